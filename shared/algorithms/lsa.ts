@@ -1,0 +1,364 @@
+/**
+ * The offline embedder (`lsa` provider): TF-IDF fitted on the conversation's own comments, reduced by
+ * a randomized truncated SVD (latent semantic analysis). No download, deterministic for a given seed.
+ */
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { gaussian, seededRandom } from './random';
+import { compareCodeUnits, documentTerms } from './text';
+
+/** A sparse document × term matrix in CSR form; rows are documents. */
+export interface TfidfMatrix {
+  /** Column index → term, sorted by UTF-16 code units so that the order never depends on input order. */
+  vocabulary: string[];
+  rows: number;
+  /** Row i's entries are `indices[indptr[i]] … indices[indptr[i+1]-1]`, ascending. */
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+  /** Number of documents containing each vocabulary term. */
+  documentFrequency: Int32Array;
+}
+
+export interface TfidfOptions {
+  /** Keep terms that occur in at least this many documents (default 1). */
+  minDf?: number;
+  /** Use 1 + ln(tf) instead of the raw count (scikit-learn's `sublinear_tf`). Default false. */
+  sublinearTf?: boolean;
+  /** Keep only the most frequent terms over the corpus (scikit-learn's `max_features`). */
+  maxFeatures?: number;
+}
+
+/**
+ * TF-IDF as scikit-learn's `TfidfVectorizer` computes it with `smooth_idf=True, norm='l2'`:
+ * idf = ln((1 + n) / (1 + df)) + 1, rows scaled to unit length (an empty row stays zero).
+ * `documents` are the terms of each document, repeats counting (see `documentTerms`).
+ */
+export function buildTfidf(
+  documents: ReadonlyArray<ReadonlyArray<string>>,
+  options: TfidfOptions = {},
+): TfidfMatrix {
+  const minDf = Math.max(1, options.minDf ?? 1);
+  const n = documents.length;
+  const counts = documents.map((terms) => {
+    const count = new Map<string, number>();
+    for (const term of terms) count.set(term, (count.get(term) ?? 0) + 1);
+    return count;
+  });
+  const df = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const count of counts) {
+    for (const [term, c] of count) {
+      df.set(term, (df.get(term) ?? 0) + 1);
+      total.set(term, (total.get(term) ?? 0) + c);
+    }
+  }
+  let kept = [...df.keys()].filter((term) => (df.get(term) ?? 0) >= minDf);
+  if (options.maxFeatures !== undefined && kept.length > options.maxFeatures) {
+    kept.sort((a, b) => (total.get(b) ?? 0) - (total.get(a) ?? 0) || compareCodeUnits(a, b));
+    kept = kept.slice(0, Math.max(0, options.maxFeatures));
+  }
+  const vocabulary = kept.sort(compareCodeUnits);
+  const column = new Map<string, number>(vocabulary.map((term, index) => [term, index]));
+  const idf = vocabulary.map((term) => Math.log((1 + n) / (1 + (df.get(term) ?? 0))) + 1);
+
+  const indptr = new Int32Array(n + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  counts.forEach((count, row) => {
+    const entries: Array<[number, number]> = [];
+    for (const [term, c] of count) {
+      const j = column.get(term);
+      if (j === undefined) continue;
+      const tf = options.sublinearTf ? 1 + Math.log(c) : c;
+      entries.push([j, tf * idf[j]]);
+    }
+    entries.sort((a, b) => a[0] - b[0]);
+    let norm = 0;
+    for (const [, v] of entries) norm += v * v;
+    norm = Math.sqrt(norm);
+    for (const [j, v] of entries) {
+      indices.push(j);
+      values.push(v / norm);
+    }
+    indptr[row + 1] = indices.length;
+  });
+  return {
+    vocabulary,
+    rows: n,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float64Array.from(values),
+    documentFrequency: Int32Array.from(vocabulary, (term) => df.get(term) ?? 0),
+  };
+}
+
+export interface LsaOptions {
+  /** Wanted dimensions (default 100), clamped to [1, min(nDocs − 1, vocabulary − 1)]. */
+  dimensions?: number;
+  /** Minimum document frequency of a term (default 2; 1 for corpora under 10 comments). */
+  minDf?: number;
+  /** Seed of the Gaussian test matrix and of the fallback vectors (default 42). */
+  seed?: number;
+  /** Power iterations of the randomized SVD (default 4). */
+  powerIterations?: number;
+}
+
+export interface LsaEmbedding {
+  /** One unit-length vector per input text, in input order. */
+  vectors: Float32Array[];
+  dimensions: number;
+  vocabularySize: number;
+  model: string;
+  /** Human-readable notes on every parameter that was changed to fit the corpus. */
+  adjustments: string[];
+}
+
+const DEFAULT_DIMENSIONS = 100;
+const DEFAULT_MIN_DF = 2;
+const SMALL_CORPUS = 10;
+const DEFAULT_SEED = 42;
+const DEFAULT_POWER_ITERATIONS = 4;
+const OVERSAMPLES = 10;
+/** A projected row shorter than this carries no direction worth keeping: use the fallback. */
+const MIN_ROW_NORM = 1e-10;
+
+/**
+ * Embeds comments with latent semantic analysis:
+ * 1. TF-IDF over unigrams and bigrams (English stop words removed, bigrams only of adjacent words),
+ *    sublinear tf, smooth idf, rows L2-normalised; terms in fewer than `minDf` comments dropped.
+ * 2. Randomized truncated SVD (Halko, Martinsson & Tropp 2011, alg. 4.4): a seeded Gaussian test
+ *    matrix with `dimensions + 10` columns, power iterations re-orthonormalised every half step,
+ *    products with the sparse TF-IDF matrix done over its CSR arrays; the small l × l SVD by ml-matrix.
+ * 3. Each comment's vector is its row of U·Σ, L2-normalised. The sign of every singular vector is
+ *    fixed so that its largest-magnitude entry over the comments is positive (scikit-learn's
+ *    `svd_flip`), which makes the output independent of the sign the SVD happened to return.
+ *
+ * A comment with no vocabulary term (only stop words, only words no other comment uses, empty) gets
+ * a fallback vector: a Gaussian direction seeded by a hash of its normalised text and the seed. It is
+ * unit length and deterministic, equal for equal texts, and unrelated to every other comment, so such
+ * comments end up scattered (usually as noise) instead of forming a fake cluster of their own.
+ */
+export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbedding {
+  const adjustments: string[] = [];
+  const seed = options.seed ?? DEFAULT_SEED;
+  const powerIterations = Math.max(0, Math.floor(options.powerIterations ?? DEFAULT_POWER_ITERATIONS));
+  const n = texts.length;
+  const terms = texts.map((text) => documentTerms(text, 2));
+
+  let minDf = Math.max(1, Math.floor(options.minDf ?? DEFAULT_MIN_DF));
+  if (options.minDf === undefined && n < SMALL_CORPUS && minDf > 1) {
+    adjustments.push(`min_df lowered from ${minDf} to 1 for a corpus of ${n} comments`);
+    minDf = 1;
+  }
+  let tfidf = buildTfidf(terms, { minDf, sublinearTf: true });
+  if (tfidf.vocabulary.length === 0 && minDf > 1) {
+    const lowered = buildTfidf(terms, { minDf: 1, sublinearTf: true });
+    if (lowered.vocabulary.length > 0) {
+      adjustments.push(`min_df lowered from ${minDf} to 1: no term occurs in ${minDf} comments`);
+      tfidf = lowered;
+    }
+  }
+  const vocabularySize = tfidf.vocabulary.length;
+
+  const wanted = Math.max(1, Math.floor(options.dimensions ?? DEFAULT_DIMENSIONS));
+  const dimensions = Math.max(1, Math.min(wanted, n - 1, vocabularySize - 1));
+  if (dimensions !== wanted) {
+    adjustments.push(
+      `dimensions clamped from ${wanted} to ${dimensions} (${n} comments, ${vocabularySize} terms)`,
+    );
+  }
+
+  const components = n > 0 && vocabularySize > 0
+    ? randomizedSvd(tfidf, dimensions, powerIterations, seed)
+    : { scores: new Float64Array(n * dimensions), rank: 0 };
+
+  const vectors: Float32Array[] = [];
+  let fallbacks = 0;
+  for (let i = 0; i < n; i++) {
+    const row = components.scores.subarray(i * dimensions, (i + 1) * dimensions);
+    let norm = 0;
+    for (let c = 0; c < dimensions; c++) norm += row[c] * row[c];
+    norm = Math.sqrt(norm);
+    if (norm < MIN_ROW_NORM) {
+      fallbacks++;
+      vectors.push(fallbackVector(texts[i], dimensions, seed));
+      continue;
+    }
+    const vector = new Float32Array(dimensions);
+    for (let c = 0; c < dimensions; c++) vector[c] = row[c] / norm;
+    vectors.push(vector);
+  }
+  if (fallbacks > 0) {
+    adjustments.push(`${fallbacks} of ${n} comments have no vocabulary term: fallback vectors used`);
+  }
+  return { vectors, dimensions, vocabularySize, model: `lsa-tfidf-svd-${dimensions}`, adjustments };
+}
+
+/**
+ * The first k columns of U·Σ of the TF-IDF matrix, row-major n × k, with fixed signs.
+ */
+function randomizedSvd(
+  x: TfidfMatrix,
+  k: number,
+  powerIterations: number,
+  seed: number,
+): { scores: Float64Array; rank: number } {
+  const n = x.rows;
+  const m = x.vocabulary.length;
+  const l = Math.min(k + OVERSAMPLES, n, m);
+  const random = seededRandom(seed);
+  const omega = new Float64Array(m * l);
+  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random);
+
+  // Intermediate bases only need to keep the power iteration from collapsing onto the top singular
+  // vector: one Gram–Schmidt pass is enough there; the final Q and R get two passes.
+  let q = orthonormalizeColumns(multiply(x, omega, l), n, l, powerIterations === 0 ? 2 : 1).q;
+  for (let iteration = 0; iteration < powerIterations; iteration++) {
+    const z = orthonormalizeColumns(multiplyTransposed(x, q, l), m, l, 1).q;
+    q = orthonormalizeColumns(multiply(x, z, l), n, l, iteration === powerIterations - 1 ? 2 : 1).q;
+  }
+  // B = Qᵀ·X is l × m. Factor Bᵀ = Q₂·R; then B = Rᵀ·Q₂ᵀ, and with R = U_r·S·V_rᵀ the left singular
+  // vectors of B are V_r and its singular values S: only the l × l matrix R needs a dense SVD.
+  const { r } = orthonormalizeColumns(multiplyTransposed(x, q, l), m, l, 2);
+  const svd = new SingularValueDecomposition(new Matrix(toRows(r, l, l)), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: true,
+    autoTranspose: false,
+  });
+  const sigma = svd.diagonal;
+  const vr = svd.rightSingularVectors;
+  const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => sigma[b] - sigma[a] || a - b);
+
+  const scores = new Float64Array(n * k);
+  let rank = 0;
+  for (let c = 0; c < k; c++) {
+    const source = order[c];
+    const s = sigma[source] ?? 0;
+    if (!(s > 0)) continue;
+    rank++;
+    // Column c of U = Q·V_r[:, source]; scaled by σ it is column c of U·Σ.
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < l; j++) sum += q[i * l + j] * vr.get(j, source);
+      column[i] = sum * s;
+    }
+    let largest = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(column[i]) > Math.abs(column[largest])) largest = i;
+    const sign = column[largest] < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) scores[i * k + c] = sign * column[i];
+  }
+  return { scores, rank };
+}
+
+/** X·D for the sparse n × m X and a dense row-major m × cols D; returns row-major n × cols. */
+function multiply(x: TfidfMatrix, dense: Float64Array, cols: number): Float64Array {
+  const out = new Float64Array(x.rows * cols);
+  for (let i = 0; i < x.rows; i++) {
+    const target = i * cols;
+    for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) {
+      const v = x.values[p];
+      const source = x.indices[p] * cols;
+      for (let c = 0; c < cols; c++) out[target + c] += v * dense[source + c];
+    }
+  }
+  return out;
+}
+
+/** Xᵀ·D for the sparse n × m X and a dense row-major n × cols D; returns row-major m × cols. */
+function multiplyTransposed(x: TfidfMatrix, dense: Float64Array, cols: number): Float64Array {
+  const out = new Float64Array(x.vocabulary.length * cols);
+  for (let i = 0; i < x.rows; i++) {
+    const source = i * cols;
+    for (let p = x.indptr[i]; p < x.indptr[i + 1]; p++) {
+      const v = x.values[p];
+      const target = x.indices[p] * cols;
+      for (let c = 0; c < cols; c++) out[target + c] += v * dense[source + c];
+    }
+  }
+  return out;
+}
+
+/**
+ * Thin QR of a row-major rows × cols matrix by modified Gram–Schmidt, repeated `passes` times
+ * (two passes: re-orthogonalisation, "twice is enough"). Returns Q (row-major, orthonormal or zero columns) and R (row-major cols × cols, upper
+ * triangular) with A = Q·R. A column that is (numerically) a combination of the previous ones
+ * becomes zero in Q, which keeps a rank-deficient corpus (identical comments) exact.
+ */
+function orthonormalizeColumns(
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  passes: number,
+): { q: Float64Array; r: Float64Array } {
+  const columns: Float64Array[] = [];
+  for (let c = 0; c < cols; c++) {
+    const column = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) column[i] = a[i * cols + c];
+    columns.push(column);
+  }
+  const r = new Float64Array(cols * cols);
+  const usable: boolean[] = [];
+  for (let c = 0; c < cols; c++) {
+    const v = columns[c];
+    const originalNorm = norm(v);
+    for (let pass = 0; pass < passes; pass++) {
+      for (let p = 0; p < c; p++) {
+        if (!usable[p]) continue;
+        const u = columns[p];
+        let dot = 0;
+        for (let i = 0; i < rows; i++) dot += u[i] * v[i];
+        for (let i = 0; i < rows; i++) v[i] -= dot * u[i];
+        r[p * cols + c] += dot;
+      }
+    }
+    const remaining = norm(v);
+    usable[c] = remaining > 1e-10 * originalNorm && remaining > 0;
+    if (usable[c]) {
+      for (let i = 0; i < rows; i++) v[i] /= remaining;
+      r[c * cols + c] = remaining;
+    } else {
+      v.fill(0);
+    }
+  }
+  const q = new Float64Array(rows * cols);
+  for (let c = 0; c < cols; c++) {
+    const column = columns[c];
+    for (let i = 0; i < rows; i++) q[i * cols + c] = column[i];
+  }
+  return { q, r };
+}
+
+function norm(v: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  return Math.sqrt(sum);
+}
+
+function toRows(a: Float64Array, rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));
+}
+
+/** Deterministic unit vector for a comment without vocabulary (see {@link embedLsa}). */
+function fallbackVector(text: string, dimensions: number, seed: number): Float32Array {
+  const key = text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const random = seededRandom((fnv1a(key) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
+  const values = new Float64Array(dimensions);
+  let sum = 0;
+  while (sum === 0) {
+    for (let c = 0; c < dimensions; c++) values[c] = gaussian(random);
+    sum = values.reduce((s, v) => s + v * v, 0);
+  }
+  const scale = 1 / Math.sqrt(sum);
+  return Float32Array.from(values, (v) => v * scale);
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units of a string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

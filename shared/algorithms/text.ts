@@ -1,0 +1,155 @@
+/**
+ * Tokenisation shared by the LSA embedder, c-TF-IDF keywords, features and evaluation, so that a
+ * keyword found by one of them is recognised by the others.
+ */
+
+/**
+ * scikit-learn's `ENGLISH_STOP_WORDS` (318 words, from the Glasgow IR group list, typos such as
+ * "amoungst" included) — the list the Python original uses through `stop_words='english'`.
+ */
+const SKLEARN_ENGLISH_STOP_WORDS = `
+a about above across after afterwards again against all almost alone along already also although
+always am among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere
+are around as at back be became because become becomes becoming been before beforehand behind being
+below beside besides between beyond bill both bottom but by call can cannot cant co con could couldnt
+cry de describe detail do done down due during each eg eight either eleven else elsewhere empty
+enough etc even ever every everyone everything everywhere except few fifteen fifty fill find fire
+first five for former formerly forty found four from front full further get give go had has hasnt
+have he hence her here hereafter hereby herein hereupon hers herself him himself his how however
+hundred i ie if in inc indeed interest into is it its itself keep last latter latterly least less
+ltd made many may me meanwhile might mill mine more moreover most mostly move much must my myself
+name namely neither never nevertheless next nine no nobody none noone nor not nothing now nowhere of
+off often on once one only onto or other others otherwise our ours ourselves out over own part per
+perhaps please put rather re same see seem seemed seeming seems serious several she should show side
+since sincere six sixty so some somehow someone something sometime sometimes somewhere still such
+system take ten than that the their them themselves then thence there thereafter thereby therefore
+therein thereupon these they thick thin third this those though three through throughout thru thus
+to together too top toward towards twelve twenty two un under until up upon us very via was we well
+were what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever
+whether which while whither who whoever whole whom whose why will with within without would yet you
+your yours yourself yourselves`;
+
+/**
+ * Contractions, which scikit-learn never sees because its tokenizer splits them at the apostrophe
+ * ("don't" → "don" + "t"). We keep apostrophes inside words, so the contracted forms of stop words
+ * are stop words too, with and without the apostrophe as people type them ("dont", "weve").
+ * Spellings that are also ordinary words ("ill", "wed", "shed", "hell", "id", "wont") are left out.
+ */
+const CONTRACTION_STOP_WORDS = `
+i'm i've i'd i'll you're you've you'd you'll he's he'd he'll she's she'd she'll it's it'd it'll
+we're we've we'd we'll they're they've they'd they'll that's that'd that'll there's there'd there'll
+here's what's what'd what'll who's who'd who'll where's when's why's how's let's isn't aren't wasn't
+weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't shouldn't can't couldn't
+mustn't mightn't needn't ain't y'all should've would've could've might've must've
+im ive youre youve theyre theyve weve thats whats theres heres isnt arent wasnt werent havent hadnt
+doesnt dont didnt wouldnt shouldnt mustnt aint shouldve wouldve couldve`;
+
+function wordSet(...lists: string[]): ReadonlySet<string> {
+  return new Set(lists.flatMap((list) => list.split(/\s+/).filter((word) => word.length > 0)));
+}
+
+/** scikit-learn's English stop words plus English contractions (see above). */
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = wordSet(
+  SKLEARN_ENGLISH_STOP_WORDS,
+  CONTRACTION_STOP_WORDS,
+);
+
+/** Shortest token kept, in code points (scikit-learn's default pattern keeps 2+ characters). */
+const MIN_TOKEN_LENGTH = 2;
+
+/**
+ * A word: letters, combining marks (Māori macrons, Devanagari vowel signs) and digits, with inner
+ * apostrophes or hyphens joined to the next run of the same; anything else separates words.
+ * Hyphens are matched so that they can split a word while keeping its parts adjacent.
+ */
+const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
+/** What may stand between two words without breaking a phrase: spaces and hyphens only. */
+const PHRASE_GAP = /^[\s\-‐‑–]*$/u;
+
+/**
+ * Lower-cases one raw word and decides whether it is kept: stop words (with or without a
+ * possessive "'s") and one-character words are dropped. Returns the normalised token or null.
+ */
+function normaliseWord(raw: string): string | null {
+  let word = raw.toLowerCase().replace(/’/g, "'");
+  if (ENGLISH_STOP_WORDS.has(word)) return null;
+  // Possessive: "america's" → "america", "everyone's" → "everyone" (a stop word).
+  if (word.endsWith("'s")) {
+    word = word.slice(0, -2);
+    if (ENGLISH_STOP_WORDS.has(word)) return null;
+  }
+  if ([...word].length < MIN_TOKEN_LENGTH) return null;
+  return word;
+}
+
+/**
+ * Runs of kept tokens that stand next to each other in the text: a stop word, a dropped short
+ * token, or punctuation other than a hyphen ends a run. Bigrams are built inside runs only, so
+ * "dogs on the beach, kept on a leash" gives "dogs", "beach", "kept", "leash" but no bigram, while
+ * "native species" stays a phrase.
+ */
+export function tokenRuns(text: string): string[][] {
+  const runs: string[][] = [];
+  let current: string[] = [];
+  let previousEnd = 0;
+  const normalised = text.normalize('NFC');
+  for (const match of normalised.matchAll(WORD)) {
+    const start = match.index ?? 0;
+    const gap = normalised.slice(previousEnd, start);
+    previousEnd = start + match[0].length;
+    if (!PHRASE_GAP.test(gap) && current.length > 0) {
+      runs.push(current);
+      current = [];
+    }
+    const token = normaliseWord(match[0]);
+    if (token === null) {
+      if (current.length > 0) runs.push(current);
+      current = [];
+      continue;
+    }
+    current.push(token);
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+/**
+ * Lower-cased words of the text in order, without stop words and without tokens shorter than two
+ * characters. Unicode letters and digits count as word characters; an apostrophe inside a word
+ * keeps it whole ("don't" is then dropped as a stop word, "o'brien" stays), a possessive "'s" is
+ * removed ("nz's" → "nz"), and hyphens split words ("pest-free" → "pest", "free").
+ */
+export function tokenize(text: string): string[] {
+  return tokenRuns(text).flat();
+}
+
+/**
+ * Unigrams followed by the n-grams up to `maxN` of consecutive tokens, joined by a space. Give it
+ * one run from {@link tokenRuns} (or use {@link documentTerms}) so that n-grams never span a stop
+ * word or punctuation.
+ */
+export function ngrams(tokens: readonly string[], maxN = 2): string[] {
+  const terms = [...tokens];
+  for (let n = 2; n <= maxN; n++) {
+    for (let i = 0; i + n <= tokens.length; i++) terms.push(tokens.slice(i, i + n).join(' '));
+  }
+  return terms;
+}
+
+/**
+ * Every term of a document, with repeats: its unigrams and the n-grams (up to `maxN`) of words
+ * that stand next to each other in the text (see {@link tokenRuns}).
+ */
+export function documentTerms(text: string, maxN = 2): string[] {
+  const runs = tokenRuns(text);
+  const terms = runs.flat();
+  for (const run of runs) {
+    for (const term of ngrams(run, maxN).slice(run.length)) terms.push(term);
+  }
+  return terms;
+}
+
+/** Locale-independent string order (UTF-16 code units), for output that must not depend on the machine. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,230 @@
+/**
+ * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
+ */
+import { tokenize } from './text';
+
+export interface KeywordNamingInput {
+  /** Unique within one call: it keys the result. */
+  clusterId: number;
+  /** Best first, as `clusterKeywords` returns them (unigrams and bigrams). */
+  keywords: string[];
+  /** Labels are unique among clusters of the same group; clusters without a group form one group. */
+  siblingGroup?: string;
+}
+
+/** The label of a cluster that has no keywords at all. */
+export const MISCELLANEOUS_LABEL = 'Miscellaneous comments';
+const MAX_LABEL_WORDS = 5;
+/** How far down the keyword list a label may reach for its phrases. */
+const PHRASE_WINDOW = 6;
+/**
+ * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
+ * about the topic. A phrase made only of them leads or completes a label only when nothing else is
+ * left; they stay in the keyword lists themselves.
+ */
+const WEAK_LABEL_WORDS: ReadonlySet<string> = new Set(
+  `want wants wanted need needs needed believe believes think like just make makes making good better
+  best important people support issue issues really way ways thing things lot lots new time times
+  know use used say said going let great able sure agree stop start help come comes point`.split(/\s+/),
+);
+
+/**
+ * Labels built from each cluster's top keyword phrases, in sentence case, 2–5 words:
+ * - the first phrase is the top keyword, or a phrase of several words among the top few that contains
+ *   it ("cats" → "feral cats"), since a bigram reads as a topic more than a single word;
+ * - the second is the next keyword sharing no word (nor a form of one: "vote", "voting") with the
+ *   first: "Water quality and rivers";
+ * - phrases made only of generic opinion words ("need", "believe", "people") come last;
+ * - a lone unigram becomes "Comments about dogs"; no keyword at all gives "Miscellaneous comments".
+ *
+ * Within a sibling group no two clusters get the same label (case-insensitive). Clusters are served
+ * in input order: a later cluster whose preferred label is taken tries other pairs of its phrases,
+ * then its label followed by a keyword in parentheses, then by its cluster id.
+ */
+export function keywordTopicNames(clusters: KeywordNamingInput[]): Map<number, string> {
+  const taken = new Map<string, Set<string>>();
+  const names = new Map<number, string>();
+  for (const cluster of clusters) {
+    const group = cluster.siblingGroup ?? '';
+    let used = taken.get(group);
+    if (!used) {
+      used = new Set();
+      taken.set(group, used);
+    }
+    const label = firstFree(labelCandidates(cluster), used);
+    used.add(label.toLowerCase());
+    names.set(cluster.clusterId, label);
+  }
+  return names;
+}
+
+function firstFree(candidates: string[], used: Set<string>): string {
+  for (const candidate of candidates) if (!used.has(candidate.toLowerCase())) return candidate;
+  // labelCandidates always ends with a label carrying the cluster id, unique within a call.
+  return candidates[candidates.length - 1];
+}
+
+/** Every label the cluster could take, preferred first; the last one is always unique. */
+function labelCandidates(cluster: KeywordNamingInput): string[] {
+  const phrases = normalisePhrases(cluster.keywords);
+  const candidates: string[] = [];
+  const add = (words: string) => {
+    const label = sentenceCase(words);
+    if (!candidates.includes(label)) candidates.push(label);
+  };
+  if (phrases.length === 0) {
+    add(MISCELLANEOUS_LABEL);
+    add(`${MISCELLANEOUS_LABEL} (cluster ${cluster.clusterId})`);
+    return candidates;
+  }
+
+  const strong = phrases.filter((phrase) => !isWeak(phrase));
+  const window = [...strong, ...phrases.filter(isWeak)].slice(0, PHRASE_WINDOW);
+  const firsts = preferredFirstPhrases(window);
+  for (const first of firsts) {
+    for (const second of window) {
+      if (sharesWord(first, second)) continue;
+      if (wordCount(first) + 1 + wordCount(second) > MAX_LABEL_WORDS) continue;
+      add(`${first} and ${second}`);
+    }
+  }
+  for (const first of firsts) add(wordCount(first) >= 2 ? first : `comments about ${first}`);
+
+  // Last resorts: disambiguate the preferred label with another keyword, then with the cluster id.
+  const base = candidates[0];
+  for (const phrase of phrases) {
+    if (!base.toLowerCase().split(' ').some((word) => phrase.split(' ').includes(word))) {
+      add(`${base} (${phrase})`);
+    }
+  }
+  add(`${base} (cluster ${cluster.clusterId})`);
+  return candidates;
+}
+
+/**
+ * Phrases in the order they should lead a label: the top phrase, preceded by a longer phrase of the
+ * window that contains it, then the remaining phrases in rank order.
+ */
+function preferredFirstPhrases(window: string[]): string[] {
+  const top = window[0];
+  const ordered: string[] = [];
+  if (wordCount(top) === 1) {
+    const longer = window.find((phrase) => wordCount(phrase) > 1 && phrase.split(' ').includes(top));
+    if (longer) ordered.push(longer);
+  }
+  for (const phrase of window) if (!ordered.includes(phrase)) ordered.push(phrase);
+  return ordered;
+}
+
+/** Lower-case phrases without stop words or punctuation, duplicates removed, rank order kept. */
+function normalisePhrases(keywords: string[]): string[] {
+  const phrases: string[] = [];
+  for (const keyword of keywords) {
+    const phrase = tokenize(keyword).slice(0, MAX_LABEL_WORDS).join(' ');
+    if (phrase && !phrases.includes(phrase)) phrases.push(phrase);
+  }
+  return phrases;
+}
+
+function isWeak(phrase: string): boolean {
+  return phrase.split(' ').every((word) => WEAK_LABEL_WORDS.has(word));
+}
+
+/** Whether two phrases share a word or a form of one ("vote" / "voting", "woman" / "women"). */
+function sharesWord(a: string, b: string): boolean {
+  const words = a.split(' ');
+  return b.split(' ').some((other) => words.some((word) => sameRoot(word, other)));
+}
+
+/**
+ * Crude stemming: a common prefix of at least 3 characters and all but 3 of the shorter word
+ * ("immigrants" / "immigration"). Unrelated words that pass ("climate" / "clinic") only cost a
+ * pairing choice.
+ */
+function sameRoot(a: string, b: string): boolean {
+  if (a === b) return true;
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return prefix >= Math.max(3, Math.min(a.length, b.length) - 3);
+}
+
+function wordCount(phrase: string): number {
+  return phrase.split(' ').length;
+}
+
+function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const MAX_CLEAN_WORDS = 6;
+const MAX_CLEAN_CHARS = 80;
+const LABEL_PREFIX =
+  /^(?:(?:suggested|proposed|short|final)\s+)?(?:topic\s+label|topic\s+name|topic|label|title|name|answer|category|theme|cluster(?:\s+name)?)(?:\s*#?\d+)?\s*(?::|-|–|—|=)\s*/i;
+const DANGLING_WORDS: ReadonlySet<string> = new Set(
+  'a an and as at between by for from in into of on or the to vs vs. with without'.split(' '),
+);
+const OPENING_QUOTES = '"“„«\'‘`';
+const CLOSING_QUOTES: Record<string, string> = {
+  '"': '"',
+  '“': '”',
+  '„': '“',
+  '«': '»',
+  "'": "'",
+  '‘': '’',
+  '`': '`',
+};
+
+/**
+ * Turns an LLM reply into a bare topic label: the first line that is not a preamble ("Here is a
+ * label:") or a code fence; without markdown (**, __, #, `, bullets), numbering ("1.", "2)"),
+ * "L_C:" ids, prefixes such as "Topic:", "Label -", "Topic name:", surrounding quotes and trailing
+ * . , ; :; whitespace collapsed; cut to at most 6 words and 80 characters at a word boundary, a
+ * cut label losing a dangling last word such as "and" or "from".
+ * Returns "" when nothing is left (the caller decides what an empty label means).
+ */
+export function cleanTopicLabel(raw: string): string {
+  const lines = raw
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('```'));
+  // A line ending in a colon introduces the label on the next line ("Here is a short label:").
+  let line = lines.find((candidate, i) => !(candidate.endsWith(':') && i < lines.length - 1)) ?? '';
+
+  let previous: string;
+  do {
+    previous = line;
+    line = line
+      .replace(/\*\*|__|`/g, '')
+      .replace(/^#+\s*/, '')
+      .replace(/^[-*•>]+\s+/, '')
+      .replace(/^\(?\d+[.)]\s+/, '')
+      .replace(/^\d+_\d+\s*[:\-–—]\s*/, '')
+      .replace(LABEL_PREFIX, '')
+      .replace(/^\*(.*)\*$/, '$1')
+      .replace(/^_(.*)_$/, '$1')
+      .replace(/[.,;:]+$/, '')
+      .trim();
+    line = stripQuotes(line);
+  } while (line !== previous);
+
+  const allWords = line.split(/\s+/).filter((word) => word.length > 0);
+  const words = allWords.slice(0, MAX_CLEAN_WORDS);
+  while (words.length > 1 && words.join(' ').length > MAX_CLEAN_CHARS) words.pop();
+  // A cut label should not end dangling on "and", "of", "from"…
+  if (words.length < allWords.length) {
+    while (words.length > 1 && DANGLING_WORDS.has(words[words.length - 1].toLowerCase())) words.pop();
+  }
+  let label = words.join(' ');
+  if (label.length > MAX_CLEAN_CHARS) label = label.slice(0, MAX_CLEAN_CHARS);
+  return label.replace(/[.,;:]+$/, '').trim();
+}
+
+/** Removes a matching pair of outer quotes, or a lone double quote left at either end. */
+function stripQuotes(text: string): string {
+  const first = text.charAt(0);
+  if (OPENING_QUOTES.includes(first) && text.length >= 2 && text.endsWith(CLOSING_QUOTES[first])) {
+    return text.slice(1, -1).trim();
+  }
+  return text.replace(/^["“”„«»]+/, '').replace(/["“”„«»]+$/, '').trim();
+}

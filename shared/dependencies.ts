@@ -1,0 +1,27 @@
+/**
+ * The clients a handler needs, created once per container on first use. Tests and the local runner
+ * replace them with setDependencies (for example a repository bound to an in-process dynalite).
+ */
+import { createDocumentClient } from './aws/clients';
+import { readConfig } from './config';
+import { Repository } from './repository';
+
+export interface Dependencies {
+  repository: Repository;
+}
+
+let current: Dependencies | undefined;
+
+export function dependencies(): Dependencies {
+  if (!current) {
+    const config = readConfig();
+    current = {
+      repository: new Repository({ client: createDocumentClient(config.dynamodbEndpoint), tableSuffix: config.tableSuffix }),
+    };
+  }
+  return current;
+}
+
+export function setDependencies(next: Dependencies | undefined): void {
+  current = next;
+}

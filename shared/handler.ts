@@ -1,0 +1,66 @@
+/**
+ * The doorway every pipeline step shares: validate the execution state, record the step on the job
+ * record (RUNNING → COMPLETED with its duration), run the step, return a small summary.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { dependencies, type Dependencies } from './dependencies';
+import { logger } from './logger';
+import { parseStepInput, type StepInput, type StepName, type StepOutput } from './pipeline';
+
+export interface StepResult {
+  rows_written: number;
+  rows_deleted: number;
+  /** Small facts for the execution state and the job record (counts, parameters), never bulk data. */
+  details?: Record<string, unknown>;
+  /** Usable-but-odd input that was repaired. */
+  warnings?: string[];
+  /** Parameters adjusted to the data (for example n_neighbors clamped for a small conversation). */
+  adjustments?: string[];
+}
+
+export type StepFunction = (input: StepInput, deps: Dependencies) => Promise<StepResult>;
+
+export function stepHandler(step: StepName, run: StepFunction) {
+  const handler = async (event: unknown, _context?: Context): Promise<StepOutput> => {
+    const input = parseStepInput(event);
+    logger.appendKeys({ job_id: input.job_id, conversation_id: input.conversation_id, step });
+    const deps = dependencies();
+    const started = Date.now();
+    await deps.repository.updateJob(input.job_id, input.conversation_id, {
+      status: 'RUNNING',
+      current_step: step,
+      error: null,
+      updated_at: new Date(started).toISOString(),
+    });
+    await deps.repository.recordStep(input.job_id, input.conversation_id, step, {
+      status: 'RUNNING',
+      started_at: new Date(started).toISOString(),
+    });
+    logger.info('step started');
+    const result = await run(input, deps);
+    const duration_ms = Date.now() - started;
+    await deps.repository.recordStep(input.job_id, input.conversation_id, step, {
+      status: 'COMPLETED',
+      started_at: new Date(started).toISOString(),
+      finished_at: new Date().toISOString(),
+      duration_ms,
+      rows_written: result.rows_written,
+      rows_deleted: result.rows_deleted,
+      warnings: result.warnings ?? [],
+      adjustments: result.adjustments ?? [],
+      ...result.details,
+    });
+    logger.info('step completed', { duration_ms, rows_written: result.rows_written, rows_deleted: result.rows_deleted });
+    return {
+      step,
+      rows_written: result.rows_written,
+      rows_deleted: result.rows_deleted,
+      duration_ms,
+      ...result.details,
+    };
+  };
+  return middy(handler).onError(async (request) => {
+    logger.error('step failed', { error: request.error as Error });
+  });
+}

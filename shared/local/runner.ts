@@ -1,0 +1,135 @@
+/**
+ * Runs the real ASL file (statemachines/pipeline.asl.yml) locally with aws-local-stepfunctions,
+ * binding each Task state to its Lambda handler in this process.
+ */
+import './polyfills';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { parse } from 'yaml';
+import { handler as cluster } from '../../functions/cluster';
+import { handler as computeFeatures } from '../../functions/computeFeatures';
+import { handler as embed } from '../../functions/embed';
+import { handler as extractKeywords } from '../../functions/extractKeywords';
+import { handler as markCompleted } from '../../functions/markCompleted';
+import { handler as markFailed } from '../../functions/markFailed';
+import { handler as markRunning } from '../../functions/markRunning';
+import { handler as nameTopics } from '../../functions/nameTopics';
+import { handler as projectUmap } from '../../functions/projectUmap';
+import { jobIdForExecution } from '../jobId';
+
+export const DEFINITION_PATH = path.resolve(__dirname, '../../statemachines/pipeline.asl.yml');
+
+type LambdaHandler = (event: never, context: never) => Promise<unknown>;
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** The execution events aws-local-stepfunctions reports (its EventLog type is not exported). */
+export interface EventLog {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string; input?: unknown; output?: unknown };
+  Error?: string;
+  Cause?: unknown;
+  retry?: { attempt: number };
+}
+
+/** Task state name → the handler deployed for it (serverless.yml binds the same pairs). */
+export const TASK_HANDLERS: Record<string, LambdaHandler> = {
+  MarkRunning: markRunning,
+  Embed: embed,
+  ProjectUmap: projectUmap,
+  Cluster: cluster,
+  ExtractKeywords: extractKeywords,
+  ComputeFeatures: computeFeatures,
+  NameTopics: nameTopics,
+  MarkCompleted: markCompleted,
+  MarkFailed: markFailed,
+};
+
+export function loadDefinition(file = DEFINITION_PATH): Record<string, unknown> {
+  return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+function lambdaContext(stateName: string) {
+  return {
+    functionName: `delphi-local-${stateName}`,
+    awsRequestId: randomUUID(),
+    callbackWaitsForEmptyEventLoop: false,
+  };
+}
+
+export interface RunOptions {
+  executionName?: string;
+  /** Replace the handler of some Task states (fault-injection tests). */
+  handlers?: Partial<Record<string, TaskHandler>>;
+  /** Milliseconds to wait between retries instead of the ASL's seconds (tests). */
+  retryIntervalMs?: number;
+  onEvent?: (event: EventLog) => void;
+}
+
+export interface ExecutionOutcome {
+  executionName: string;
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: Record<string, unknown>;
+  error?: string;
+  cause?: string;
+  events: EventLog[];
+}
+
+export class LocalPipeline {
+  private readonly machine: StateMachine;
+  private readonly taskNames: string[];
+
+  constructor(definition = loadDefinition()) {
+    // Validation of a definition costs ~200 ms: build one LocalPipeline and run it many times.
+    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    const states = (definition.States ?? {}) as Record<string, { Type: string }>;
+    this.taskNames = Object.entries(states)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name]) => name);
+    const unbound = this.taskNames.filter((name) => !TASK_HANDLERS[name]);
+    if (unbound.length) throw new Error(`No local handler for Task state(s) ${unbound.join(', ')}`);
+  }
+
+  async run(input: Record<string, unknown>, options: RunOptions = {}): Promise<ExecutionOutcome> {
+    const executionName = options.executionName ?? randomUUID();
+    jobIdForExecution(executionName); // rejects names Step Functions would reject
+    const executionArn = `arn:aws:states:local:000000000000:execution:DelphiPipeline:${executionName}`;
+    const localHandlers: Record<string, TaskHandler> = {};
+    for (const name of this.taskNames) {
+      const override = options.handlers?.[name];
+      const lambda = TASK_HANDLERS[name];
+      localHandlers[name] = override ?? ((event) => lambda(event as never, lambdaContext(name) as never));
+    }
+    const retryIntervalOverrides =
+      options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(this.taskNames.map((name) => [name, options.retryIntervalMs!]));
+    const execution = this.machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+      context: {
+        Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date().toISOString() },
+        StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:DelphiPipeline', Name: 'DelphiPipeline' },
+      },
+    } as never);
+    const events: EventLog[] = [];
+    const logging = (async () => {
+      for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+        events.push(event);
+        options.onEvent?.(event);
+      }
+    })();
+    try {
+      const output = (await execution.result) as Record<string, unknown>;
+      await logging;
+      return { executionName, executionArn, status: 'SUCCEEDED', output, events };
+    } catch (error) {
+      await logging.catch(() => undefined);
+      // ExecutionError wraps the error of the Fail state (or of the state that failed uncaught).
+      const failure = ((error as { cause?: unknown }).cause ?? error) as { name?: string; message?: string };
+      return { executionName, executionArn, status: 'FAILED', error: failure.name, cause: failure.message, events };
+    }
+  }
+}

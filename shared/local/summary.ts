@@ -1,0 +1,30 @@
+/** The summary `delphi run` and `delphi show` print: job, rows per table, layers, top topics. */
+import type { Repository } from '../repository';
+import { readJobTopics } from '../results';
+import { countJobRows } from '../steps/jobLifecycle';
+
+export async function printSummary(repository: Repository, jobId: string, layer?: number): Promise<void> {
+  const { job, layers } = await readJobTopics(repository, jobId);
+  console.log('');
+  console.log(`job_id           ${job.job_id}`);
+  console.log(`conversation_id  ${job.conversation_id}${(job.metadata as { title?: string })?.title ? ` — ${(job.metadata as { title?: string }).title}` : ''}`);
+  console.log(`status           ${job.status}${job.error ? ` (${(job.error as { step: string }).step}: ${(job.error as { cause: string }).cause})` : ''}`);
+  console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}`);
+  console.log('rows per table');
+  const counts = (job.counts as Record<string, number> | undefined) ?? (await countJobRows(repository, jobId));
+  for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
+  const layerInfo = (job.cluster_layers as Array<{ layer_id: number; num_clusters: number; noise_share: number }>) ?? [];
+  console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
+  for (const warning of (job.warnings as string[] | undefined) ?? []) console.log(`warning: ${warning}`);
+  for (const note of (job.adjustments as string[] | undefined) ?? []) console.log(`adjusted: ${note}`);
+
+  const shown = layer === undefined ? [layers[layers.length - 1], layers[0]].filter(Boolean) : layers.filter((l) => l.layer_id === layer);
+  for (const { layer_id, topics } of shown.filter((l, i, all) => all.indexOf(l) === i)) {
+    console.log('');
+    console.log(`Topics of layer ${layer_id} (${topics.length} clusters; ${layer_id === 0 ? 'finest' : 'coarser'}), largest first:`);
+    for (const topic of topics.slice(0, layer === undefined ? 8 : topics.length)) {
+      console.log(`  ${String(topic.size).padStart(4)}  ${topic.topic_name ?? '(unnamed)'}`);
+      console.log(`        ${topic.keywords.slice(0, 6).join(', ')}`);
+    }
+  }
+}

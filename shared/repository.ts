@@ -1,0 +1,317 @@
+/**
+ * All DynamoDB access of the pipeline. Knows the seven tables (shared/schema.ts), writes in batches
+ * of 25 with UnprocessedItems retried, reads by job_id or by the ConversationIdIndex, never scans.
+ */
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TransientError, JobNotFoundError, InvalidInputError } from './errors';
+import { CONVERSATION_INDEX, TABLES, type TableId, tableName } from './schema';
+
+export type Item = Record<string, unknown>;
+
+export const BATCH_SIZE = 25;
+
+export interface RepositoryOptions {
+  client: DynamoDBDocumentClient;
+  /** Stage suffix of deployed table names; empty locally. */
+  tableSuffix?: string;
+  /** BatchWriteItem calls in flight at once. */
+  writeConcurrency?: number;
+  /** Attempts for a batch whose items keep coming back as UnprocessedItems. */
+  maxBatchAttempts?: number;
+  /** Base of the exponential backoff between those attempts, in ms. */
+  backoffBaseMs?: number;
+  /** Called after each successful batch: the seam used by fault-injection tests. */
+  afterBatchWrite?: (table: TableId, batchIndex: number) => void | Promise<void>;
+}
+
+export interface ReplaceResult {
+  written: number;
+  deleted: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retryable AWS failures become TransientError so Step Functions retries the step. */
+function asTransient(error: unknown, what: string): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error instanceof TransientError || error instanceof InvalidInputError) return error;
+  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
+  const status = meta?.httpStatusCode ?? 0;
+  const retryableNames = new Set([
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+  ]);
+  const code = (error as { code?: string }).code ?? '';
+  if (status >= 500 || retryableNames.has(error.name) || retryableNames.has(code) || '$retryable' in error) {
+    return new TransientError(`DynamoDB ${what} failed transiently: ${error.name}: ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+export class Repository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly suffix: string;
+  private readonly writeConcurrency: number;
+  private readonly maxBatchAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly afterBatchWrite?: RepositoryOptions['afterBatchWrite'];
+
+  constructor(options: RepositoryOptions) {
+    this.client = options.client;
+    this.suffix = options.tableSuffix ?? '';
+    this.writeConcurrency = options.writeConcurrency ?? 4;
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.backoffBaseMs = options.backoffBaseMs ?? 50;
+    this.afterBatchWrite = options.afterBatchWrite;
+  }
+
+  tableName(table: TableId): string {
+    return tableName(table, this.suffix);
+  }
+
+  private keyOf(table: TableId, item: Item): Item {
+    const rangeName = TABLES[table].rangeKey.name;
+    return { job_id: item.job_id, [rangeName]: item[rangeName] };
+  }
+
+  private keyString(table: TableId, item: Item): string {
+    return String(item[TABLES[table].rangeKey.name]);
+  }
+
+  // ---- job records (Delphi_UMAPConversationConfig) -------------------------------------------
+
+  async putJob(job: Item): Promise<void> {
+    await this.send('put job', () => this.client.send(new PutCommand({ TableName: this.tableName('config'), Item: job })));
+  }
+
+  async getJob(jobId: string): Promise<Item | undefined> {
+    const items = await this.queryByJob('config', jobId);
+    return items[0];
+  }
+
+  async requireJob(jobId: string): Promise<Item> {
+    const job = await this.getJob(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return job;
+  }
+
+  /**
+   * Sets top-level attributes of an existing job record (fails if the job does not exist). A field
+   * given as null is removed, so a redriven job does not keep the error of its failed attempt.
+   */
+  async updateJob(jobId: string, conversationId: string, fields: Item): Promise<void> {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    entries.forEach(([name, value], i) => {
+      names[`#a${i}`] = name;
+      if (value === null) {
+        removes.push(`#a${i}`);
+      } else {
+        values[`:v${i}`] = value;
+        sets.push(`#a${i} = :v${i}`);
+      }
+    });
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName('config'),
+          Key: { job_id: jobId, conversation_id: conversationId },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(job_id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw new JobNotFoundError(jobId);
+      throw asTransient(error, 'update job');
+    }
+  }
+
+  /** Records one step's summary on the job record under `steps.<name>` (a map created at MarkRunning). */
+  async recordStep(jobId: string, conversationId: string, step: string, summary: Item): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName('config'),
+          Key: { job_id: jobId, conversation_id: conversationId },
+          UpdateExpression: 'SET #steps.#step = :summary, updated_at = :now',
+          ConditionExpression: 'attribute_exists(job_id)',
+          ExpressionAttributeNames: { '#steps': 'steps', '#step': step },
+          ExpressionAttributeValues: { ':summary': summary, ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw new JobNotFoundError(jobId);
+      throw asTransient(error, 'record step');
+    }
+  }
+
+  async getItem(table: TableId, key: Item): Promise<Item | undefined> {
+    const out = await this.send('get', () => this.client.send(new GetCommand({ TableName: this.tableName(table), Key: key })));
+    return out.Item;
+  }
+
+  // ---- per-job rows --------------------------------------------------------------------------
+
+  /**
+   * Makes the job's rows in `table` exactly `items`: writes them all (same keys overwrite, so a
+   * re-run or a redrive after a crash leaves no duplicates), then deletes the job's rows whose keys
+   * the new output no longer contains.
+   */
+  async replaceJobRows(table: TableId, jobId: string, items: Item[]): Promise<ReplaceResult> {
+    const rangeName = TABLES[table].rangeKey.name;
+    const keep = new Set<string>();
+    for (const item of items) {
+      if (item.job_id !== jobId) throw new Error(`Row for ${table} carries job_id ${String(item.job_id)}, expected ${jobId}`);
+      if (item.conversation_id === undefined) throw new Error(`Row for ${table} has no conversation_id`);
+      const key = this.keyString(table, item);
+      if (keep.has(key)) throw new Error(`Duplicate ${rangeName} ${key} in rows for ${table}`);
+      keep.add(key);
+    }
+    await this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })));
+    const existing = await this.queryByJob(table, jobId, { keysOnly: true });
+    const stale = existing.filter((row) => !keep.has(this.keyString(table, row)));
+    await this.batchWrite(table, stale.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
+    return { written: items.length, deleted: stale.length };
+  }
+
+  /** Deletes every row of the job in `table`. */
+  async deleteJobRows(table: TableId, jobId: string): Promise<number> {
+    const existing = await this.queryByJob(table, jobId, { keysOnly: true });
+    await this.batchWrite(table, existing.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
+    return existing.length;
+  }
+
+  private async batchWrite(table: TableId, requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    const name = this.tableName(table);
+    const batches: (typeof requests)[] = [];
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const index = next++;
+        await this.writeOneBatch(name, batches[index]);
+        await this.afterBatchWrite?.(table, index);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.writeConcurrency, batches.length) }, worker));
+  }
+
+  private async writeOneBatch(name: string, batch: NonNullable<BatchWriteCommandInput['RequestItems']>[string]) {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > this.maxBatchAttempts) {
+        throw new TransientError(
+          `DynamoDB kept returning ${pending.length} unprocessed items for ${name} after ${this.maxBatchAttempts} attempts`,
+        );
+      }
+      if (attempt > 1) {
+        // Full jitter: spreads retries of concurrent writers on the same partition.
+        const cap = Math.min(5000, this.backoffBaseMs * 2 ** (attempt - 2));
+        await sleep(Math.random() * cap);
+      }
+      const out = await this.send('batch write', () =>
+        this.client.send(new BatchWriteCommand({ RequestItems: { [name]: pending } })),
+      );
+      pending = out.UnprocessedItems?.[name] ?? [];
+    }
+  }
+
+  /** Every row of the job in `table`, in range-key order, following pagination. */
+  async queryByJob(table: TableId, jobId: string, options: { keysOnly?: boolean } = {}): Promise<Item[]> {
+    const rangeName = TABLES[table].rangeKey.name;
+    return this.queryAll({
+      TableName: this.tableName(table),
+      KeyConditionExpression: 'job_id = :job',
+      ExpressionAttributeValues: { ':job': jobId },
+      ...(options.keysOnly
+        ? { ProjectionExpression: '#h, #r', ExpressionAttributeNames: { '#h': 'job_id', '#r': rangeName } }
+        : {}),
+    });
+  }
+
+  /** Rows of a conversation through the ConversationIdIndex GSI (what the index projects). */
+  async queryByConversation(
+    table: TableId,
+    conversationId: string,
+    options: { newestFirst?: boolean; limit?: number; startKey?: Item } = {},
+  ): Promise<{ items: Item[]; lastKey?: Item }> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName(table),
+      IndexName: CONVERSATION_INDEX,
+      KeyConditionExpression: 'conversation_id = :c',
+      ExpressionAttributeValues: { ':c': conversationId },
+      ScanIndexForward: !options.newestFirst,
+    };
+    if (options.limit === undefined) return { items: await this.queryAll(input) };
+    const out = await this.send('query', () =>
+      this.client.send(new QueryCommand({ ...input, Limit: options.limit, ExclusiveStartKey: options.startKey })),
+    );
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+  }
+
+  async countByJob(table: TableId, jobId: string): Promise<number> {
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const out = await this.send('count', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName(table),
+            KeyConditionExpression: 'job_id = :job',
+            ExpressionAttributeValues: { ':job': jobId },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      count += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.send('query', () => this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })));
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async send<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw asTransient(error, what);
+    }
+  }
+}

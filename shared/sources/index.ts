@@ -1,0 +1,38 @@
+/** Resolves a source reference (local folder or s3://bucket/prefix) to a Polis export. */
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvalidInputError } from '../errors';
+import { localFileReader, readPolisExport, type FileReader, type PolisExport, type ReadOptions } from './polis';
+
+let s3: S3Client | undefined;
+
+function s3FileReader(uri: string): FileReader {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new InvalidInputError(`source "${uri}" is not a valid s3://bucket/prefix URI`);
+  const [, bucket, prefix] = match;
+  s3 ??= new S3Client({});
+  const client = s3;
+  return async (name) => {
+    const key = prefix ? `${prefix.replace(/\/$/, '')}/${name}` : name;
+    try {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  };
+}
+
+export async function loadSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
+  if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source), options);
+  const folder = path.resolve(source);
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new InvalidInputError(`source "${source}" does not exist or is not a folder holding a Polis export (comments.csv)`);
+  }
+  return readPolisExport(localFileReader(folder), options);
+}
+
+export type { PolisExport, PolisComment, VoteTally } from './polis';

@@ -1,0 +1,38 @@
+/** ExtractKeywords: c-TF-IDF keywords, centroid, samples and hierarchy of every cluster of every layer. */
+import { clusterKeywords, nearestToCentroid } from '../algorithms/keywords';
+import type { StepFunction } from '../handler';
+import { clusterHierarchy } from './hierarchy';
+import { clusterKey, readComments, readLayers, readPositions, round6 } from './jobData';
+
+export const SAMPLE_COMMENTS = 5;
+
+export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
+  const comments = await readComments(repository, input.job_id);
+  const positions = await readPositions(repository, input.job_id, comments.ids);
+  const layers = await readLayers(repository, input.job_id, comments.ids);
+  const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10 }));
+
+  const rows = clusterHierarchy(layers).map((node) => {
+    const keywords = keywordsByLayer[node.layer].get(node.cluster) ?? { keywords: [], scores: [] };
+    const samples = nearestToCentroid(comments.vectors, node.members, SAMPLE_COMMENTS);
+    const x = node.members.reduce((sum, i) => sum + positions[i][0], 0) / node.members.length;
+    const y = node.members.reduce((sum, i) => sum + positions[i][1], 0) / node.members.length;
+    return {
+      job_id: input.job_id,
+      conversation_id: input.conversation_id,
+      cluster_key: clusterKey(node.layer, node.cluster),
+      layer_id: node.layer,
+      cluster_id: node.cluster,
+      size: node.members.length,
+      keywords: keywords.keywords,
+      keyword_scores: keywords.scores,
+      centroid_coordinates: { x: round6(x), y: round6(y) },
+      sample_comments: samples.map((i) => comments.texts[i]),
+      sample_comment_ids: samples.map((i) => comments.ids[i]),
+      parent_cluster: node.parent,
+      child_clusters: node.children,
+    };
+  });
+  const { written, deleted } = await repository.replaceJobRows('keywords', input.job_id, rows);
+  return { rows_written: written, rows_deleted: deleted, details: { clusters: rows.length } };
+};

@@ -1,0 +1,75 @@
+/** Readers of what earlier steps persisted for a job, shared by the later steps. */
+import { InvalidInputError } from '../errors';
+import type { Repository } from '../repository';
+import { decodeVector } from '../vectors';
+
+export interface JobComments {
+  ids: number[];
+  texts: string[];
+  vectors: Float32Array[];
+  votes: Array<{ agree: number; disagree: number; pass: number } | undefined>;
+}
+
+export async function readComments(repository: Repository, jobId: string): Promise<JobComments> {
+  const rows = await repository.queryByJob('embeddings', jobId);
+  if (rows.length === 0) {
+    throw new InvalidInputError(`Job ${jobId} has no embeddings: run the Embed step first`);
+  }
+  return {
+    ids: rows.map((row) => Number(row.comment_id)),
+    texts: rows.map((row) => String(row.comment_text)),
+    vectors: rows.map((row) => decodeVector(row.embedding as Uint8Array)),
+    votes: rows.map((row) => row.votes as JobComments['votes'][number]),
+  };
+}
+
+/** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
+export async function readPositions(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
+  const rows = await repository.queryByJob('graph', jobId);
+  const byId = new Map<number, number[]>();
+  for (const row of rows) {
+    if (row.is_node) {
+      const position = row.position as { x: number; y: number };
+      byId.set(Number(row.source_id), [position.x, position.y]);
+    }
+  }
+  return ids.map((id) => {
+    const position = byId.get(id);
+    if (!position) throw new InvalidInputError(`Job ${jobId} has no UMAP position for comment ${id}: run ProjectUmap first`);
+    return position;
+  });
+}
+
+/** Cluster labels per layer (layers[0] finest) in the order of `ids`. */
+export async function readLayers(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
+  const rows = await repository.queryByJob('assignments', jobId);
+  const byId = new Map(rows.map((row) => [Number(row.comment_id), row]));
+  const layerCount = Number(rows[0]?.layer_count ?? 0);
+  if (layerCount === 0) throw new InvalidInputError(`Job ${jobId} has no cluster assignments: run Cluster first`);
+  return Array.from({ length: layerCount }, (_, layer) =>
+    ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) throw new InvalidInputError(`Job ${jobId} has no cluster assignment for comment ${id}: run Cluster again`);
+      return Number(row[`layer${layer}_cluster_id`]);
+    }),
+  );
+}
+
+export function clusterKey(layer: number, cluster: number): string {
+  return `layer${layer}_${cluster}`;
+}
+
+/** Member indices of each cluster id of one layer (noise -1 excluded), in ascending cluster id order. */
+export function membersByCluster(labels: ArrayLike<number>): Map<number, number[]> {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label < 0) continue;
+    const list = members.get(label) ?? [];
+    list.push(i);
+    members.set(label, list);
+  }
+  return new Map([...members].sort((a, b) => a[0] - b[0]));
+}
+
+export const round6 = (value: number) => Math.round(value * 1e6) / 1e6;

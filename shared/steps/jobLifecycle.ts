@@ -1,0 +1,126 @@
+/** The job record's life: RUNNING (MarkRunning), COMPLETED (MarkCompleted), FAILED (MarkFailed). */
+import { InvalidInputError } from '../errors';
+import { assertConversationId, resolveJobId } from '../jobId';
+import { parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
+import type { Item, Repository } from '../repository';
+import { TABLE_IDS, type TableId } from '../schema';
+
+export interface MarkRunningEvent {
+  input: unknown;
+  execution_name: string;
+  execution_arn?: string;
+}
+
+/** Validates the execution input, writes the job record and returns the normalised state. */
+export async function markRunning(event: MarkRunningEvent, repository: Repository, now = new Date()): Promise<StepInput & { execution_name: string }> {
+  const raw = (typeof event.input === 'object' && event.input !== null ? event.input : {}) as Record<string, unknown>;
+  const job_id = resolveJobId(raw.job_id, event.execution_name);
+  const conversation_id = assertConversationId(raw.conversation_id);
+  if (typeof raw.source !== 'string' || raw.source.trim() === '') {
+    throw new InvalidInputError('source is missing: name a Polis export folder or s3://bucket/prefix holding comments.csv');
+  }
+  const options = parseOptions(raw.options);
+  const existing = await repository.getJob(job_id);
+  if (existing && existing.conversation_id !== conversation_id) {
+    throw new InvalidInputError(
+      `job_id ${job_id} already belongs to conversation ${String(existing.conversation_id)}, not ${conversation_id}`,
+    );
+  }
+  const timestamp = now.toISOString();
+  await repository.putJob({
+    job_id,
+    conversation_id,
+    status: 'RUNNING',
+    // A retried MarkRunning keeps the original creation time, so the job keeps its place in the GSI.
+    created_at: existing?.created_at ?? timestamp,
+    started_at: timestamp,
+    updated_at: timestamp,
+    execution_name: event.execution_name,
+    execution_arn: event.execution_arn,
+    source: raw.source,
+    parameters: options,
+    steps: {},
+  });
+  return { job_id, conversation_id, source: raw.source, options, execution_name: event.execution_name };
+}
+
+/** Rows per table for the job, the counts MarkCompleted records. */
+export async function countJobRows(repository: Repository, jobId: string): Promise<Record<string, number>> {
+  const tables = TABLE_IDS.filter((table): table is Exclude<TableId, 'config'> => table !== 'config');
+  const counts = await Promise.all(tables.map((table) => repository.countByJob(table, jobId)));
+  return Object.fromEntries(tables.map((table, i) => [repository.tableName(table), counts[i]]));
+}
+
+export async function markCompleted(event: unknown, repository: Repository, now = new Date()) {
+  const input = parseStepInput(event);
+  const job = await repository.requireJob(input.job_id);
+  const steps = (job.steps ?? {}) as Record<string, Item>;
+  const step_timings_ms = Object.fromEntries(
+    STEP_NAMES.filter((step) => steps[step]).map((step) => [step, Number(steps[step].duration_ms ?? 0)]),
+  );
+  const collect = (field: 'warnings' | 'adjustments') =>
+    STEP_NAMES.flatMap((step) => ((steps[step]?.[field] as string[] | undefined) ?? []).map((text) => `${step}: ${text}`));
+  const counts = await countJobRows(repository, input.job_id);
+  await repository.updateJob(input.job_id, input.conversation_id, {
+    status: 'COMPLETED',
+    completed_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    current_step: null,
+    step_timings_ms,
+    counts,
+    warnings: collect('warnings'),
+    adjustments: collect('adjustments'),
+  });
+  return { job_id: input.job_id, status: 'COMPLETED', counts };
+}
+
+export interface FailureEvent {
+  job_id?: unknown;
+  conversation_id?: unknown;
+  error?: { Error?: string; Cause?: string };
+}
+
+/** Lambda reports a thrown error as a JSON Cause ({errorType, errorMessage, trace}); keep the message. */
+export function failureMessage(cause: string | undefined): string {
+  if (!cause) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: a local handler's message or a Step Functions cause, used as is
+  }
+  return cause;
+}
+
+/** Records the failure on the job (when the job can be identified) and returns the execution's error. */
+export async function markFailed(event: FailureEvent, repository: Repository, now = new Date()) {
+  const error = event.error?.Error ?? 'UnknownError';
+  const message = failureMessage(event.error?.Cause);
+  const validIds = (() => {
+    try {
+      return { jobId: resolveJobId(event.job_id, 'unused'), conversationId: assertConversationId(event.conversation_id) };
+    } catch {
+      return undefined;
+    }
+  })();
+  const job = validIds && event.job_id !== undefined ? await repository.getJob(validIds.jobId) : undefined;
+  const step = job ? String(job.current_step ?? 'MarkRunning') : 'MarkRunning';
+  if (job && validIds && job.conversation_id === validIds.conversationId) {
+    const steps = (job.steps ?? {}) as Record<string, Item>;
+    await repository.updateJob(validIds.jobId, validIds.conversationId, {
+      status: 'FAILED',
+      failed_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      error: { type: error, cause: message, step },
+    });
+    if (steps[step]) {
+      await repository.recordStep(validIds.jobId, validIds.conversationId, step, {
+        ...steps[step],
+        status: 'FAILED',
+        finished_at: now.toISOString(),
+        error: { type: error, cause: message },
+      });
+    }
+  }
+  return { error, cause: `${step} failed: ${message}`, step, recorded: Boolean(job) };
+}

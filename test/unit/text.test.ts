@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ENGLISH_STOP_WORDS,
+  compareCodeUnits,
+  documentTerms,
+  ngrams,
+  tokenRuns,
+  tokenize,
+} from '../../shared/algorithms/text';
+
+describe('ENGLISH_STOP_WORDS', () => {
+  it("contains scikit-learn's list, typos included, and English contractions", () => {
+    for (const word of ['a', 'the', 'amoungst', 'couldnt', 'noone', 'yourselves', 'system', 'bill']) {
+      expect(ENGLISH_STOP_WORDS.has(word), word).toBe(true);
+    }
+    for (const word of ["don't", "we've", "it's", 'dont', 'im', "can't"]) {
+      expect(ENGLISH_STOP_WORDS.has(word), word).toBe(true);
+    }
+  });
+
+  it('leaves content words and contraction look-alikes that are ordinary words', () => {
+    for (const word of ['biodiversity', 'water', 'ill', 'shed', 'wont', 'id']) {
+      expect(ENGLISH_STOP_WORDS.has(word), word).toBe(false);
+    }
+  });
+});
+
+describe('tokenize', () => {
+  it('lower-cases and drops stop words and one-character tokens', () => {
+    expect(tokenize('The Dogs AND a Cat x on the BEACH')).toEqual(['dogs', 'cat', 'beach']);
+  });
+
+  it('keeps apostrophes inside words: contractions are stop words, possessives lose their s', () => {
+    expect(tokenize("Don't worry, we've got this")).toEqual(['worry', 'got']);
+    expect(tokenize('Don’t worry')).toEqual(['worry']);
+    expect(tokenize("America's future, O'Brien's farm, everyone's land")).toEqual([
+      'america',
+      'future',
+      "o'brien",
+      'farm',
+      'land',
+    ]);
+  });
+
+  it('treats Unicode letters and digits as word characters, composed (NFC)', () => {
+    expect(tokenize('Māori café naïve 1080 2020 ça')).toEqual(['māori', 'café', 'naïve', '1080', '2020', 'ça']);
+    expect(tokenize('cafe\u0301')).toEqual(['café']);
+    expect(tokenize('森林 保护')).toEqual(['森林', '保护']);
+  });
+
+  it('splits at hyphens, slashes and punctuation', () => {
+    expect(tokenize('pest-free on/near #metoo (trees)')).toEqual(['pest', 'free', 'near', 'metoo', 'trees']);
+  });
+
+  it('returns nothing for empty, stop-word-only or punctuation-only text', () => {
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize('and the of it is')).toEqual([]);
+    expect(tokenize('?! ... --')).toEqual([]);
+  });
+});
+
+describe('ngrams', () => {
+  it('lists unigrams then bigrams of consecutive tokens', () => {
+    expect(ngrams(['native', 'bird', 'species'])).toEqual([
+      'native',
+      'bird',
+      'species',
+      'native bird',
+      'bird species',
+    ]);
+  });
+
+  it('honours maxN', () => {
+    expect(ngrams(['native', 'bird', 'species'], 1)).toEqual(['native', 'bird', 'species']);
+    expect(ngrams(['native', 'bird', 'species'], 3)).toContain('native bird species');
+    expect(ngrams([])).toEqual([]);
+  });
+});
+
+describe('documentTerms', () => {
+  it('builds bigrams only from words that stand next to each other', () => {
+    expect(documentTerms('Dogs should be kept on the leash')).toEqual(['dogs', 'kept', 'leash']);
+    expect(documentTerms('Protect native species, pest-free islands')).toEqual([
+      'protect',
+      'native',
+      'species',
+      'pest',
+      'free',
+      'islands',
+      'protect native',
+      'native species',
+      'pest free',
+      'free islands',
+    ]);
+  });
+
+  it('keeps repeats, so counts are term frequencies', () => {
+    const terms = documentTerms('Water quality. Water quality matters.');
+    expect(terms.filter((t) => t === 'water quality')).toHaveLength(2);
+    expect(terms.filter((t) => t === 'water')).toHaveLength(2);
+  });
+
+  it('exposes the runs it builds bigrams from', () => {
+    expect(tokenRuns('Climate change is real; act on climate change now')).toEqual([
+      ['climate', 'change'],
+      ['real'],
+      ['act'],
+      ['climate', 'change'],
+    ]);
+  });
+});
+
+describe('compareCodeUnits', () => {
+  it('orders by UTF-16 code units, independent of locale', () => {
+    expect(['b', 'B', 'a', 'é', 'e'].sort(compareCodeUnits)).toEqual(['B', 'a', 'b', 'e', 'é']);
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // aws-local-stepfunctions needs Promise.withResolvers on Node 20.
+    setupFiles: ['shared/local/polyfills.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: { LOG_LEVEL: 'SILENT' },
+    // Two cores: integration files each run whole pipelines; more workers only add contention.
+    maxWorkers: 2,
+  },
+});
