@@ -7,7 +7,7 @@ export default defineConfig({
     setupFiles: ['shared/local/polyfills.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { LOG_LEVEL: 'SILENT' },
+    env: { LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // Two cores: integration files each run whole pipelines; more workers only add contention.
     maxWorkers: 2,
   },

@@ -552,8 +552,10 @@ export function clusterLayers(input: { vectors: Float32Array[]; positions: numbe
   if (tau > 0) {
     const clustered: number[] = [];
     for (let i = 0; i < n; i++) if (fineLabels[i] >= 0) clustered.push(i);
+    const reach = new Float64Array(F);
+    for (const q of clustered) reach[fineLabels[q]] = Math.max(reach[fineLabels[q]], core[q]);
     const dim = points.dim;
-    const updates: Array<[number, number, number]> = [];
+    const updates: Array<[number, number]> = [];
     for (let p = 0; p < n; p++) {
       if (fine.labels[p] >= 0) continue;
       let bd = Infinity; let bq = -1;
@@ -565,8 +567,7 @@ export function clusterLayers(input: { vectors: Float32Array[]; positions: numbe
       }
       if (bq < 0) continue;
       const f = fine.labels[bq];
-      const birth = tree.birth[best!.selection[f]];
-      if (bd * birth <= 1 / tau) updates.push([p, f, (1 / bd) / (1 / bd + 0) ]);
+      if (bd <= reach[f] * tau) updates.push([p, f]);
     }
     for (const [p, f] of updates) { fineLabels[p] = f; fineConf[p] = 0; reassigned++; }
   }
@@ -585,8 +586,8 @@ export function clusterLayers(input: { vectors: Float32Array[]; positions: numbe
       if (layers.length >= maxLayers) break;
       const target = n / divisor;
       if (target < 3) break;
-      const lo = Math.max(2, Math.ceil(target / 1.5));
-      const hi = Math.min(previous - 1, Math.floor(target * 1.5));
+      const W = Number(process.env.W ?? 1.5); const lo = Math.max(2, Math.ceil(target / W));
+      const hi = Math.min(previous - 1, Math.floor(target * W));
       if (lo > hi) continue;
       let bestK = -1; let bestGap = -Infinity;
       for (let k = lo; k <= hi; k++) {

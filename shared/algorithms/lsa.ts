@@ -168,14 +168,15 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
     );
   }
 
-  const components = n > 0 && vocabularySize > 0
-    ? randomizedSvd(tfidf, dimensions, powerIterations, seed)
-    : { scores: new Float64Array(n * dimensions), rank: 0 };
+  const scores =
+    n > 0 && vocabularySize > 0
+      ? randomizedSvd(tfidf, dimensions, powerIterations, seed)
+      : new Float64Array(n * dimensions);
 
   const vectors: Float32Array[] = [];
   let fallbacks = 0;
   for (let i = 0; i < n; i++) {
-    const row = components.scores.subarray(i * dimensions, (i + 1) * dimensions);
+    const row = scores.subarray(i * dimensions, (i + 1) * dimensions);
     let norm = 0;
     for (let c = 0; c < dimensions; c++) norm += row[c] * row[c];
     norm = Math.sqrt(norm);
@@ -202,7 +203,7 @@ function randomizedSvd(
   k: number,
   powerIterations: number,
   seed: number,
-): { scores: Float64Array; rank: number } {
+): Float64Array {
   const n = x.rows;
   const m = x.vocabulary.length;
   const l = Math.min(k + OVERSAMPLES, n, m);
@@ -230,17 +231,16 @@ function randomizedSvd(
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => sigma[b] - sigma[a] || a - b);
 
   const scores = new Float64Array(n * k);
-  let rank = 0;
   for (let c = 0; c < k; c++) {
     const source = order[c];
     const s = sigma[source] ?? 0;
     if (!(s > 0)) continue;
-    rank++;
+    const direction = Float64Array.from({ length: l }, (_, j) => vr.get(j, source));
     // Column c of U = Q·V_r[:, source]; scaled by σ it is column c of U·Σ.
     const column = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let sum = 0;
-      for (let j = 0; j < l; j++) sum += q[i * l + j] * vr.get(j, source);
+      for (let j = 0; j < l; j++) sum += q[i * l + j] * direction[j];
       column[i] = sum * s;
     }
     let largest = 0;
@@ -248,7 +248,7 @@ function randomizedSvd(
     const sign = column[largest] < 0 ? -1 : 1;
     for (let i = 0; i < n; i++) scores[i * k + c] = sign * column[i];
   }
-  return { scores, rank };
+  return scores;
 }
 
 /** X·D for the sparse n × m X and a dense row-major m × cols D; returns row-major n × cols. */
@@ -306,10 +306,9 @@ function orthonormalizeColumns(
       for (let p = 0; p < c; p++) {
         if (!usable[p]) continue;
         const u = columns[p];
-        let dot = 0;
-        for (let i = 0; i < rows; i++) dot += u[i] * v[i];
-        for (let i = 0; i < rows; i++) v[i] -= dot * u[i];
-        r[p * cols + c] += dot;
+        const projection = dot(u, v);
+        subtractScaled(v, u, projection);
+        r[p * cols + c] += projection;
       }
     }
     const remaining = norm(v);
@@ -330,9 +329,38 @@ function orthonormalizeColumns(
 }
 
 function norm(v: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
-  return Math.sqrt(sum);
+  return Math.sqrt(dot(v, v));
+}
+
+/** v ← v − factor·u. */
+function subtractScaled(v: Float64Array, u: Float64Array, factor: number): void {
+  const length = v.length;
+  const tail = length - (length % 4);
+  for (let i = 0; i < tail; i += 4) {
+    v[i] -= factor * u[i];
+    v[i + 1] -= factor * u[i + 1];
+    v[i + 2] -= factor * u[i + 2];
+    v[i + 3] -= factor * u[i + 3];
+  }
+  for (let i = tail; i < length; i++) v[i] -= factor * u[i];
+}
+
+/** u·v with four running sums: independent additions pipeline, a single sum would wait on each. */
+function dot(u: Float64Array, v: Float64Array): number {
+  const length = u.length;
+  const tail = length - (length % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < tail; i += 4) {
+    s0 += u[i] * v[i];
+    s1 += u[i + 1] * v[i + 1];
+    s2 += u[i + 2] * v[i + 2];
+    s3 += u[i + 3] * v[i + 3];
+  }
+  for (let i = tail; i < length; i++) s0 += u[i] * v[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 function toRows(a: Float64Array, rows: number, cols: number): number[][] {

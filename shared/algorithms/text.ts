@@ -59,12 +59,15 @@ const MIN_TOKEN_LENGTH = 2;
 
 /**
  * A word: letters, combining marks (Māori macrons, Devanagari vowel signs) and digits, with inner
- * apostrophes or hyphens joined to the next run of the same; anything else separates words.
- * Hyphens are matched so that they can split a word while keeping its parts adjacent.
+ * apostrophes; anything else separates words. A hyphen separates words too, but unlike other
+ * punctuation keeps them in one phrase ({@link PHRASE_GAP}): "pest-free" gives "pest free".
  */
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
-/** What may stand between two words without breaking a phrase: spaces and hyphens only. */
-const PHRASE_GAP = /^[\s\-‐‑–]*$/u;
+/**
+ * What may stand between two words without breaking a phrase: whitespace, or a hyphen joining them
+ * directly (" - " with spaces is a dash, like "–").
+ */
+const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
 
 /**
  * Lower-cases one raw word and decides whether it is kept: stop words (with or without a

@@ -198,7 +198,7 @@ export function cleanTopicLabel(raw: string): string {
       .replace(/\*\*|__|`/g, '')
       .replace(/^#+\s*/, '')
       .replace(/^[-*•>]+\s+/, '')
-      .replace(/^\(?\d+[.)]\s+/, '')
+      .replace(/^\(?\d{1,2}[.)]\s+/, '')
       .replace(/^\d+_\d+\s*[:\-–—]\s*/, '')
       .replace(LABEL_PREFIX, '')
       .replace(/^\*(.*)\*$/, '$1')

@@ -2,6 +2,7 @@
  * NameTopics: one label per cluster. The offline provider `keywords` builds the label from the
  * cluster's c-TF-IDF phrases and is recorded as such — never passed off as an LLM name.
  */
+import { InvalidInputError } from '../errors';
 import { keywordTopicNames } from '../algorithms/topicNames';
 import type { StepFunction } from '../handler';
 
@@ -9,6 +10,9 @@ export const KEYWORDS_MODEL = 'c-tf-idf-top-phrases';
 
 export const nameTopicsStep: StepFunction = async (input, { repository }) => {
   const clusters = await repository.queryByJob('keywords', input.job_id);
+  if (clusters.length === 0) {
+    throw new InvalidInputError(`Job ${input.job_id} has no cluster keywords: run ExtractKeywords first`);
+  }
   const names = new Map<string, string>();
   const layers = [...new Set(clusters.map((row) => Number(row.layer_id)))];
   for (const layer of layers) {

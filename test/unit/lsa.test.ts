@@ -203,7 +203,8 @@ describe('embedLsa', () => {
 
     expect(texts).toHaveLength(1767);
     expectUnitVectors(embedding.vectors, 100);
-    // Measured at about 0.7 s on the development machine; the bound only catches a blow-up.
-    expect(elapsed).toBeLessThan(4000);
+    // About 0.7–0.9 s on a 2-core development machine; the loose bound only catches a blow-up
+    // (e.g. a dense product over the vocabulary) without failing on a busy CI machine.
+    expect(elapsed).toBeLessThan(15_000);
   });
 });

@@ -94,6 +94,13 @@ describe('documentTerms', () => {
     ]);
   });
 
+  it('breaks phrases at dashes and other punctuation, not at hyphens', () => {
+    expect(documentTerms('forests – rivers')).toEqual(['forests', 'rivers']);
+    expect(documentTerms('forests - rivers')).toEqual(['forests', 'rivers']);
+    expect(documentTerms('forests/rivers')).toEqual(['forests', 'rivers']);
+    expect(documentTerms('forests-rivers')).toEqual(['forests', 'rivers', 'forests rivers']);
+  });
+
   it('keeps repeats, so counts are term frequencies', () => {
     const terms = documentTerms('Water quality. Water quality matters.');
     expect(terms.filter((t) => t === 'water quality')).toHaveLength(2);
