@@ -586,16 +586,8 @@ export function clusterLayers(input: { vectors: Float32Array[]; positions: numbe
       if (layers.length >= maxLayers) break;
       const target = n / divisor;
       if (target < 3) break;
-      const W = Number(process.env.W ?? 1.5); const lo = Math.max(2, Math.ceil(target / W));
-      const hi = Math.min(previous - 1, Math.floor(target * W));
-      if (lo > hi) continue;
-      let bestK = -1; let bestGap = -Infinity;
-      for (let k = lo; k <= hi; k++) {
-        const made = merges[F - k - 1].cost; // last merge made to reach k
-        const next = merges[F - k].cost; // merge that would reach k - 1
-        const gap = made > 0 ? next / made : Infinity;
-        if (gap > bestGap || (gap === bestGap && Math.abs(k - target) < Math.abs(bestK - target))) { bestGap = gap; bestK = k; }
-      }
+      const bestK = Math.round(target);
+      if (bestK >= previous || bestK < 2) continue;
       // partition after F - bestK merges
       const owner = Array.from({ length: F }, (_, f) => f);
       const find = (x: number): number => { while (owner[x] !== x) x = owner[x] = owner[owner[x]]; return x; };

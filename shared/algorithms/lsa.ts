@@ -95,7 +95,7 @@ export function buildTfidf(
 export interface LsaOptions {
   /** Wanted dimensions (default 100), clamped to [1, min(nDocs − 1, vocabulary − 1)]. */
   dimensions?: number;
-  /** Minimum document frequency of a term (default 2; 1 for corpora under 10 comments). */
+  /** Minimum document frequency of a term (default 2; 1 for corpora under 30 comments). */
   minDf?: number;
   /** Seed of the Gaussian test matrix and of the fallback vectors (default 42). */
   seed?: number;
@@ -115,7 +115,8 @@ export interface LsaEmbedding {
 
 const DEFAULT_DIMENSIONS = 100;
 const DEFAULT_MIN_DF = 2;
-const SMALL_CORPUS = 10;
+/** Below this many comments a term used once still helps: min_df defaults to 1. */
+const SMALL_CORPUS = 30;
 const DEFAULT_SEED = 42;
 const DEFAULT_POWER_ITERATIONS = 4;
 const OVERSAMPLES = 10;
