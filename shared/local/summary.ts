@@ -1,6 +1,7 @@
 /** The summary `delphi run` and `delphi show` print: job, rows per table, layers, top topics. */
 import type { Repository } from '../repository';
 import { readJobTopics } from '../results';
+import { formatEvaluation, type LayerEvaluation } from '../steps/evaluate';
 import { countJobRows } from '../steps/jobLifecycle';
 
 export async function printSummary(repository: Repository, jobId: string, layer?: number): Promise<void> {
@@ -15,6 +16,10 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
   const layerInfo = (job.cluster_layers as Array<{ layer_id: number; num_clusters: number; noise_share: number }>) ?? [];
   console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
+  if (job.evaluation) {
+    console.log('quality');
+    console.log(formatEvaluation(job.evaluation as LayerEvaluation[]).replace(/^/gm, '  '));
+  }
   for (const warning of (job.warnings as string[] | undefined) ?? []) console.log(`warning: ${warning}`);
   for (const note of (job.adjustments as string[] | undefined) ?? []) console.log(`adjusted: ${note}`);
 

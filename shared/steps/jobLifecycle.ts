@@ -4,6 +4,7 @@ import { assertConversationId, resolveJobId } from '../jobId';
 import { parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
 import type { Item, Repository } from '../repository';
 import { TABLE_IDS, type TableId } from '../schema';
+import { evaluateJob } from './evaluate';
 
 export interface MarkRunningEvent {
   input: unknown;
@@ -61,7 +62,9 @@ export async function markCompleted(event: unknown, repository: Repository, now 
   const collect = (field: 'warnings' | 'adjustments') =>
     STEP_NAMES.flatMap((step) => ((steps[step]?.[field] as string[] | undefined) ?? []).map((text) => `${step}: ${text}`));
   const counts = await countJobRows(repository, input.job_id);
+  const evaluation = await evaluateJob(repository, input.job_id);
   await repository.updateJob(input.job_id, input.conversation_id, {
+    evaluation,
     status: 'COMPLETED',
     completed_at: now.toISOString(),
     updated_at: now.toISOString(),

@@ -1,0 +1,18 @@
+/** delphi evaluate <job_id> — per-layer quality figures of a job (and stores them on the job record). */
+import { evaluateJob, formatEvaluation } from '../../steps/evaluate';
+import { withDatabase } from '../database';
+
+export const usage = `evaluate <job_id>
+      per layer: clusters, noise share, silhouette, topic diversity, NPMI coherence (stored on the job)`;
+
+export async function command(args: string[]): Promise<void> {
+  const jobId = args[0];
+  if (!jobId) throw new Error('usage: delphi evaluate <job_id>');
+  await withDatabase(async (db) => {
+    const job = await db.repository.requireJob(jobId);
+    const evaluation = await evaluateJob(db.repository, jobId);
+    await db.repository.updateJob(jobId, String(job.conversation_id), { evaluation });
+    console.log(`Quality of job ${jobId} (${job.num_comments} comments, ${job.embedding_model})`);
+    console.log(formatEvaluation(evaluation));
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Quality figures of a job, per layer: clusters, noise share, silhouette in embedding space, topic
+ * diversity and NPMI coherence of the c-TF-IDF keywords on the conversation's own comments. MarkCompleted
+ * stores them on the job record; `delphi evaluate` prints them.
+ */
+import { npmiCoherence, silhouette, topicDiversity } from '../algorithms/evaluation';
+import type { Repository } from '../repository';
+import { readComments, readLayers, round6 } from './jobData';
+
+export interface LayerEvaluation {
+  layer_id: number;
+  clusters: number;
+  noise_share: number;
+  silhouette: number;
+  topic_diversity: number;
+  npmi_coherence: number;
+}
+
+export async function evaluateJob(repository: Repository, jobId: string): Promise<LayerEvaluation[]> {
+  const comments = await readComments(repository, jobId);
+  const layers = await readLayers(repository, jobId, comments.ids);
+  const keywordRows = await repository.queryByJob('keywords', jobId);
+  return layers.map((labels, layer) => {
+    const topWords = keywordRows
+      .filter((row) => Number(row.layer_id) === layer)
+      .sort((a, b) => Number(a.cluster_id) - Number(b.cluster_id))
+      .map((row) => ((row.keywords as string[]) ?? []).slice(0, 10));
+    const clusters = new Set(labels.filter((label) => label >= 0)).size;
+    return {
+      layer_id: layer,
+      clusters,
+      noise_share: round6(labels.filter((label) => label < 0).length / labels.length),
+      silhouette: round6(silhouette(comments.vectors, labels, { metric: 'cosine' })),
+      topic_diversity: round6(topicDiversity(topWords)),
+      npmi_coherence: round6(npmiCoherence(topWords, comments.texts)),
+    };
+  });
+}
+
+export function formatEvaluation(layers: LayerEvaluation[]): string {
+  const header = 'layer  clusters  noise   silhouette  diversity  NPMI';
+  const lines = layers.map(
+    (l) =>
+      `${String(l.layer_id).padStart(5)}  ${String(l.clusters).padStart(8)}  ${(l.noise_share * 100).toFixed(1).padStart(4)}%  ${l.silhouette.toFixed(3).padStart(10)}  ${l.topic_diversity.toFixed(3).padStart(9)}  ${l.npmi_coherence.toFixed(3).padStart(6)}`,
+  );
+  return [header, ...lines].join('\n');
+}
