@@ -6,7 +6,6 @@ import { markCompleted } from '../shared/steps/jobLifecycle';
 
 export const handler = middy(async (event: unknown) => {
   const summary = await markCompleted(event, dependencies().repository);
-  logger.appendKeys({ job_id: summary.job_id });
-  logger.info('job completed', { counts: summary.counts });
+  logger.info('job completed', { job_id: summary.job_id, counts: summary.counts });
   return summary;
 });

@@ -9,7 +9,6 @@ import { markFailed, type FailureEvent } from '../shared/steps/jobLifecycle';
 
 export const handler = middy(async (event: FailureEvent) => {
   const failure = await markFailed(event, dependencies().repository);
-  logger.appendKeys({ job_id: typeof event.job_id === 'string' ? event.job_id : 'unknown' });
-  logger.error('job failed', { failure });
+  logger.error('job failed', { job_id: event.job_id, conversation_id: event.conversation_id, failure });
   return failure;
 });

@@ -10,7 +10,6 @@ import { markRunning, type MarkRunningEvent } from '../shared/steps/jobLifecycle
 
 export const handler = middy(async (event: MarkRunningEvent) => {
   const state = await markRunning(event, dependencies().repository);
-  logger.appendKeys({ job_id: state.job_id, conversation_id: state.conversation_id });
-  logger.info('job started', { execution_name: state.execution_name });
+  logger.info('job started', { job_id: state.job_id, conversation_id: state.conversation_id, execution_name: state.execution_name });
   return state;
 });

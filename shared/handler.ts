@@ -24,7 +24,8 @@ export type StepFunction = (input: StepInput, deps: Dependencies) => Promise<Ste
 export function stepHandler(step: StepName, run: StepFunction) {
   const handler = async (event: unknown, _context?: Context): Promise<StepOutput> => {
     const input = parseStepInput(event);
-    logger.appendKeys({ job_id: input.job_id, conversation_id: input.conversation_id, step });
+    // A child per invocation: jobs running side by side in one process (the local runner) keep their own job_id.
+    const log = logger.createChild({ persistentKeys: { job_id: input.job_id, conversation_id: input.conversation_id, step } });
     const deps = dependencies();
     const started = Date.now();
     await deps.repository.updateJob(input.job_id, input.conversation_id, {
@@ -37,7 +38,7 @@ export function stepHandler(step: StepName, run: StepFunction) {
       status: 'RUNNING',
       started_at: new Date(started).toISOString(),
     });
-    logger.info('step started');
+    log.info('step started');
     const result = await run(input, deps);
     const duration_ms = Date.now() - started;
     await deps.repository.recordStep(input.job_id, input.conversation_id, step, {
@@ -51,7 +52,7 @@ export function stepHandler(step: StepName, run: StepFunction) {
       adjustments: result.adjustments ?? [],
       ...result.details,
     });
-    logger.info('step completed', { duration_ms, rows_written: result.rows_written, rows_deleted: result.rows_deleted });
+    log.info('step completed', { duration_ms, rows_written: result.rows_written, rows_deleted: result.rows_deleted });
     return {
       step,
       rows_written: result.rows_written,
@@ -61,6 +62,7 @@ export function stepHandler(step: StepName, run: StepFunction) {
     };
   };
   return middy(handler).onError(async (request) => {
-    logger.error('step failed', { error: request.error as Error });
+    const event = (request.event ?? {}) as { job_id?: unknown; conversation_id?: unknown };
+    logger.error('step failed', { job_id: event.job_id, conversation_id: event.conversation_id, step, error: request.error as Error });
   });
 }

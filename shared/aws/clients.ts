@@ -5,18 +5,46 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(
-    endpoint
+export interface ClientRetryOptions {
+  maxAttempts: number;
+  /** Full-jitter exponential backoff base; the SDK's default is 100 ms (500 ms when throttled). */
+  baseDelayMs: number;
+}
+
+type RetryErrorType = 'TRANSIENT' | 'THROTTLING' | 'SERVER_ERROR' | 'CLIENT_ERROR';
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+}
+
+/** The SDK's RetryStrategyV2 with a configurable base delay (tests use a few ms). */
+function fullJitterRetryStrategy({ maxAttempts, baseDelayMs }: ClientRetryOptions) {
+  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  return {
+    mode: 'standard',
+    acquireInitialRetryToken: async () => token(0, 0),
+    refreshRetryTokenForRetry: async (previous: RetryToken, error: { errorType: RetryErrorType }) => {
+      const attempts = previous.getRetryCount() + 1;
+      if (error.errorType === 'CLIENT_ERROR' || attempts >= maxAttempts) throw new Error('No retry token available');
+      return token(attempts, Math.random() * baseDelayMs * 2 ** attempts);
+    },
+    recordSuccess: () => undefined,
+  };
+}
+
+export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT, retry?: ClientRetryOptions): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...(endpoint
       ? {
           endpoint,
           region: process.env.AWS_REGION ?? 'us-east-1',
           // dynalite accepts any credentials; real ones must never be needed locally.
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          maxAttempts: 5,
         }
-      : { maxAttempts: 5 },
-  );
+      : {}),
+    maxAttempts: retry?.maxAttempts ?? 5,
+    ...(retry ? { retryStrategy: fullJitterRetryStrategy(retry) as never } : {}),
+  });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },

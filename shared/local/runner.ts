@@ -81,9 +81,12 @@ export interface ExecutionOutcome {
 export class LocalPipeline {
   private readonly machine: StateMachine;
   private readonly taskNames: string[];
+  private readonly definition: Record<string, unknown>;
+  private readonly redriveMachines = new Map<string, StateMachine>();
 
   constructor(definition = loadDefinition()) {
     // Validation of a definition costs ~200 ms: build one LocalPipeline and run it many times.
+    this.definition = definition;
     this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const states = (definition.States ?? {}) as Record<string, { Type: string }>;
     this.taskNames = Object.entries(states)
@@ -94,6 +97,34 @@ export class LocalPipeline {
   }
 
   async run(input: Record<string, unknown>, options: RunOptions = {}): Promise<ExecutionOutcome> {
+    return this.execute(this.machine, input, options);
+  }
+
+  /**
+   * What a Step Functions redrive does: re-run the failed Task state with the input it had, keeping
+   * the outputs of the states that succeeded, and carry on from there under the same execution name.
+   */
+  async redrive(failed: ExecutionOutcome, options: Omit<RunOptions, 'executionName'> = {}): Promise<ExecutionOutcome> {
+    // The Task whose error was caught into MarkFailed (the Fail state at the end is not redriven).
+    const caught = [...failed.events]
+      .reverse()
+      .find((event) => (event.type === 'StateCaught' || event.type === 'StateFailed') && event.state?.name !== 'MarkFailed' && this.taskNames.includes(event.state?.name ?? ''));
+    const stateName = caught?.state?.name;
+    if (failed.status !== 'FAILED' || !stateName || !this.taskNames.includes(stateName)) {
+      throw new Error(`Execution ${failed.executionName} has no failed Task state to redrive`);
+    }
+    let machine = this.redriveMachines.get(stateName);
+    if (!machine) {
+      // The full definition was validated by the constructor; started mid-way, the states before the
+      // failed one are unreachable, which the validator would reject.
+      machine = new StateMachine({ ...this.definition, StartAt: stateName } as never, { validationOptions: { noValidate: true } });
+      this.redriveMachines.set(stateName, machine);
+    }
+    const outcome = await this.execute(machine, caught!.state!.input as Record<string, unknown>, { ...options, executionName: failed.executionName });
+    return { ...outcome, events: [...failed.events, ...outcome.events] };
+  }
+
+  private async execute(machine: StateMachine, input: Record<string, unknown>, options: RunOptions): Promise<ExecutionOutcome> {
     const executionName = options.executionName ?? randomUUID();
     jobIdForExecution(executionName); // rejects names Step Functions would reject
     const executionArn = `arn:aws:states:local:000000000000:execution:DelphiPipeline:${executionName}`;
@@ -107,7 +138,7 @@ export class LocalPipeline {
       options.retryIntervalMs === undefined
         ? undefined
         : Object.fromEntries(this.taskNames.map((name) => [name, options.retryIntervalMs!]));
-    const execution = this.machine.run(input as never, {
+    const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
       context: {
         Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date().toISOString() },

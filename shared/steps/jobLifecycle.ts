@@ -13,7 +13,11 @@ export interface MarkRunningEvent {
 }
 
 /** Validates the execution input, writes the job record and returns the normalised state. */
-export async function markRunning(event: MarkRunningEvent, repository: Repository, now = new Date()): Promise<StepInput & { execution_name: string }> {
+export async function markRunning(
+  event: MarkRunningEvent,
+  repository: Repository,
+  now = new Date(),
+): Promise<StepInput & { execution_name: string; steps: Record<string, never> }> {
   const raw = (typeof event.input === 'object' && event.input !== null ? event.input : {}) as Record<string, unknown>;
   const job_id = resolveJobId(raw.job_id, event.execution_name);
   const conversation_id = assertConversationId(raw.conversation_id);
@@ -42,7 +46,8 @@ export async function markRunning(event: MarkRunningEvent, repository: Repositor
     parameters: options,
     steps: {},
   });
-  return { job_id, conversation_id, source: raw.source, options, execution_name: event.execution_name };
+  // `steps` collects each step's summary (ResultPath $.steps.<Step>); MarkFailed reads it to name the failed step.
+  return { job_id, conversation_id, source: raw.source, options, execution_name: event.execution_name, steps: {} };
 }
 
 /** Rows per table for the job, the counts MarkCompleted records. */
@@ -80,7 +85,18 @@ export async function markCompleted(event: unknown, repository: Repository, now 
 export interface FailureEvent {
   job_id?: unknown;
   conversation_id?: unknown;
+  /** Summaries of the steps that succeeded; absent when MarkRunning itself failed. */
+  steps?: Record<string, unknown>;
   error?: { Error?: string; Cause?: string };
+}
+
+/**
+ * The state that failed, read from the execution state rather than from the job record: a Lambda that
+ * never ran (throttled, timed out, crashed on start) cannot have recorded anything.
+ */
+export function failedStep(event: FailureEvent): string {
+  if (!event.steps || typeof event.steps !== 'object') return 'MarkRunning';
+  return STEP_NAMES.find((step) => !(step in event.steps!)) ?? 'MarkCompleted';
 }
 
 /** Lambda reports a thrown error as a JSON Cause ({errorType, errorMessage, trace}); keep the message. */
@@ -107,7 +123,7 @@ export async function markFailed(event: FailureEvent, repository: Repository, no
     }
   })();
   const job = validIds && event.job_id !== undefined ? await repository.getJob(validIds.jobId) : undefined;
-  const step = job ? String(job.current_step ?? 'MarkRunning') : 'MarkRunning';
+  const step = failedStep(event);
   if (job && validIds && job.conversation_id === validIds.conversationId) {
     const steps = (job.steps ?? {}) as Record<string, Item>;
     await repository.updateJob(validIds.jobId, validIds.conversationId, {

@@ -1,9 +1,10 @@
 /** Test harness: an in-memory dynalite with the seven tables, and the real ASL bound to the real handlers. */
 import * as path from 'node:path';
+import { createDocumentClient } from '../../../shared/aws/clients';
 import { setDependencies } from '../../../shared/dependencies';
 import { startLocalDatabase, type LocalDatabase } from '../../../shared/local/db';
 import { LocalPipeline } from '../../../shared/local/runner';
-import type { Item, Repository } from '../../../shared/repository';
+import { Repository, type Item, type RepositoryOptions } from '../../../shared/repository';
 import { TABLE_IDS, TABLES, type TableId } from '../../../shared/schema';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures');
@@ -14,6 +15,8 @@ export interface Harness {
   db: LocalDatabase;
   repository: Repository;
   pipeline: LocalPipeline;
+  /** A repository on the same database (or another endpoint) with other options, e.g. a fault hook. */
+  repositoryWith(options: Omit<RepositoryOptions, 'client'>, endpoint?: string): Repository;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export async function startHarness(): Promise<Harness> {
     db,
     repository: db.repository,
     pipeline,
+    repositoryWith: (options, endpoint = db.endpoint) =>
+      new Repository({ client: createDocumentClient(endpoint, { maxAttempts: 4, baseDelayMs: 5 }), backoffBaseMs: 5, ...options }),
     close: async () => {
       setDependencies(undefined);
       await db.close();
@@ -34,6 +39,21 @@ export async function startHarness(): Promise<Harness> {
 
 /** Attributes that record wall-clock time: the only ones allowed to differ between two runs of a step. */
 export const WALL_CLOCK_ATTRIBUTES = ['created_at'];
+
+/** Job record attributes that record wall-clock time or name the execution: excluded when comparing jobs. */
+export const JOB_WALL_CLOCK_ATTRIBUTES = [
+  'created_at', 'started_at', 'updated_at', 'completed_at', 'failed_at', 'steps', 'step_timings_ms', 'execution_name', 'execution_arn',
+];
+
+/** A job's rows in all seven tables with its job_id replaced, to compare two jobs of the same input. */
+export async function dumpJobComparable(repository: Repository, jobId: string): Promise<Record<string, unknown>> {
+  const job = await repository.requireJob(jobId);
+  const record = Object.fromEntries(Object.entries(job).filter(([key]) => !JOB_WALL_CLOCK_ATTRIBUTES.includes(key)));
+  const text = JSON.stringify({ config: record, ...(await dumpJob(repository, jobId)) }, (_key, value) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+  );
+  return JSON.parse(text.split(jobId).join('<job_id>'));
+}
 
 /** Every row of the job in a table, sorted by range key, with wall-clock attributes removed. */
 export async function dumpTable(repository: Repository, table: TableId, jobId: string): Promise<Item[]> {
