@@ -7,11 +7,12 @@
  *   reported distance is the cosine distance `1 − cos` in [0, 2]. Euclidean distance between unit
  *   vectors is `sqrt(2 · (1 − cos))`, a monotone transform: the neighbours are the same either way.
  *   Brute force over a flat Float32Array, each pair's dot product computed once (the Gram matrix is
- *   symmetric) in cache-sized blocks. Measured here (Node 20, one core): 2,000 × 100 in ~0.1 s,
- *   1,767 × 100 in ~0.1 s; cost grows as n² · d / 2, so 20,000 × 100 takes ~10 s and 20,000 × 384 ~40 s.
- *   Past that an approximate index (NN-descent) would be the next step.
+ *   symmetric) in 64-row tiles with a 2 × 4 register-blocked kernel (about twice as fast as a plain
+ *   pairwise loop). Measured here (Node 20, one core, k = 15): 1,767 × 100 in 0.15 s, 2,000 × 100 in
+ *   0.14 s, 2,000 × 384 in 0.4 s, 5,000 × 100 in 0.7 s, 20,000 × 100 in 11 s, 20,000 × 384 in 36 s
+ *   (cost grows as n² · d / 2). Past ~20,000 an approximate index (NN-descent) would be the next step.
  * - `nearestNeighbors2d(points, k)` for low-dimensional points (UMAP positions, 2–10 dimensions):
- *   a k-d tree, euclidean distances, O(n log n) in practice.
+ *   a k-d tree, euclidean distances, O(n log n) in practice (20,000 2-D points, k = 15: 0.12 s).
  *
  * Both exclude the point itself (duplicates of it are still neighbours, at distance 0) and order
  * each row by (distance, index), so equal distances are broken by the smaller index and the output
