@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `delphi` command: runs the TypeScript CLI through tsx's loader.
-require('tsx/cjs');
-require('./cli.ts')
-  .main()
+// `delphi` command: registers tsx's loaders — ESM as well as CommonJS, because the CLI loads its
+// commands with import() — then runs the TypeScript CLI.
+import('tsx')
+  .then(() => require('./cli.ts').main())
   .catch((error) => {
     console.error(`delphi: ${error.message}`);
     process.exitCode = 1;

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   jobs: () => import('./commands/jobs'),
   show: () => import('./commands/show'),
   db: () => import('./commands/db'),
+  report: () => import('./commands/report'),
   evaluate: () => import('./commands/evaluate'),
 };
 

@@ -1,0 +1,217 @@
+/**
+ * What the report shows, and how it is read from a job's rows. ReportData is plain JSON: the page
+ * embeds it as is, and the browser script (client/) draws everything from it.
+ */
+import type { Item, Repository } from '../repository';
+import { readJobTopics, type Topic } from '../results';
+
+export interface VoteCounts {
+  agree: number;
+  disagree: number;
+  pass: number;
+}
+
+export interface ReportComment {
+  id: number;
+  text: string;
+  /** UMAP position. */
+  x: number;
+  y: number;
+  /** Cluster id per layer (index = layer_id, 0 finest); -1 is noise. */
+  labels: number[];
+  votes?: VoteCounts;
+}
+
+export interface TopicVotes {
+  agree_rate: number;
+  disagree_rate: number;
+  pass_rate: number;
+  total_votes: number;
+  consensus: number;
+  divisiveness: number;
+}
+
+export interface ReportTopic {
+  /** cluster_key, `layer{L}_{C}`. */
+  key: string;
+  cluster_id: number;
+  name: string;
+  provider?: string;
+  model?: string;
+  size: number;
+  /** size / all comments of the job (noise included). */
+  share: number;
+  keywords: string[];
+  centroid: { x: number; y: number };
+  representatives: string[];
+  votes?: TopicVotes;
+  parent?: string;
+  children: string[];
+}
+
+export interface ReportLayer {
+  layer_id: number;
+  /** Largest first. */
+  topics: ReportTopic[];
+}
+
+/** Quality figures of one layer (the job record's `evaluation`, when the job has one). */
+export interface LayerQuality {
+  layer_id: number;
+  clusters?: number;
+  noise_share?: number;
+  silhouette?: number;
+  diversity?: number;
+  coherence?: number;
+}
+
+export interface ReportJob {
+  job_id: string;
+  conversation_id: string;
+  status: string;
+  title?: string;
+  url?: string;
+  created_at?: string;
+  completed_at?: string;
+  num_comments: number;
+  moderated_out?: number;
+  has_votes: boolean;
+  embedding: { provider?: string; model?: string };
+  error?: { type?: string; cause?: string; step?: string };
+  quality?: LayerQuality[];
+}
+
+export interface ReportData {
+  job: ReportJob;
+  /** In comment_id order. Empty unless the job is COMPLETED. */
+  comments: ReportComment[];
+  /** Finest first. Empty unless the job is COMPLETED. */
+  layers: ReportLayer[];
+}
+
+const REPRESENTATIVES = 3;
+const KEYWORDS = 8;
+/** UMAP coordinates are shown on a screen: 4 decimals are far below a pixel and keep the file small. */
+const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
+
+/** Reads everything the report of a job shows. Throws JobNotFoundError for an unknown job_id. */
+export async function loadReportData(repository: Repository, jobId: string): Promise<ReportData> {
+  const { job, layers } = await readJobTopics(repository, jobId);
+  const reportJob = toReportJob(job);
+  if (job.status !== 'COMPLETED') return { job: reportJob, comments: [], layers: [] };
+
+  const [embeddings, assignments, graph] = await Promise.all([
+    repository.queryByJob('embeddings', jobId),
+    repository.queryByJob('assignments', jobId),
+    repository.queryByJob('graph', jobId),
+  ]);
+  const positions = new Map<number, { x: number; y: number }>();
+  for (const row of graph) if (row.is_node) positions.set(Number(row.source_id), row.position as { x: number; y: number });
+  const labelsById = new Map(assignments.map((row) => [Number(row.comment_id), row]));
+  // Every layer of the assignments, including one where every comment is noise (it has no topics).
+  const layerCount = Math.max(Number(assignments[0]?.layer_count ?? 0), ...layers.map((layer) => layer.layer_id + 1));
+  const topicsByLayer = new Map(layers.map((layer) => [layer.layer_id, layer.topics]));
+
+  const comments: ReportComment[] = [];
+  for (const row of embeddings) {
+    const id = Number(row.comment_id);
+    const position = positions.get(id);
+    const assignment = labelsById.get(id);
+    // A comment without a position or an assignment cannot be placed; a completed job has none.
+    if (!position || !assignment) continue;
+    const comment: ReportComment = {
+      id,
+      text: String(row.comment_text ?? ''),
+      x: round4(position.x),
+      y: round4(position.y),
+      labels: Array.from({ length: layerCount }, (_, layer) => Number(assignment[`layer${layer}_cluster_id`] ?? -1)),
+    };
+    const votes = row.votes as VoteCounts | undefined;
+    if (votes) comment.votes = { agree: Number(votes.agree ?? 0), disagree: Number(votes.disagree ?? 0), pass: Number(votes.pass ?? 0) };
+    comments.push(comment);
+  }
+  return {
+    job: { ...reportJob, num_comments: comments.length },
+    comments,
+    layers: Array.from({ length: layerCount }, (_, layer_id) => ({
+      layer_id,
+      topics: (topicsByLayer.get(layer_id) ?? []).map((topic) => toReportTopic(topic, comments.length)),
+    })),
+  };
+}
+
+function toReportTopic(topic: Topic, totalComments: number): ReportTopic {
+  const features = topic.features;
+  const votes = features?.votes as TopicVotes | undefined;
+  const representatives = ((features?.sample_comments as string[] | undefined) ?? topic.sample_comments).slice(0, REPRESENTATIVES);
+  return {
+    key: topic.cluster_key,
+    cluster_id: topic.cluster_id,
+    name: topic.topic_name ?? (topic.keywords.length ? topic.keywords.slice(0, 3).join(', ') : topic.cluster_key),
+    provider: topic.provider,
+    model: topic.model_name,
+    size: topic.size,
+    share: topic.share ?? (totalComments ? topic.size / totalComments : 0),
+    keywords: topic.keywords.slice(0, KEYWORDS),
+    centroid: { x: round4(topic.centroid?.x ?? 0), y: round4(topic.centroid?.y ?? 0) },
+    representatives,
+    ...(votes ? { votes } : {}),
+    ...(topic.parent_cluster ? { parent: topic.parent_cluster } : {}),
+    children: topic.child_clusters,
+  };
+}
+
+function toReportJob(job: Item): ReportJob {
+  const metadata = (job.metadata ?? {}) as { title?: string; url?: string };
+  const filtering = job.source_filtering as { moderated_out?: number } | undefined;
+  const error = job.error as ReportJob['error'] | undefined;
+  const quality = readQuality(job.evaluation);
+  return {
+    job_id: String(job.job_id),
+    conversation_id: String(job.conversation_id),
+    status: String(job.status ?? 'UNKNOWN'),
+    ...(metadata.title ? { title: metadata.title } : {}),
+    ...(metadata.url ? { url: metadata.url } : {}),
+    ...(job.created_at ? { created_at: String(job.created_at) } : {}),
+    ...(job.completed_at ? { completed_at: String(job.completed_at) } : {}),
+    num_comments: Number(job.num_comments ?? 0),
+    ...(filtering?.moderated_out !== undefined ? { moderated_out: Number(filtering.moderated_out) } : {}),
+    has_votes: Boolean(job.has_votes),
+    embedding: {
+      provider: job.embedding_provider as string | undefined,
+      model: job.embedding_model as string | undefined,
+    },
+    ...(error ? { error } : {}),
+    ...(quality ? { quality } : {}),
+  };
+}
+
+/**
+ * The job's `evaluation` attribute, per layer: a list of `{layer_id, clusters, noise_share,
+ * silhouette, topic_diversity, npmi_coherence}` (shared/steps/evaluate.ts), or a map keyed by layer.
+ * Unknown fields are ignored; absent or unreadable means no quality block.
+ */
+export function readQuality(evaluation: unknown): LayerQuality[] | undefined {
+  if (!evaluation || typeof evaluation !== 'object') return undefined;
+  const entries: Array<[string | number | undefined, Record<string, unknown>]> = Array.isArray(evaluation)
+    ? evaluation.map((entry) => [undefined, entry as Record<string, unknown>])
+    : Object.entries(evaluation as Record<string, Record<string, unknown>>);
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const layers: LayerQuality[] = [];
+  entries.forEach(([key, entry], index) => {
+    if (!entry || typeof entry !== 'object') return;
+    const fromKey = typeof key === 'string' ? Number(key.replace(/^layer/, '')) : undefined;
+    const layer_id = number(entry.layer_id) ?? (Number.isInteger(fromKey) ? fromKey! : index);
+    const quality: LayerQuality = { layer_id };
+    const fields: Array<[keyof LayerQuality, unknown]> = [
+      ['clusters', entry.clusters ?? entry.num_clusters],
+      ['noise_share', entry.noise_share],
+      ['silhouette', entry.silhouette],
+      ['diversity', entry.topic_diversity ?? entry.diversity],
+      ['coherence', entry.npmi_coherence ?? entry.coherence],
+    ];
+    for (const [field, value] of fields) if (number(value) !== undefined) (quality[field] as number) = number(value)!;
+    if (Object.keys(quality).length > 1) layers.push(quality);
+  });
+  return layers.length ? layers.sort((a, b) => a.layer_id - b.layer_id) : undefined;
+}
