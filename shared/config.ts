@@ -19,3 +19,56 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   }
   return { dynamodbEndpoint: endpoint, tableSuffix };
 }
+
+/**
+ * Provider defaults for executions whose options do not choose (README "Providers"). The embedding
+ * settings apply to DELPHI_EMBEDDER only and the naming settings to DELPHI_TOPIC_NAMER only: an
+ * execution that picks another provider gets that provider's built-in settings.
+ * Names are checked against the known providers where they are used (shared/pipeline.ts).
+ */
+export interface ProviderEnvDefaults {
+  embedder?: string;
+  embedding: {
+    embedding_url?: string;
+    embedding_model?: string;
+    embedding_dimensions?: number;
+    embedding_batch_size?: number;
+    embedding_concurrency?: number;
+  };
+  topicNamer?: string;
+  naming: { namer_url?: string; namer_model?: string; namer_concurrency?: number };
+}
+
+export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderEnvDefaults {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  const url = (name: string) => {
+    const value = text(name);
+    if (value && !/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigurationError(`${name} must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+  const integer = (name: string, min: number, max: number) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+    }
+    return number;
+  };
+  return {
+    embedder: text('DELPHI_EMBEDDER'),
+    embedding: {
+      embedding_url: url('DELPHI_EMBEDDING_URL'),
+      embedding_model: text('DELPHI_EMBEDDING_MODEL'),
+      embedding_dimensions: integer('DELPHI_EMBEDDING_DIMENSIONS', 2, 4096),
+      embedding_batch_size: integer('DELPHI_EMBEDDING_BATCH_SIZE', 1, 2048),
+      embedding_concurrency: integer('DELPHI_EMBEDDING_CONCURRENCY', 1, 64),
+    },
+    topicNamer: text('DELPHI_TOPIC_NAMER'),
+    naming: {
+      namer_url: url('DELPHI_NAMER_URL'),
+      namer_model: text('DELPHI_NAMER_MODEL'),
+      namer_concurrency: integer('DELPHI_NAMER_CONCURRENCY', 1, 64),
+    },
+  };
+}

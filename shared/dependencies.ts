@@ -4,10 +4,13 @@
  */
 import { createDocumentClient } from './aws/clients';
 import { readConfig } from './config';
+import type { ProviderServices } from './providers';
 import { Repository } from './repository';
 
 export interface Dependencies {
   repository: Repository;
+  /** Embedding/LLM provider services; unset = the container's defaults (shared/providers). Tests pass fast retries. */
+  providers?: ProviderServices;
 }
 
 let current: Dependencies | undefined;

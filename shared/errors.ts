@@ -33,6 +33,18 @@ export class ProviderThrottledError extends DelphiError {
   }
 }
 
+/**
+ * An embedding or LLM provider refused the request (bad model, bad key, bad request) or answered
+ * something unusable (malformed JSON, wrong number of vectors): retrying cannot help, so the state
+ * machine does not retry it and the job ends FAILED with this message. Never carries an API key.
+ */
+export class ProviderError extends DelphiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderError';
+  }
+}
+
 /** A job_id that has no record in Delphi_UMAPConversationConfig. */
 export class JobNotFoundError extends DelphiError {
   constructor(jobId: string) {

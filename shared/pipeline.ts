@@ -3,8 +3,10 @@
  * source location, options, small counts). Comment text, vectors and coordinates live in the tables.
  */
 import { z } from 'zod';
-import { InvalidInputError } from './errors';
+import { readProviderEnv, type ProviderEnvDefaults } from './config';
+import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
+import { EMBEDDER_SETTINGS, NAMER_SETTINGS, TITAN_DIMENSIONS } from './providers/settings';
 
 export const STEP_NAMES = [
   'Embed',
@@ -16,23 +18,53 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export const EMBEDDERS = ['lsa'] as const;
-export const TOPIC_NAMERS = ['keywords'] as const;
+/** Embedding providers (README "Providers"): `lsa` is offline; the others call an API. */
+export const EMBEDDERS = ['lsa', 'openai', 'bedrock'] as const;
+export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
+export type Embedder = (typeof EMBEDDERS)[number];
+export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
+
+/** Base URLs travel in the execution state and the job record: credentials belong in a secret. */
+const providerUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return !url.username && !url.password;
+    } catch {
+      return true; // .url() reports it
+    }
+  }, 'must not contain credentials: give the API key through the environment (README "Providers")');
 
 export const PipelineOptionsSchema = z
   .object({
-    embedder: z.enum(EMBEDDERS).default('lsa'),
-    topic_namer: z.enum(TOPIC_NAMERS).default('keywords'),
+    // Provider names and settings default to the deployment's environment (shared/config.ts), then
+    // to each provider's built-in settings (shared/providers/settings.ts); see parseOptions.
+    embedder: z.enum(EMBEDDERS).optional(),
+    embedding_url: providerUrl.optional(),
+    embedding_model: z.string().min(1).max(200).optional(),
+    embedding_dimensions: z.number().int().min(2).max(4096).optional(),
+    embedding_batch_size: z.number().int().min(1).max(2048).optional(),
+    embedding_concurrency: z.number().int().min(1).max(64).optional(),
+    topic_namer: z.enum(TOPIC_NAMERS).optional(),
+    namer_url: providerUrl.optional(),
+    namer_model: z.string().min(1).max(200).optional(),
+    namer_concurrency: z.number().int().min(1).max(64).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     n_neighbors: z.number().int().min(2).max(200).default(15),
     min_dist: z.number().min(0).max(1).default(0.1),
     min_cluster_size: z.number().int().min(2).max(1000).default(5),
     max_layers: z.number().int().min(2).max(5).default(4),
     keep_moderated: z.boolean().default(false),
-    embedding_dimensions: z.number().int().min(2).max(1024).optional(),
   })
   .strict();
-export type PipelineOptions = z.infer<typeof PipelineOptionsSchema>;
+/** Options after defaults: the providers are always named. */
+export type PipelineOptions = Omit<z.infer<typeof PipelineOptionsSchema>, 'embedder' | 'topic_namer'> & {
+  embedder: Embedder;
+  topic_namer: TopicNamerName;
+};
 
 export const StepInputSchema = z
   .object({
@@ -68,10 +100,75 @@ function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
-export function parseOptions(raw: unknown): PipelineOptions {
+/**
+ * Validates an execution's options and fills in the providers: an option given wins, else the
+ * deployment's default (environment, only for the default provider), else the provider's built-in
+ * setting. MarkRunning stores the result, so the job record says exactly which provider, URL and
+ * model ran, and a retry or redrive uses the same ones even if the environment changed.
+ */
+export function parseOptions(raw: unknown, defaults: ProviderEnvDefaults = providerEnvDefaults()): PipelineOptions {
   const parsed = PipelineOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InvalidInputError(`Invalid options — ${describeZodError(parsed.error)}`);
-  return parsed.data;
+  const defaultEmbedder = (defaults.embedder ?? 'lsa') as Embedder;
+  const defaultNamer = (defaults.topicNamer ?? 'keywords') as TopicNamerName;
+  const { embedder = defaultEmbedder, topic_namer = defaultNamer } = parsed.data;
+  const options: PipelineOptions = { ...parsed.data, embedder, topic_namer };
+  fillSettings(options, 'embedding_', EMBEDDER_SETTINGS[embedder], embedder === defaultEmbedder ? defaults.embedding : {}, `${embedder} embedder`);
+  fillSettings(options, 'namer_', NAMER_SETTINGS[topic_namer], topic_namer === defaultNamer ? defaults.naming : {}, `${topic_namer} topic namer`);
+  if (embedder === 'bedrock' && !(TITAN_DIMENSIONS as readonly number[]).includes(options.embedding_dimensions!)) {
+    throw new InvalidInputError(`Invalid options — embedding_dimensions: the bedrock embedder (Titan v2) returns ${TITAN_DIMENSIONS.join(', ')} dimensions, not ${options.embedding_dimensions}`);
+  }
+  return options;
+}
+
+function fillSettings(
+  options: PipelineOptions,
+  prefix: 'embedding_' | 'namer_',
+  provider: { accepts: readonly string[]; defaults: object },
+  fromEnv: object,
+  what: string,
+): void {
+  const settings = options as unknown as Record<string, unknown>;
+  for (const key of Object.keys(settings).filter((key) => key.startsWith(prefix) && settings[key] !== undefined)) {
+    if (!provider.accepts.includes(key)) {
+      throw new InvalidInputError(`Invalid options — ${key} is not used by the ${what}; remove it or choose a provider that uses it`);
+    }
+  }
+  const env = fromEnv as Record<string, unknown>;
+  const builtIn = provider.defaults as Record<string, unknown>;
+  for (const key of provider.accepts) settings[key] ??= env[key] ?? builtIn[key];
+}
+
+let envDefaults: ProviderEnvDefaults | undefined;
+
+/** The deployment's provider defaults, read from the environment once (a bad value fails at once, naming the variable). */
+export function providerEnvDefaults(): ProviderEnvDefaults {
+  if (!envDefaults) {
+    const read = readProviderEnv();
+    if (read.embedder && !(EMBEDDERS as readonly string[]).includes(read.embedder)) {
+      throw new ConfigurationError(`DELPHI_EMBEDDER must be one of ${EMBEDDERS.join(', ')}, got "${read.embedder}"`);
+    }
+    if (read.topicNamer && !(TOPIC_NAMERS as readonly string[]).includes(read.topicNamer)) {
+      throw new ConfigurationError(`DELPHI_TOPIC_NAMER must be one of ${TOPIC_NAMERS.join(', ')}, got "${read.topicNamer}"`);
+    }
+    for (const [settings, used, variable] of [
+      [read.embedding, EMBEDDER_SETTINGS[read.embedder ?? 'lsa'], `DELPHI_EMBEDDER=${read.embedder ?? 'lsa'}`],
+      [read.naming, NAMER_SETTINGS[read.topicNamer ?? 'keywords'], `DELPHI_TOPIC_NAMER=${read.topicNamer ?? 'keywords'}`],
+    ] as const) {
+      for (const [key, value] of Object.entries(settings)) {
+        if (value !== undefined && !used.accepts.includes(key as never)) {
+          throw new ConfigurationError(`DELPHI_${key.toUpperCase()} is set but ${variable} does not use it`);
+        }
+      }
+    }
+    envDefaults = read;
+  }
+  return envDefaults;
+}
+
+/** Tests that change the provider environment call this to have it read again. */
+export function resetProviderEnvDefaults(): void {
+  envDefaults = undefined;
 }
 
 /** Validates the execution state a step receives and returns the typed references. */

@@ -2,6 +2,7 @@
 import { InvalidInputError } from '../errors';
 import { assertConversationId, resolveJobId } from '../jobId';
 import { parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
+import { assertApiKeysConfigured } from '../providers/settings';
 import type { Item, Repository } from '../repository';
 import { TABLE_IDS, type TableId } from '../schema';
 import { evaluateJob } from './evaluate';
@@ -25,6 +26,7 @@ export async function markRunning(
     throw new InvalidInputError('source is missing: name a Polis export folder or s3://bucket/prefix holding comments.csv');
   }
   const options = parseOptions(raw.options);
+  assertApiKeysConfigured(options);
   const existing = await repository.getJob(job_id);
   if (existing && existing.conversation_id !== conversation_id) {
     throw new InvalidInputError(
@@ -44,6 +46,8 @@ export async function markRunning(
     execution_arn: event.execution_arn,
     source: raw.source,
     parameters: options,
+    // Fingerprint of the API request that started the job: an Idempotency-Key is bound to it (shared/api/jobs.ts).
+    request_hash: typeof raw.request_hash === 'string' ? raw.request_hash : undefined,
     steps: {},
   });
   // `steps` collects each step's summary (ResultPath $.steps.<Step>); MarkFailed reads it to name the failed step.

@@ -3,10 +3,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setDependencies } from '../../dependencies';
 import { BUNDLED_CONVERSATION, formatMs, withDatabase } from '../database';
+import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
 import { LocalPipeline } from '../runner';
 import { printSummary } from '../summary';
+import { describeReport, writeJobReport } from './report';
 
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
+      ${PROVIDER_FLAGS_USAGE}
       run the whole state machine on a Polis export (default: the bundled biodiversity conversation)`;
 
 export async function command(args: string[]): Promise<void> {
@@ -18,6 +21,7 @@ export async function command(args: string[]): Promise<void> {
       'job-id': { type: 'string' },
       options: { type: 'string' },
       'execution-name': { type: 'string' },
+      ...PROVIDER_FLAGS,
     },
   });
   const source = path.resolve(positionals[0] ?? BUNDLED_CONVERSATION);
@@ -25,6 +29,8 @@ export async function command(args: string[]): Promise<void> {
   const input: Record<string, unknown> = { conversation_id, source };
   if (values['job-id']) input.job_id = values['job-id'];
   if (values.options) input.options = JSON.parse(values.options);
+  const chosen = providerOptions(values);
+  if (Object.keys(chosen).length > 0) input.options = { ...(input.options as object | undefined), ...chosen };
 
   await withDatabase(async (db) => {
     setDependencies({ repository: db.repository });
@@ -56,5 +62,7 @@ export async function command(args: string[]): Promise<void> {
       return;
     }
     await printSummary(db.repository, String(outcome.output?.job_id));
+    const report = await writeJobReport(db.repository, String(outcome.output?.job_id));
+    console.log(`\nReport: ${describeReport(report)}`);
   });
 }

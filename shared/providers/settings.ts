@@ -1,0 +1,133 @@
+/**
+ * Built-in settings of each provider and where API keys come from. No SDK imports: MarkRunning and
+ * the option schema read this without loading any provider client.
+ */
+import { ConfigurationError } from '../errors';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+export const TITAN_EMBED_V2 = 'amazon.titan-embed-text-v2:0';
+/** Dimensions Titan Text Embeddings v2 can return. */
+export const TITAN_DIMENSIONS = [256, 512, 1024] as const;
+
+/** The embedding settings an execution's options may carry (all optional; filled from env, then from here). */
+export interface EmbeddingSettings {
+  embedding_url?: string;
+  embedding_model?: string;
+  embedding_dimensions?: number;
+  embedding_batch_size?: number;
+  embedding_concurrency?: number;
+}
+
+export interface NamingSettings {
+  namer_url?: string;
+  namer_model?: string;
+  namer_concurrency?: number;
+}
+
+/**
+ * Per embedder: the settings it accepts and their built-in values. An option an embedder does not
+ * use is rejected (a `--embedding-url` with the lsa embedder is a mistake, not something to ignore).
+ */
+export const EMBEDDER_SETTINGS: Record<string, { accepts: ReadonlyArray<keyof EmbeddingSettings>; defaults: EmbeddingSettings }> = {
+  lsa: { accepts: ['embedding_dimensions'], defaults: {} },
+  openai: {
+    accepts: ['embedding_url', 'embedding_model', 'embedding_dimensions', 'embedding_batch_size', 'embedding_concurrency'],
+    // 2,048 inputs is the OpenAI API's limit per request; servers with smaller limits (TEI: 32) need embedding_batch_size.
+    defaults: { embedding_url: OPENAI_BASE_URL, embedding_model: 'text-embedding-3-small', embedding_batch_size: 2048, embedding_concurrency: 4 },
+  },
+  bedrock: {
+    accepts: ['embedding_model', 'embedding_dimensions', 'embedding_concurrency'],
+    // Titan v2 embeds one text per InvokeModel call, so parallel calls are its batching.
+    defaults: { embedding_model: TITAN_EMBED_V2, embedding_dimensions: 1024, embedding_concurrency: 8 },
+  },
+};
+
+export const NAMER_SETTINGS: Record<string, { accepts: ReadonlyArray<keyof NamingSettings>; defaults: NamingSettings }> = {
+  keywords: { accepts: [], defaults: {} },
+  openai: { accepts: ['namer_url', 'namer_model', 'namer_concurrency'], defaults: { namer_url: OPENAI_BASE_URL, namer_model: 'gpt-4o-mini', namer_concurrency: 4 } },
+  anthropic: { accepts: ['namer_url', 'namer_model', 'namer_concurrency'], defaults: { namer_url: ANTHROPIC_BASE_URL, namer_model: 'claude-haiku-4-5', namer_concurrency: 4 } },
+  bedrock: { accepts: ['namer_model', 'namer_concurrency'], defaults: { namer_model: 'anthropic.claude-3-haiku-20240307-v1:0', namer_concurrency: 4 } },
+};
+
+export type ApiKeyName = 'openai' | 'anthropic';
+
+/**
+ * Where a provider's API key is read, first match wins: an SSM SecureString parameter (name or ARN),
+ * a Secrets Manager secret (ARN or name; the SecretString is the key, or JSON with `api_key`), or —
+ * for local runs — the key itself in a plain environment variable.
+ */
+export const API_KEY_SOURCES: Record<ApiKeyName, { parameter: string; secret: string; plain: string; origins: string }> = {
+  openai: { parameter: 'OPENAI_API_KEY_PARAMETER', secret: 'OPENAI_API_KEY_SECRET_ARN', plain: 'OPENAI_API_KEY', origins: 'OPENAI_API_KEY_ORIGINS' },
+  anthropic: { parameter: 'ANTHROPIC_API_KEY_PARAMETER', secret: 'ANTHROPIC_API_KEY_SECRET_ARN', plain: 'ANTHROPIC_API_KEY', origins: 'ANTHROPIC_API_KEY_ORIGINS' },
+};
+
+const DEFAULT_KEY_ORIGINS: Record<ApiKeyName, string> = { openai: new URL(OPENAI_BASE_URL).origin, anthropic: new URL(ANTHROPIC_BASE_URL).origin };
+
+/**
+ * Where a key may be sent. Base URLs arrive with an execution's options, so a caller could name any
+ * server: the key goes only to the provider's own API, to the URLs the deployment configured
+ * (DELPHI_EMBEDDING_URL, DELPHI_NAMER_URL) and to the origins listed (comma-separated) in
+ * OPENAI_API_KEY_ORIGINS / ANTHROPIC_API_KEY_ORIGINS. Other servers (a local Ollama) get no key.
+ */
+export function keyOriginTrusted(name: ApiKeyName, url: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const origin = originOf(url);
+  if (!origin) return false;
+  const trusted = [
+    DEFAULT_KEY_ORIGINS[name],
+    originOf(env.DELPHI_EMBEDDING_URL),
+    originOf(env.DELPHI_NAMER_URL),
+    ...(env[API_KEY_SOURCES[name].origins] ?? '').split(',').map(originOf),
+  ];
+  return trusted.includes(origin);
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url?.trim() ? new URL(url.trim()).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether any source of the key is configured (checked before a job starts, without reading the key). */
+export function apiKeyConfigured(name: ApiKeyName, env: NodeJS.ProcessEnv = process.env): boolean {
+  const sources = API_KEY_SOURCES[name];
+  return [sources.parameter, sources.secret, sources.plain].some((variable) => Boolean(env[variable]?.trim()));
+}
+
+/**
+ * Fails before a job starts when a chosen provider needs a key and no source of one is configured,
+ * or the key may not be sent to the chosen URL: Anthropic always needs one, OpenAI-compatible
+ * servers when they are OpenAI itself (Ollama, vLLM and TEI usually need none). Only checks that a
+ * source is named; the key is read by the step that uses it.
+ */
+export function assertApiKeysConfigured(
+  options: { embedder: string; embedding_url?: string; topic_namer: string; namer_url?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const needs: Array<[ApiKeyName, string, string]> = [];
+  const isOpenAi = (url: string | undefined) => url === undefined || new URL(url).origin === DEFAULT_KEY_ORIGINS.openai;
+  if (options.embedder === 'openai' && isOpenAi(options.embedding_url)) needs.push(['openai', 'openai embedder', OPENAI_BASE_URL]);
+  if (options.topic_namer === 'openai' && isOpenAi(options.namer_url)) needs.push(['openai', 'openai topic namer', OPENAI_BASE_URL]);
+  if (options.topic_namer === 'anthropic') needs.push(['anthropic', 'anthropic topic namer', options.namer_url ?? ANTHROPIC_BASE_URL]);
+  for (const [name, what, url] of needs) {
+    if (!apiKeyConfigured(name, env)) throw new ConfigurationError(missingApiKeyMessage(name, what));
+    if (!keyOriginTrusted(name, url, env)) throw new ConfigurationError(untrustedOriginMessage(name, what, url));
+  }
+}
+
+export function missingApiKeyMessage(name: ApiKeyName, what: string): string {
+  const { parameter, secret, plain } = API_KEY_SOURCES[name];
+  return `The ${what} needs an API key: set ${parameter} (SSM SecureString), ${secret} (Secrets Manager) or, locally, ${plain}`;
+}
+
+/** Added to a 401/403 answer when no key was sent, so the operator sees why. */
+export function noKeySentHint(name: ApiKeyName): string {
+  const { parameter, secret, plain, origins } = API_KEY_SOURCES[name];
+  return `no API key was sent: set ${parameter}, ${secret} or ${plain}; a key goes only to ${DEFAULT_KEY_ORIGINS[name]}, the deployment's DELPHI_EMBEDDING_URL / DELPHI_NAMER_URL and the origins in ${origins}`;
+}
+
+export function untrustedOriginMessage(name: ApiKeyName, what: string, url: string): string {
+  return `The ${what} sends no API key to ${originOf(url) ?? url}: add that origin to ${API_KEY_SOURCES[name].origins} (keys go only to ${DEFAULT_KEY_ORIGINS[name]}, the deployment's DELPHI_EMBEDDING_URL / DELPHI_NAMER_URL and the origins listed there)`;
+}

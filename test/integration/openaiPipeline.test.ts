@@ -1,0 +1,181 @@
+/**
+ * The whole state machine with the `openai` embedder and topic namer pointed at a loopback server
+ * that speaks the OpenAI wire format (as Ollama's /v1 does): deterministic hashed bag-of-words
+ * vectors, and labels that come back wrapped the way LLMs wrap them.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanTopicLabel } from '../../shared/algorithms/topicNames';
+import { setDependencies } from '../../shared/dependencies';
+import type { RetryPolicy } from '../../shared/providers/http';
+import { apiKeyResolver } from '../../shared/providers/secrets';
+import { decodeVector } from '../../shared/vectors';
+import { hashedEmbedding, openAiError, openAiResponder, startFakeServer, type FakeServer, type RecordedRequest } from '../support/providerServers';
+import { BIODIVERSITY, startHarness, type Harness } from './support/harness';
+
+const CONVERSATION = 'scoop-hivemind.biodiversity';
+const KEY = 'sk-local-test-7d1e0c9b';
+const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000, timeoutMs: 10_000 };
+
+/** The fake chat model's raw reply: a prefix, quotes and markdown that cleaning must remove. */
+function fakeReply(userPrompt: string): string {
+  const keywords = /^Keywords: (.*)$/m.exec(userPrompt)?.[1].split(', ') ?? [];
+  return `Topic: "**${keywords[0] === '(none)' ? 'misc' : keywords[0]} via fake chat**"`;
+}
+
+let harness: Harness;
+let server: FakeServer;
+/** The chat requests of the successful run, kept for the test that reads its prompts. */
+let chatRequests: RecordedRequest[] = [];
+
+/** Embeddings from hashed words; chat from fakeReply; the first chat request fails once with a 500. */
+function responder() {
+  const openai = openAiResponder(fakeReply);
+  let chatFailed = false;
+  return (request: RecordedRequest) => {
+    if (request.path.endsWith('/chat/completions') && !chatFailed) {
+      chatFailed = true;
+      return openAiError(500, 'The server had an error while processing your request.', 'server_error');
+    }
+    return openai(request);
+  };
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  server = await startFakeServer(responder());
+  setDependencies({
+    repository: harness.repository,
+    providers: {
+      retry: FAST,
+      // The real resolver, with the key in the plain variable as on a developer's machine.
+      apiKey: apiKeyResolver({
+        ssm: () => new SSMClient({}),
+        secretsManager: () => new SecretsManagerClient({}),
+        env: { OPENAI_API_KEY: KEY, OPENAI_API_KEY_ORIGINS: server.url },
+      }),
+      bedrock: () => {
+        throw new Error('bedrock is not used here');
+      },
+    },
+  });
+});
+
+afterEach(() => {
+  server.requests.length = 0;
+  server.setResponder(responder());
+});
+
+afterAll(async () => {
+  await server?.close();
+  await harness?.close();
+});
+
+const openAiOptions = () => ({
+  embedder: 'openai',
+  embedding_url: `${server.url}/v1`,
+  embedding_model: 'all-minilm',
+  embedding_batch_size: 64,
+  topic_namer: 'openai',
+  namer_url: `${server.url}/v1`,
+  namer_model: 'llama3.1:8b',
+});
+
+describe('the pipeline with the openai providers against a loopback OpenAI-compatible server', () => {
+  const JOB = 'pipeline_run_openai-providers';
+
+  it('succeeds, the embeddings and topic names coming from the server', async () => {
+    // A 429 before the first embeddings batch: retried inside the Lambda after Retry-After.
+    server.queue(openAiError(429, 'Rate limit reached for requests', 'requests', 'rate_limit_exceeded', { 'retry-after': '0' }));
+    const outcome = await harness.pipeline.run(
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: openAiOptions() },
+      { executionName: 'openai-providers' },
+    );
+    expect(outcome.status, `${outcome.error}: ${outcome.cause}`).toBe('SUCCEEDED');
+    expect(outcome.events.some((event) => event.type === 'StateRetried')).toBe(false);
+
+    // Embeddings: 154 comments in batches of at most 64, every request authorised, one retried.
+    const embedRequests = server.requests.filter((request) => request.path === '/v1/embeddings');
+    expect(embedRequests).toHaveLength(4);
+    for (const request of embedRequests) {
+      expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(request.json.model).toBe('all-minilm');
+      expect(request.json.input.length).toBeLessThanOrEqual(64);
+    }
+    const rows = await harness.repository.queryByJob('embeddings', JOB);
+    expect(rows).toHaveLength(154);
+    const sent = new Set(embedRequests.flatMap((request) => request.json.input as string[]));
+    for (const row of rows) {
+      expect(row).toMatchObject({ provider: 'openai', model: 'all-minilm', dimensions: 384 });
+      expect(sent.has(String(row.comment_text))).toBe(true);
+      expect(Array.from(decodeVector(row.embedding as Uint8Array))).toEqual(Array.from(Float32Array.from(hashedEmbedding(String(row.comment_text)))));
+    }
+
+    // The job records the provider, model and dimensions, and the settings that ran — never the key.
+    const job = await harness.repository.getJob(JOB);
+    expect(job).toMatchObject({ status: 'COMPLETED', embedding_provider: 'openai', embedding_model: 'all-minilm', embedding_dimensions: 384 });
+    expect(job?.parameters).toMatchObject({ embedder: 'openai', embedding_url: `${server.url}/v1`, topic_namer: 'openai', namer_model: 'llama3.1:8b' });
+    expect(JSON.stringify(job)).not.toContain(KEY);
+    expect(JSON.stringify(outcome.events)).not.toContain(KEY);
+    chatRequests = server.requests.filter((request) => request.path === '/v1/chat/completions');
+  });
+
+  it('names every cluster from the chat server, cleaned, finest layer first with child names as context', async () => {
+    const names = await harness.repository.queryByJob('topicNames', JOB);
+    const clusters = await harness.repository.queryByJob('keywords', JOB);
+    expect(clusters.length).toBeGreaterThan(1);
+    expect(names).toHaveLength(clusters.length);
+    const nameOf = new Map(names.map((row) => [String(row.cluster_key), String(row.topic_name)]));
+    for (const row of names) {
+      expect(row).toMatchObject({ provider: 'openai', model_name: 'llama3.1:8b' });
+      const cluster = clusters.find((candidate) => candidate.cluster_key === row.cluster_key)!;
+      const raw = fakeReply(`Keywords: ${(cluster.keywords as string[]).join(', ') || '(none)'}`);
+      expect(row.topic_name).toBe(cleanTopicLabel(raw));
+      expect(row.topic_name).not.toMatch(/Topic:|\*|"/);
+    }
+
+    // The coarser layers were asked with their children's names, which had to exist already.
+    const layers = new Set(clusters.map((row) => Number(row.layer_id)));
+    expect(layers.size).toBeGreaterThanOrEqual(2);
+    const prompts = chatRequests.map((request) => request.json.messages[1].content as string);
+    for (const cluster of clusters.filter((row) => (row.child_clusters as string[]).length > 0)) {
+      const prompt = prompts.find((text) => text.startsWith(`Keywords: ${(cluster.keywords as string[]).join(', ')}\n`));
+      expect(prompt, String(cluster.cluster_key)).toBeDefined();
+      for (const child of cluster.child_clusters as string[]) expect(prompt).toContain(`- ${nameOf.get(child)}\n`);
+    }
+  });
+});
+
+describe('failures of the openai providers in the state machine', () => {
+  it('ends the job with the retryable TransientError after Step Functions retries, writing no embeddings', async () => {
+    server.setResponder(() => openAiError(503, 'Service temporarily unavailable', 'server_error'));
+    const outcome = await harness.pipeline.run(
+      { conversation_id: 'openai-down', source: BIODIVERSITY, options: openAiOptions() },
+      { executionName: 'openai-down', retryIntervalMs: 1 },
+    );
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('TransientError');
+    expect(outcome.cause).toMatch(/^Embed failed: openai embeddings \(all-minilm\) batch \d\/3: openai embeddings answered HTTP 503: Service temporarily unavailable/);
+    expect(outcome.cause).not.toContain(KEY);
+    const retries = outcome.events.filter((event) => event.type === 'StateRetried' && event.state?.name === 'Embed').length;
+    expect(retries).toBeGreaterThan(0);
+    // Each Lambda attempt retried every request itself before giving up.
+    expect(server.requests.length).toBeGreaterThanOrEqual((retries + 1) * FAST.maxAttempts);
+    const job = await harness.repository.getJob('pipeline_run_openai-down');
+    expect(job).toMatchObject({ status: 'FAILED', error: { type: 'TransientError', step: 'Embed' } });
+    expect(await harness.repository.countByJob('embeddings', 'pipeline_run_openai-down')).toBe(0);
+  });
+
+  it('rejects an unknown provider in MarkRunning, before any state runs or any request is sent', async () => {
+    const outcome = await harness.pipeline.run(
+      { conversation_id: 'unknown-provider', source: BIODIVERSITY, options: { ...openAiOptions(), embedder: 'word2vec' } },
+      { executionName: 'unknown-provider' },
+    );
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('InvalidInputError');
+    expect(outcome.cause).toMatch(/embedder: Invalid enum value. Expected 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/);
+    expect(outcome.events.some((event) => event.state?.name === 'Embed')).toBe(false);
+    expect(server.requests).toHaveLength(0);
+  });
+});
