@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dependencies, type Dependencies } from './dependencies';
 import { logger } from './logger';
-import { parseStepInput, type StepInput, type StepName, type StepOutput } from './pipeline';
+import { parseStepInput, type FanoutStepName, type StepInput, type StepName, type StepOutput } from './pipeline';
 
 export interface StepResult {
   rows_written: number;
@@ -21,27 +21,33 @@ export interface StepResult {
 
 export type StepFunction = (input: StepInput, deps: Dependencies) => Promise<StepResult>;
 
-export function stepHandler(step: StepName, run: StepFunction) {
+export interface StepHandlerOptions {
+  /** Key under the job record's `steps` (default: the step name); Map items need one each. */
+  recordAs?: (input: StepInput) => string;
+}
+
+export function stepHandler(step: StepName | FanoutStepName, run: StepFunction, options: StepHandlerOptions = {}) {
   const handler = async (event: unknown, _context?: Context): Promise<StepOutput> => {
     const input = parseStepInput(event);
+    const record = options.recordAs?.(input) ?? step;
     // A child per invocation: jobs running side by side in one process (the local runner) keep their own job_id.
     const log = logger.createChild({ persistentKeys: { job_id: input.job_id, conversation_id: input.conversation_id, step } });
     const deps = dependencies();
     const started = Date.now();
     await deps.repository.updateJob(input.job_id, input.conversation_id, {
       status: 'RUNNING',
-      current_step: step,
+      current_step: record,
       error: null,
       updated_at: new Date(started).toISOString(),
     });
-    await deps.repository.recordStep(input.job_id, input.conversation_id, step, {
+    await deps.repository.recordStep(input.job_id, input.conversation_id, record, {
       status: 'RUNNING',
       started_at: new Date(started).toISOString(),
     });
     log.info('step started');
     const result = await run(input, deps);
     const duration_ms = Date.now() - started;
-    await deps.repository.recordStep(input.job_id, input.conversation_id, step, {
+    await deps.repository.recordStep(input.job_id, input.conversation_id, record, {
       status: 'COMPLETED',
       started_at: new Date(started).toISOString(),
       finished_at: new Date().toISOString(),

@@ -8,6 +8,7 @@ import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import { EMBEDDER_SETTINGS, NAMER_SETTINGS, TITAN_DIMENSIONS } from './providers/settings';
 
+/** The steps every job runs, in order: each stores its summary at `$.steps.<Step>`. */
 export const STEP_NAMES = [
   'Embed',
   'ProjectUmap',
@@ -17,6 +18,26 @@ export const STEP_NAMES = [
   'NameTopics',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/**
+ * States a large job adds (Map fan-out, see statemachines/pipeline.asl.yml): each follows the step
+ * named here, and runs only when that step planned batches.
+ */
+export const FANOUT_STATES = {
+  EmbedBatches: 'Embed',
+  FinishEmbedding: 'Embed',
+  NameLayers: 'NameTopics',
+} as const;
+export type FanoutStepName = 'EmbedBatch' | 'FinishEmbedding' | 'NameLayer';
+
+/** A slice of the conversation's comments (in comment-id order) that one EmbedBatch invocation embeds. */
+export interface EmbeddingBatch {
+  index: number;
+  offset: number;
+  count: number;
+  /** The last batch also takes any comments past offset + count (the export grew before a redrive). */
+  last: boolean;
+}
 
 /** Embedding providers (README "Providers"): `lsa` is offline; the others call an API. */
 export const EMBEDDERS = ['lsa', 'openai', 'bedrock'] as const;
@@ -58,6 +79,9 @@ export const PipelineOptionsSchema = z
     min_cluster_size: z.number().int().min(2).max(1000).default(5),
     max_layers: z.number().int().min(2).max(5).default(4),
     keep_moderated: z.boolean().default(false),
+    // Large jobs with an API provider fan out in Map states (README "Sizing for large conversations").
+    fanout_embedding_batch: z.number().int().min(10).max(100_000).default(2000),
+    fanout_naming_clusters: z.number().int().min(1).max(100_000).default(150),
   })
   .strict();
 /** Options after defaults: the providers are always named. */
@@ -80,11 +104,22 @@ export interface StepInput {
   conversation_id: string;
   source: string;
   options: PipelineOptions;
+  /** Set inside the Map states: the slice of comments (EmbedBatch) or the layer (NameLayer) to work on. */
+  batch?: EmbeddingBatch;
+  layer?: number;
 }
+
+const FanoutItemSchema = z.object({
+  batch: z
+    .object({ index: z.number().int().min(0), offset: z.number().int().min(0), count: z.number().int().min(1), last: z.boolean() })
+    .strict()
+    .optional(),
+  layer: z.number().int().min(0).max(10).optional(),
+});
 
 /** Small summary a step returns into the execution state (ResultPath `$.steps.<Step>`). */
 export interface StepOutput {
-  step: StepName;
+  step: StepName | FanoutStepName;
   rows_written: number;
   rows_deleted: number;
   duration_ms: number;
@@ -181,5 +216,7 @@ export function parseStepInput(raw: unknown): StepInput {
   const conversation_id = assertConversationId(record.conversation_id);
   const parsed = StepInputSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidInputError(`Invalid step input — ${describeZodError(parsed.error)}`);
-  return { job_id, conversation_id, source: parsed.data.source, options: parseOptions(record.options) };
+  const item = FanoutItemSchema.safeParse(raw);
+  if (!item.success) throw new InvalidInputError(`Invalid step input — ${describeZodError(item.error)}`);
+  return { job_id, conversation_id, source: parsed.data.source, options: parseOptions(record.options), ...item.data };
 }

@@ -184,27 +184,35 @@ export class Repository {
    * the new output no longer contains.
    */
   async replaceJobRows(table: TableId, jobId: string, items: Item[]): Promise<ReplaceResult> {
+    const keep = await this.writeJobRows(table, jobId, items);
+    const deleted = await this.deleteJobRowsExcept(table, jobId, keep);
+    return { written: items.length, deleted };
+  }
+
+  /**
+   * Writes (puts) rows of the job without touching its other rows: one batch of a fanned-out step.
+   * Returns the range keys written.
+   */
+  async writeJobRows(table: TableId, jobId: string, items: Item[]): Promise<Set<string>> {
     const rangeName = TABLES[table].rangeKey.name;
-    const keep = new Set<string>();
+    const keys = new Set<string>();
     for (const item of items) {
       if (item.job_id !== jobId) throw new Error(`Row for ${table} carries job_id ${String(item.job_id)}, expected ${jobId}`);
       if (item.conversation_id === undefined) throw new Error(`Row for ${table} has no conversation_id`);
       const key = this.keyString(table, item);
-      if (keep.has(key)) throw new Error(`Duplicate ${rangeName} ${key} in rows for ${table}`);
-      keep.add(key);
+      if (keys.has(key)) throw new Error(`Duplicate ${rangeName} ${key} in rows for ${table}`);
+      keys.add(key);
     }
     await this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })));
+    return keys;
+  }
+
+  /** Deletes the job's rows in `table` whose range key (as a string) is not in `keep`; returns how many. */
+  async deleteJobRowsExcept(table: TableId, jobId: string, keep: ReadonlySet<string>): Promise<number> {
     const existing = await this.queryByJob(table, jobId, { keysOnly: true });
     const stale = existing.filter((row) => !keep.has(this.keyString(table, row)));
     await this.batchWrite(table, stale.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
-    return { written: items.length, deleted: stale.length };
-  }
-
-  /** Deletes every row of the job in `table`. */
-  async deleteJobRows(table: TableId, jobId: string): Promise<number> {
-    const existing = await this.queryByJob(table, jobId, { keysOnly: true });
-    await this.batchWrite(table, existing.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
-    return existing.length;
+    return stale.length;
   }
 
   private async batchWrite(table: TableId, requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {

@@ -11,6 +11,9 @@ import { parse } from 'yaml';
 import { handler as cluster } from '../../functions/cluster';
 import { handler as computeFeatures } from '../../functions/computeFeatures';
 import { handler as embed } from '../../functions/embed';
+import { handler as embedBatch } from '../../functions/embedBatch';
+import { handler as finishEmbedding } from '../../functions/finishEmbedding';
+import { handler as nameLayer } from '../../functions/nameLayer';
 import { handler as extractKeywords } from '../../functions/extractKeywords';
 import { handler as markCompleted } from '../../functions/markCompleted';
 import { handler as markFailed } from '../../functions/markFailed';
@@ -38,17 +41,31 @@ export interface EventLog {
 export const TASK_HANDLERS: Record<string, LambdaHandler> = {
   MarkRunning: markRunning,
   Embed: embed,
+  EmbedBatch: embedBatch,
+  FinishEmbedding: finishEmbedding,
   ProjectUmap: projectUmap,
   Cluster: cluster,
   ExtractKeywords: extractKeywords,
   ComputeFeatures: computeFeatures,
   NameTopics: nameTopics,
+  NameLayer: nameLayer,
   MarkCompleted: markCompleted,
   MarkFailed: markFailed,
 };
 
 export function loadDefinition(file = DEFINITION_PATH): Record<string, unknown> {
   return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+type StateDefinition = { Type: string; ItemProcessor?: { States: Record<string, StateDefinition> }; Iterator?: { States: Record<string, StateDefinition> } };
+
+/** Names of the Task states, including those inside Map states. */
+function taskStateNames(states: Record<string, StateDefinition>): string[] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    if (state.Type === 'Task') return [name];
+    const inner = state.ItemProcessor ?? state.Iterator;
+    return inner ? taskStateNames(inner.States) : [];
+  });
 }
 
 function lambdaContext(stateName: string) {
@@ -81,6 +98,8 @@ export interface ExecutionOutcome {
 export class LocalPipeline {
   private readonly machine: StateMachine;
   private readonly taskNames: string[];
+  /** Top-level Task and Map states: what a redrive can restart. */
+  private readonly redrivable: string[];
   private readonly definition: Record<string, unknown>;
   private readonly redriveMachines = new Map<string, StateMachine>();
 
@@ -88,9 +107,10 @@ export class LocalPipeline {
     // Validation of a definition costs ~200 ms: build one LocalPipeline and run it many times.
     this.definition = definition;
     this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-    const states = (definition.States ?? {}) as Record<string, { Type: string }>;
-    this.taskNames = Object.entries(states)
-      .filter(([, state]) => state.Type === 'Task')
+    const states = (definition.States ?? {}) as Record<string, StateDefinition>;
+    this.taskNames = taskStateNames(states);
+    this.redrivable = Object.entries(states)
+      .filter(([, state]) => state.Type === 'Task' || state.Type === 'Map')
       .map(([name]) => name);
     const unbound = this.taskNames.filter((name) => !TASK_HANDLERS[name]);
     if (unbound.length) throw new Error(`No local handler for Task state(s) ${unbound.join(', ')}`);
@@ -108,9 +128,9 @@ export class LocalPipeline {
     // The Task whose error was caught into MarkFailed (the Fail state at the end is not redriven).
     const caught = [...failed.events]
       .reverse()
-      .find((event) => (event.type === 'StateCaught' || event.type === 'StateFailed') && event.state?.name !== 'MarkFailed' && this.taskNames.includes(event.state?.name ?? ''));
+      .find((event) => event.type === 'StateCaught' && event.state?.name !== 'MarkFailed' && this.redrivable.includes(event.state?.name ?? ''));
     const stateName = caught?.state?.name;
-    if (failed.status !== 'FAILED' || !stateName || !this.taskNames.includes(stateName)) {
+    if (failed.status !== 'FAILED' || !stateName) {
       throw new Error(`Execution ${failed.executionName} has no failed Task state to redrive`);
     }
     let machine = this.redriveMachines.get(stateName);

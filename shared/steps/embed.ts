@@ -1,16 +1,32 @@
-/** Embed: Polis export → filtered comments → one embedding row per comment, from the configured provider. */
-import type { StepFunction } from '../handler';
+/**
+ * Embed: Polis export → filtered comments → one embedding row per comment, from the configured
+ * provider. A large job with an API provider is fanned out instead: Embed only plans the batches,
+ * the EmbedBatches Map runs EmbedBatch on each slice, and FinishEmbedding removes stale rows.
+ */
+import type { StepFunction, StepResult } from '../handler';
+import type { EmbeddingBatch, StepInput } from '../pipeline';
 import { createEmbeddingProvider, defaultProviderServices } from '../providers';
-import { loadSource } from '../sources';
+import type { Dependencies } from '../dependencies';
+import { loadSource, type PolisExport } from '../sources';
 import { encodeVector } from '../vectors';
+import { InvalidInputError } from '../errors';
 
-export const embedStep: StepFunction = async (input, { repository, providers }) => {
-  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
-  const texts = source.comments.map((comment) => comment.text);
+/** Batches of `size` comments; the LSA embedder is fit on the whole conversation, so it never fans out. */
+export function planEmbeddingBatches(comments: number, size: number): EmbeddingBatch[] {
+  const count = Math.max(1, Math.ceil(comments / size));
+  return Array.from({ length: count }, (_, index) => ({
+    index,
+    offset: index * size,
+    count: Math.min(size, comments - index * size),
+    last: index === count - 1,
+  }));
+}
+
+async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments) {
   // All vectors or none: a provider that keeps failing throws before anything is written.
-  const embedder = createEmbeddingProvider(input.options, providers ?? defaultProviderServices());
-  const embedding = await embedder.embed(texts);
-  const rows = source.comments.map((comment, i) => ({
+  const embedder = createEmbeddingProvider(input.options, deps.providers ?? defaultProviderServices());
+  const embedding = await embedder.embed(comments.map((comment) => comment.text));
+  const rows = comments.map((comment, i) => ({
     job_id: input.job_id,
     conversation_id: input.conversation_id,
     comment_id: comment.comment_id,
@@ -24,21 +40,71 @@ export const embedStep: StepFunction = async (input, { repository, providers }) 
     created: comment.created,
     votes: source.votes?.get(comment.comment_id),
   }));
-  const { written, deleted } = await repository.replaceJobRows('embeddings', input.job_id, rows);
-  await repository.updateJob(input.job_id, input.conversation_id, {
-    num_comments: rows.length,
-    embedding_model: embedding.model,
-    embedding_provider: embedder.provider,
-    embedding_dimensions: embedding.dimensions,
+  const facts = { provider: embedder.provider, model: embedding.model, dimensions: embedding.dimensions };
+  return { rows, facts, adjustments: embedding.adjustments };
+}
+
+function sourceFacts(source: PolisExport) {
+  return {
+    num_comments: source.comments.length,
     has_votes: source.votes !== undefined,
     metadata: source.metadata,
     source_filtering: source.dropped,
+  };
+}
+
+export const embedStep: StepFunction = async (input, deps) => {
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+  const { repository } = deps;
+  if (input.options.embedder !== 'lsa' && source.comments.length > input.options.fanout_embedding_batch) {
+    await repository.updateJob(input.job_id, input.conversation_id, sourceFacts(source));
+    const batches = planEmbeddingBatches(source.comments.length, input.options.fanout_embedding_batch);
+    return { rows_written: 0, rows_deleted: 0, details: { comments: source.comments.length, batches }, warnings: source.warnings };
+  }
+  const { rows, facts, adjustments } = await embedComments(input, deps, source);
+  const { written, deleted } = await repository.replaceJobRows('embeddings', input.job_id, rows);
+  await repository.updateJob(input.job_id, input.conversation_id, {
+    ...sourceFacts(source),
+    embedding_model: facts.model,
+    embedding_provider: facts.provider,
+    embedding_dimensions: facts.dimensions,
   });
   return {
     rows_written: written,
     rows_deleted: deleted,
-    details: { comments: rows.length, provider: embedder.provider, model: embedding.model, dimensions: embedding.dimensions },
+    details: { comments: rows.length, ...facts },
     warnings: source.warnings,
-    adjustments: embedding.adjustments,
+    adjustments,
   };
+};
+
+/** One slice of a fanned-out Embed: writes its rows only, so batches can run side by side. */
+export const embedBatchStep: StepFunction = async (input, deps): Promise<StepResult> => {
+  if (!input.batch) throw new InvalidInputError('EmbedBatch needs a batch {index, offset, count, last} (set by the EmbedBatches Map)');
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+  const { offset, count, last } = input.batch;
+  const comments = source.comments.slice(offset, last ? undefined : offset + count);
+  const { rows, facts, adjustments } = await embedComments(input, deps, source, comments);
+  const written = await deps.repository.writeJobRows('embeddings', input.job_id, rows);
+  return { rows_written: written.size, rows_deleted: 0, details: { batch: input.batch.index, comments: rows.length, ...facts }, adjustments };
+};
+
+/** After the batches: drop rows of comments no longer in the export, and record the model on the job. */
+export const finishEmbeddingStep: StepFunction = async (input, { repository }) => {
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+  const keep = new Set(source.comments.map((comment) => String(comment.comment_id)));
+  const deleted = await repository.deleteJobRowsExcept('embeddings', input.job_id, keep);
+  const rows = await repository.queryByJob('embeddings', input.job_id);
+  const missing = source.comments.length - rows.length;
+  if (missing > 0) {
+    throw new InvalidInputError(`${missing} comment(s) of the export have no embedding: the export changed during the job; start a new job`);
+  }
+  const first = rows[0];
+  await repository.updateJob(input.job_id, input.conversation_id, {
+    ...sourceFacts(source),
+    embedding_model: first.model,
+    embedding_provider: first.provider,
+    embedding_dimensions: first.dimensions,
+  });
+  return { rows_written: 0, rows_deleted: deleted, details: { comments: rows.length } };
 };

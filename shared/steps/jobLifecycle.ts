@@ -1,7 +1,7 @@
 /** The job record's life: RUNNING (MarkRunning), COMPLETED (MarkCompleted), FAILED (MarkFailed). */
 import { InvalidInputError } from '../errors';
 import { assertConversationId, resolveJobId } from '../jobId';
-import { parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
+import { FANOUT_STATES, parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
 import { assertApiKeysConfigured } from '../providers/settings';
 import type { Item, Repository } from '../repository';
 import { TABLE_IDS, type TableId } from '../schema';
@@ -65,11 +65,17 @@ export async function markCompleted(event: unknown, repository: Repository, now 
   const input = parseStepInput(event);
   const job = await repository.requireJob(input.job_id);
   const steps = (job.steps ?? {}) as Record<string, Item>;
+  // A fanned-out step's items are recorded as `<MapState>#<item>`: its time is the sum of theirs.
+  const keysOf = (name: string) =>
+    Object.keys(steps)
+      .filter((key) => key === name || key.startsWith(`${name}#`))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const executed = executionOrder().filter((name) => keysOf(name).length > 0);
   const step_timings_ms = Object.fromEntries(
-    STEP_NAMES.filter((step) => steps[step]).map((step) => [step, Number(steps[step].duration_ms ?? 0)]),
+    executed.map((name) => [name, keysOf(name).reduce((sum, key) => sum + Number(steps[key].duration_ms ?? 0), 0)]),
   );
   const collect = (field: 'warnings' | 'adjustments') =>
-    STEP_NAMES.flatMap((step) => ((steps[step]?.[field] as string[] | undefined) ?? []).map((text) => `${step}: ${text}`));
+    executed.flatMap((name) => keysOf(name).flatMap((key) => ((steps[key][field] as string[] | undefined) ?? []).map((text) => `${key}: ${text}`)));
   const counts = await countJobRows(repository, input.job_id);
   const evaluation = await evaluateJob(repository, input.job_id);
   await repository.updateJob(input.job_id, input.conversation_id, {
@@ -99,8 +105,21 @@ export interface FailureEvent {
  * never ran (throttled, timed out, crashed on start) cannot have recorded anything.
  */
 export function failedStep(event: FailureEvent): string {
-  if (!event.steps || typeof event.steps !== 'object') return 'MarkRunning';
-  return STEP_NAMES.find((step) => !(step in event.steps!)) ?? 'MarkCompleted';
+  const steps = event.steps;
+  if (!steps || typeof steps !== 'object') return 'MarkRunning';
+  const planned = (state: keyof typeof FANOUT_STATES) => {
+    const summary = steps[FANOUT_STATES[state]] as Record<string, unknown> | undefined;
+    return Boolean(summary && (summary.batches || summary.layers));
+  };
+  return (
+    executionOrder().find((state) => !(state in steps) && (!(state in FANOUT_STATES) || planned(state as keyof typeof FANOUT_STATES))) ??
+    'MarkCompleted'
+  );
+}
+
+/** The pipeline's states in execution order, each fan-out state right after the step that plans it. */
+function executionOrder(): string[] {
+  return STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
 }
 
 /** Lambda reports a thrown error as a JSON Cause ({errorType, errorMessage, trace}); keep the message. */

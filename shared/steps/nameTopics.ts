@@ -1,39 +1,44 @@
 /**
  * NameTopics: one label per cluster from the configured namer, finest layer first so that a coarser
  * cluster's prompt can list the names of its children. The offline `keywords` namer builds labels
- * from c-TF-IDF phrases and is recorded as such — never passed off as an LLM name.
+ * from c-TF-IDF phrases and is recorded as such — never passed off as an LLM name. A large job with
+ * an LLM namer is fanned out: NameTopics plans one item per layer and the NameLayers Map names them
+ * one after the other (each layer needs its children's names), one Lambda invocation per layer.
  */
 import { InvalidInputError } from '../errors';
 import type { StepFunction } from '../handler';
-import { createTopicNamer, defaultProviderServices, type ClusterToName } from '../providers';
+import type { StepInput } from '../pipeline';
+import { createTopicNamer, defaultProviderServices, type ClusterToName, type TopicNamer } from '../providers';
+import type { Item } from '../repository';
 
 export { KEYWORDS_MODEL } from '../providers/naming/keywords';
 
-export const nameTopicsStep: StepFunction = async (input, { repository, providers }) => {
+async function clusterRows(input: StepInput, repository: { queryByJob(table: 'keywords', jobId: string): Promise<Item[]> }) {
   const clusters = await repository.queryByJob('keywords', input.job_id);
   if (clusters.length === 0) {
     throw new InvalidInputError(`Job ${input.job_id} has no cluster keywords: run ExtractKeywords first`);
   }
-  const namer = createTopicNamer(input.options, providers ?? defaultProviderServices());
-  const names = new Map<string, string>();
-  const layers = [...new Set(clusters.map((row) => Number(row.layer_id)))].sort((a, b) => a - b);
-  for (const layer of layers) {
-    const inLayer: ClusterToName[] = clusters
-      .filter((row) => Number(row.layer_id) === layer)
-      .map((row) => ({
-        key: String(row.cluster_key),
-        layer,
-        clusterId: Number(row.cluster_id),
-        keywords: (row.keywords as string[] | undefined) ?? [],
-        sampleComments: (row.sample_comments as string[] | undefined) ?? [],
-        childNames: ((row.child_clusters as string[] | undefined) ?? []).flatMap((child) => names.get(child) ?? []),
-      }));
-    for (const [key, label] of await namer.name(inLayer)) names.set(key, label);
-  }
-  const created_at = new Date().toISOString();
-  const rows = clusters.map((row) => {
-    const topic_name = names.get(String(row.cluster_key));
+  return clusters;
+}
+
+const layersOf = (clusters: Item[]) => [...new Set(clusters.map((row) => Number(row.layer_id)))].sort((a, b) => a - b);
+
+/** Names the clusters of one layer; `names` holds the names of the finer layers (cluster_key → name). */
+async function nameLayer(input: StepInput, namer: TopicNamer, clusters: Item[], layer: number, names: Map<string, string>, created_at: string) {
+  const inLayer = clusters.filter((row) => Number(row.layer_id) === layer);
+  const request: ClusterToName[] = inLayer.map((row) => ({
+    key: String(row.cluster_key),
+    layer,
+    clusterId: Number(row.cluster_id),
+    keywords: (row.keywords as string[] | undefined) ?? [],
+    sampleComments: (row.sample_comments as string[] | undefined) ?? [],
+    childNames: ((row.child_clusters as string[] | undefined) ?? []).flatMap((child) => names.get(child) ?? []),
+  }));
+  const labels = await namer.name(request);
+  return inLayer.map((row) => {
+    const topic_name = labels.get(String(row.cluster_key));
     if (!topic_name) throw new Error(`${namer.provider} namer returned no name for ${row.cluster_key}`);
+    names.set(String(row.cluster_key), topic_name);
     return {
       job_id: input.job_id,
       conversation_id: input.conversation_id,
@@ -47,6 +52,36 @@ export const nameTopicsStep: StepFunction = async (input, { repository, provider
       created_at,
     };
   });
+}
+
+export const nameTopicsStep: StepFunction = async (input, { repository, providers }) => {
+  const clusters = await clusterRows(input, repository);
+  const layers = layersOf(clusters);
+  if (input.options.topic_namer !== 'keywords' && clusters.length > input.options.fanout_naming_clusters) {
+    // Plan only; the rows of clusters that no longer exist go now, the layers are named by NameLayer.
+    const keep = new Set(clusters.map((row) => `${input.job_id}#${row.layer_id}#${row.cluster_id}`));
+    const deleted = await repository.deleteJobRowsExcept('topicNames', input.job_id, keep);
+    return { rows_written: 0, rows_deleted: deleted, details: { clusters: clusters.length, layers: layers.map((layer) => ({ layer })) } };
+  }
+  const namer = createTopicNamer(input.options, providers ?? defaultProviderServices());
+  const names = new Map<string, string>();
+  const created_at = new Date().toISOString();
+  const rows = [];
+  for (const layer of layers) rows.push(...(await nameLayer(input, namer, clusters, layer, names, created_at)));
   const { written, deleted } = await repository.replaceJobRows('topicNames', input.job_id, rows);
   return { rows_written: written, rows_deleted: deleted, details: { topics: rows.length, provider: namer.provider, model: namer.model } };
+};
+
+/** One layer of a fanned-out NameTopics; the finer layers were named (and stored) before it. */
+export const nameLayerStep: StepFunction = async (input, { repository, providers }) => {
+  if (input.layer === undefined) throw new InvalidInputError('NameLayer needs a layer (set by the NameLayers Map)');
+  const clusters = await clusterRows(input, repository);
+  const names = new Map<string, string>();
+  for (const row of await repository.queryByJob('topicNames', input.job_id)) {
+    if (Number(row.layer_id) < input.layer) names.set(String(row.cluster_key), String(row.topic_name));
+  }
+  const namer = createTopicNamer(input.options, providers ?? defaultProviderServices());
+  const rows = await nameLayer(input, namer, clusters, input.layer, names, new Date().toISOString());
+  const written = await repository.writeJobRows('topicNames', input.job_id, rows);
+  return { rows_written: written.size, rows_deleted: 0, details: { layer: input.layer, topics: rows.length, provider: namer.provider, model: namer.model } };
 };

@@ -179,3 +179,62 @@ describe('failures of the openai providers in the state machine', () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe('a large job fans out in Map states', () => {
+  const fanout = () => ({ ...openAiOptions(), fanout_embedding_batch: 40, fanout_naming_clusters: 1 });
+
+  it('embeds in batches and names layer by layer, ending with the same rows as an unbatched job', async () => {
+    const inline = await harness.pipeline.run(
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: openAiOptions() },
+      { executionName: 'fanout-reference' },
+    );
+    expect(inline.status, inline.cause).toBe('SUCCEEDED');
+    const outcome = await harness.pipeline.run(
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: fanout() },
+      { executionName: 'fanout-run', retryIntervalMs: 1 },
+    );
+    expect(outcome.status, outcome.cause).toBe('SUCCEEDED');
+    const entered = (name: string) => outcome.events.filter((e) => e.type === 'StateEntered' && e.state?.name === name).length;
+    expect(entered('EmbedBatch')).toBe(4); // 154 comments in batches of 40
+    expect(entered('FinishEmbedding')).toBe(1);
+    const layers = (outcome.output?.steps as Record<string, { layers?: unknown[] }>).NameTopics.layers!;
+    expect(layers.length).toBeGreaterThanOrEqual(2);
+    expect(entered('NameLayer')).toBe(layers.length);
+    // Only descriptors travelled: the whole final state stays small.
+    expect(JSON.stringify(outcome.output).length).toBeLessThan(8_000);
+
+    const comparable = async (jobId: string, table: 'embeddings' | 'topicNames' | 'assignments') =>
+      (await harness.repository.queryByJob(table, jobId)).map((row) => {
+        const { job_id: _job, created_at: _created, topic_key: _key, ...rest } = row;
+        return rest;
+      });
+    for (const table of ['embeddings', 'assignments', 'topicNames'] as const) {
+      expect(await comparable('pipeline_run_fanout-run', table), table).toEqual(await comparable('pipeline_run_fanout-reference', table));
+    }
+    const job = await harness.repository.getJob('pipeline_run_fanout-run');
+    expect(job).toMatchObject({ status: 'COMPLETED', embedding_provider: 'openai', num_comments: 154 });
+    expect(Object.keys(job?.step_timings_ms as object)).toEqual([
+      'Embed', 'EmbedBatches', 'FinishEmbedding', 'ProjectUmap', 'Cluster', 'ExtractKeywords', 'ComputeFeatures', 'NameTopics', 'NameLayers',
+    ]);
+  });
+
+  it('fails the job in EmbedBatches when a batch keeps failing, and a redrive completes it', async () => {
+    let embedCalls = 0;
+    const openai = openAiResponder(fakeReply);
+    server.setResponder((request) => {
+      if (request.path.endsWith('/embeddings') && ++embedCalls === 3) return openAiError(400, 'This model does not accept input', 'invalid_request_error');
+      return openai(request);
+    });
+    const failed = await harness.pipeline.run(
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: fanout() },
+      { executionName: 'fanout-redrive', retryIntervalMs: 1 },
+    );
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('ProviderError');
+    expect((await harness.repository.getJob('pipeline_run_fanout-redrive'))?.error).toMatchObject({ type: 'ProviderError', step: 'EmbedBatches' });
+    const redriven = await harness.pipeline.redrive(failed, { retryIntervalMs: 1 });
+    expect(redriven.status, redriven.cause).toBe('SUCCEEDED');
+    expect(await harness.repository.countByJob('embeddings', 'pipeline_run_fanout-redrive')).toBe(154);
+    expect((await harness.repository.getJob('pipeline_run_fanout-redrive'))?.status).toBe('COMPLETED');
+  });
+});

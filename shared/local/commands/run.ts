@@ -47,8 +47,12 @@ export async function command(args: string[]): Promise<void> {
         if (event.type === 'StateEntered') entered.set(name, event.timestamp);
         if (event.type === 'StateExited') {
           const output = event.state?.output as Record<string, unknown> | undefined;
-          const stepSummary = (output?.steps as Record<string, Record<string, unknown>> | undefined)?.[name];
-          const extra = stepSummary ? `  ${stepSummary.rows_written} rows` : name === 'MarkRunning' ? `  job_id ${output?.job_id}` : '';
+          // A step's summary is in $.steps (a Map state's: its items' summaries); an item inside a Map returns its own.
+          const stepSummary = (output?.steps as Record<string, unknown> | undefined)?.[name] ?? (output?.step ? output : undefined);
+          const rows = [stepSummary]
+            .flat()
+            .reduce((sum: number, item) => sum + Number((item as { rows_written?: number } | undefined)?.rows_written ?? 0), 0);
+          const extra = stepSummary ? `  ${rows} rows` : name === 'MarkRunning' ? `  job_id ${output?.job_id}` : '';
           console.log(`  ✓ ${name.padEnd(16)} ${formatMs(event.timestamp - (entered.get(name) ?? event.timestamp)).padStart(9)}${extra}`);
         }
         if (event.type === 'StateRetried') console.log(`  ↻ ${name} retried (attempt ${event.retry?.attempt})`);
