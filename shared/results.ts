@@ -1,6 +1,8 @@
 /** Read models over a job's rows: its status and its topics, for the CLI, the API and the report. */
 import { JobNotFoundError } from './errors';
+import { FANOUT_STATES, STEP_NAMES } from './pipeline';
 import type { Item, Repository } from './repository';
+import { countJobRows } from './steps/jobLifecycle';
 
 export interface Topic {
   cluster_key: string;
@@ -79,4 +81,119 @@ export async function listConversationJobs(
 ): Promise<{ jobs: Item[]; lastKey?: Item }> {
   const { items, lastKey } = await repository.queryByConversation('config', conversationId, { newestFirst: true, ...page });
   return { jobs: items, lastKey };
+}
+
+/** The newest COMPLETED job of a conversation (walks the ConversationIdIndex newest first, a page at a time). */
+export async function latestCompletedJob(repository: Repository, conversationId: string): Promise<Item | undefined> {
+  let startKey: Item | undefined;
+  do {
+    const page = await listConversationJobs(repository, conversationId, { limit: 25, startKey });
+    const completed = page.jobs.find((job) => job.status === 'COMPLETED');
+    if (completed) return completed;
+    startKey = page.lastKey;
+  } while (startKey);
+  return undefined;
+}
+
+export interface StepStatus {
+  step: string;
+  status: string;
+  started_at?: string;
+  finished_at?: string;
+  /** Wall time of a finished step. */
+  duration_ms?: number;
+  /** Time so far of a step still RUNNING. */
+  elapsed_ms?: number;
+  rows_written?: number;
+  rows_deleted?: number;
+  error?: unknown;
+}
+
+export interface JobStatus {
+  job_id: string;
+  conversation_id: string;
+  status: string;
+  current_step?: string;
+  error?: { step?: string; type?: string; cause?: string };
+  execution_name?: string;
+  execution_arn?: string;
+  source?: string;
+  parameters?: Item;
+  created_at?: string;
+  started_at?: string;
+  completed_at?: string;
+  failed_at?: string;
+  updated_at?: string;
+  /** From start to COMPLETED/FAILED, or to now while RUNNING. */
+  duration_ms?: number;
+  /** One entry per pipeline step (per item of a fanned-out step, `EmbedBatches#0` …), in pipeline order, for those that started. */
+  steps: StepStatus[];
+  step_timings_ms: Record<string, number>;
+  /** Rows per table: recorded by MarkCompleted, counted live (Query COUNT) before that. */
+  counts: Record<string, number>;
+  num_comments?: number;
+  cluster_layers?: unknown[];
+  warnings: string[];
+  adjustments: string[];
+}
+
+const msBetween = (from: unknown, to: unknown) =>
+  typeof from === 'string' && typeof to === 'string' ? Math.max(0, Date.parse(to) - Date.parse(from)) : undefined;
+
+/** A job record as a status: steps in pipeline order with their timings, and rows per table. */
+export async function describeJob(repository: Repository, job: Item, now = new Date()): Promise<JobStatus> {
+  const recorded = (job.steps ?? {}) as Record<string, Item>;
+  // Pipeline order, each fan-out state after the step that plans it; a Map's items are `<State>#<item>`.
+  const order = STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
+  const keysOf = (name: string) =>
+    Object.keys(recorded)
+      .filter((key) => key === name || key.startsWith(`${name}#`))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const steps: StepStatus[] = order.flatMap(keysOf).map((step) => {
+    const s = recorded[step];
+    return {
+      step,
+      status: String(s.status),
+      started_at: s.started_at as string | undefined,
+      finished_at: s.finished_at as string | undefined,
+      duration_ms: s.duration_ms as number | undefined,
+      elapsed_ms: s.status === 'RUNNING' ? msBetween(s.started_at, now.toISOString()) : undefined,
+      rows_written: s.rows_written as number | undefined,
+      rows_deleted: s.rows_deleted as number | undefined,
+      error: s.error,
+    };
+  });
+  const jobId = String(job.job_id);
+  const end = (job.completed_at ?? (job.status === 'FAILED' ? job.failed_at : undefined) ?? now.toISOString()) as string;
+  return {
+    job_id: jobId,
+    conversation_id: String(job.conversation_id),
+    status: String(job.status),
+    current_step: job.current_step as string | undefined,
+    error: job.error as JobStatus['error'],
+    execution_name: job.execution_name as string | undefined,
+    execution_arn: job.execution_arn as string | undefined,
+    source: job.source as string | undefined,
+    parameters: job.parameters as Item | undefined,
+    created_at: job.created_at as string | undefined,
+    started_at: job.started_at as string | undefined,
+    completed_at: job.completed_at as string | undefined,
+    failed_at: job.failed_at as string | undefined,
+    updated_at: job.updated_at as string | undefined,
+    duration_ms: msBetween(job.started_at, end),
+    steps,
+    step_timings_ms:
+      (job.step_timings_ms as Record<string, number> | undefined) ??
+      Object.fromEntries(
+        order
+          .map((name) => [name, steps.filter((s) => s.step.split('#')[0] === name && s.duration_ms !== undefined)] as const)
+          .filter(([, done]) => done.length > 0)
+          .map(([name, done]) => [name, done.reduce((sum, s) => sum + s.duration_ms!, 0)]),
+      ),
+    counts: (job.counts as Record<string, number> | undefined) ?? (await countJobRows(repository, jobId)),
+    num_comments: job.num_comments as number | undefined,
+    cluster_layers: job.cluster_layers as unknown[] | undefined,
+    warnings: (job.warnings as string[] | undefined) ?? [],
+    adjustments: (job.adjustments as string[] | undefined) ?? [],
+  };
 }

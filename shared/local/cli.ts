@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   db: () => import('./commands/db'),
   report: () => import('./commands/report'),
   evaluate: () => import('./commands/evaluate'),
+  serve: () => import('./commands/serve'),
 };
 
 async function usage(): Promise<string> {

@@ -25,9 +25,18 @@ function s3FileReader(uri: string): FileReader {
   };
 }
 
+/**
+ * A local folder source as an absolute path. Relative ones are resolved against DELPHI_SOURCE_ROOT when
+ * set — serverless.yml sets it to the project folder for `--stage local`, because `sls invoke local`
+ * runs the bundled function from its build folder — else against the working directory.
+ */
+export function resolveLocalSource(source: string): string {
+  return path.resolve(process.env.DELPHI_SOURCE_ROOT?.trim() || '.', source);
+}
+
 export async function loadSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
   if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source), options);
-  const folder = path.resolve(source);
+  const folder = resolveLocalSource(source);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new InvalidInputError(`source "${source}" does not exist or is not a folder holding a Polis export (comments.csv)`);

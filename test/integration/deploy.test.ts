@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../shared/api/routes';
+import { FUNCTION_ACCESS, FUNCTION_NAMES } from '../../shared/deploy/access';
+import { functionRole, roleId } from '../../shared/deploy/iam';
 import { startLocalDatabase, type LocalDatabase } from '../../shared/local/db';
-import { loadDefinition } from '../../shared/local/runner';
+import { loadDefinition, TASK_HANDLERS } from '../../shared/local/runner';
+import { startLocalApi, type LocalApi } from '../../shared/local/server';
 import { cloudFormationTables } from '../../shared/schema';
-import { BIODIVERSITY } from './support/harness';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -38,8 +41,8 @@ describe('the ASL definition', () => {
       name = (state.Next as string | undefined) ?? (state.Type === 'Choice' ? (state.Default as string) : undefined);
     }
     expect(order).toEqual([
-      'AssignJobId', 'GenerateJobId', 'MarkRunning', 'Embed', 'ProjectUmap', 'Cluster',
-      'ExtractKeywords', 'ComputeFeatures', 'NameTopics', 'MarkCompleted',
+      'AssignJobId', 'GenerateJobId', 'MarkRunning', 'Embed', 'EmbedInBatches', 'ProjectUmap', 'Cluster',
+      'ExtractKeywords', 'ComputeFeatures', 'NameTopics', 'NameInLayers', 'MarkCompleted',
     ]);
     for (const [name, state] of Object.entries(States).filter(([, s]) => s.Type === 'Task')) {
       const retried = (state.Retry as Array<{ ErrorEquals: string[] }>).flatMap((r) => r.ErrorEquals);
@@ -52,13 +55,121 @@ describe('the ASL definition', () => {
   });
 });
 
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; Condition?: string };
+
+/**
+ * `sls package --stage test`, started when the file loads so that it runs while the `sls invoke local`
+ * tests below run (in its own esbuild work folder: packaging removes its folder when done).
+ */
+const packaged = (async () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'delphi-package-'));
+  await run(SLS, ['package', '--stage', 'test', '--package', out], {
+    cwd: ROOT,
+    timeout: 240_000,
+    env: { ...process.env, DELPHI_ESBUILD_WORK_FOLDER: '.esbuild/package' },
+  });
+  return JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+})();
+packaged.catch(() => undefined); // awaited by the packaging tests
+
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+/** The Lambdas behind Task states (Map items included): `MarkRunning` → `markRunning`. */
+const STEP_FUNCTIONS = Object.keys(TASK_HANDLERS).map((state) => state.charAt(0).toLowerCase() + state.slice(1));
+const API_FUNCTIONS = ROUTES.map((route) => route.function);
+
+describe('sls invoke local, every function with its event from events/', () => {
+  let db: LocalDatabase;
+  let api: LocalApi;
+  beforeAll(async () => {
+    db = await startLocalDatabase();
+    // startJob starts its execution through `delphi serve`'s Step Functions endpoint.
+    api = await startLocalApi({ repository: db.repository, port: 0 });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await api?.executions.settle();
+    await db?.close();
+  });
+
+  const invoke = async (fn: string) => {
+    const { stdout } = await run(SLS, ['invoke', 'local', '--stage', 'local', '-f', fn, '--path', `events/${fn}.json`], {
+      cwd: ROOT,
+      timeout: 120_000,
+      env: { ...process.env, DYNAMODB_ENDPOINT: db.endpoint, STEPFUNCTIONS_ENDPOINT: api.url, LOG_LEVEL: 'WARN' },
+    });
+    const json = stdout.slice(stdout.lastIndexOf('\n{') + 1);
+    return JSON.parse(json.slice(0, json.lastIndexOf('}') + 1));
+  };
+  const invokeApi = async (fn: string) => {
+    const result = await invoke(fn);
+    return { status: result.statusCode as number, body: JSON.parse(result.body) as Record<string, any> };
+  };
+  const JOB = 'pipeline_run_try-1';
+
+  it('has one event file per function', () => {
+    expect(readdirSync(path.join(ROOT, 'events')).sort()).toEqual(FUNCTION_NAMES.map((fn) => `${fn}.json`).sort());
+  });
+
+  let startJobInvocation: ReturnType<typeof invokeApi>;
+
+  it('runs the steps one by one, as the state machine would (the fan-out ones on a single batch / layer)', async () => {
+    // Alongside: startJob starts its own job (try-api-1) through the Step Functions endpoint of delphi serve.
+    startJobInvocation = invokeApi('startJob');
+    startJobInvocation.catch(() => undefined); // awaited (and asserted) by the next test
+    const state = await invoke('markRunning');
+    expect(state).toMatchObject({ job_id: JOB, conversation_id: 'bio', source: 'test/fixtures/scoop-hivemind.biodiversity' });
+    const tables = {
+      embed: 'embeddings', embedBatch: 'embeddings', finishEmbedding: 'embeddings', projectUmap: 'graph', cluster: 'assignments',
+      extractKeywords: 'keywords', computeFeatures: 'features', nameTopics: 'topicNames', nameLayer: 'topicNames',
+    } as const;
+    const { layer } = JSON.parse(readFileSync(path.join(ROOT, 'events/nameLayer.json'), 'utf8')) as { layer: number };
+    for (const [fn, table] of Object.entries(tables)) {
+      const output = await invoke(fn);
+      expect(output.step, fn).toBe(fn === 'embedBatch' ? 'EmbedBatch' : fn === 'nameLayer' ? 'NameLayer' : pascal(fn));
+      const rows = await db.repository.countByJob(table, JOB);
+      if (fn === 'finishEmbedding') expect(output, fn).toMatchObject({ rows_written: 0, rows_deleted: 0, comments: rows });
+      else if (fn === 'nameLayer') expect(output.rows_written, fn).toBe((await db.repository.queryByJob(table, JOB)).filter((row) => row.layer_id === layer).length);
+      else expect(rows, fn).toBe(output.rows_written);
+      expect(rows, fn).toBeGreaterThan(0);
+    }
+    expect((await invoke('markCompleted')).status).toBe('COMPLETED');
+    expect((await db.repository.getJob(JOB))?.status).toBe('COMPLETED');
+  }, 150_000);
+
+  it('starts a local job from the startJob event through the Step Functions endpoint of delphi serve', async () => {
+    const started = await startJobInvocation;
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ job_id: 'pipeline_run_try-api-1', execution_name: 'try-api-1', replayed: false });
+    const outcome = await api.executions.wait('try-api-1');
+    expect(outcome?.status).toBe('SUCCEEDED');
+    expect(await db.repository.getJob('pipeline_run_try-api-1')).toMatchObject({ status: 'COMPLETED', parameters: expect.objectContaining({ max_layers: 3 }) });
+  }, 60_000);
+
+  it('answers the API events of the read routes', async () => {
+    const [job, topics, jobs, latest] = await Promise.all(['getJob', 'getJobTopics', 'listConversationJobs', 'getConversationTopics'].map(invokeApi));
+    expect(job.status).toBe(200);
+    expect(job.body).toMatchObject({ job_id: JOB, status: 'COMPLETED', counts: { Delphi_CommentEmbeddings: 154 } });
+    expect(topics.status).toBe(200);
+    expect(topics.body.layers.map((l: { layer_id: number }) => l.layer_id)).toEqual([0]);
+    expect(topics.body.layers[0].topics[0].name).toEqual(expect.any(String));
+    expect(jobs.body.jobs.map((j: { job_id: string }) => j.job_id).sort()).toEqual([JOB, 'pipeline_run_try-api-1'].sort());
+    const newest = [...jobs.body.jobs].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))[0].job_id;
+    expect(latest.body).toMatchObject({ job_id: newest, layer: 1 });
+  }, 60_000);
+
+  it('records a failure with markFailed', async () => {
+    const failure = await invoke('markFailed');
+    expect(failure).toMatchObject({ error: 'TransientError', recorded: true });
+    expect((await db.repository.getJob(JOB))?.error).toMatchObject({ type: 'TransientError', cause: expect.stringMatching(/kept throttling/) });
+  });
+});
+
 describe('serverless package (offline)', () => {
-  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+  const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
   beforeAll(async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'delphi-package-'));
-    await run(SLS, ['package', '--stage', 'test', '--package', out], { cwd: ROOT, timeout: 240_000 });
-    template = JSON.parse(readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    template = await packaged;
   }, 240_000);
 
   it('contains the seven tables exactly as the schema module declares them', () => {
@@ -82,39 +193,150 @@ describe('serverless package (offline)', () => {
     }
   });
 
-  it('runs every function on nodejs22.x', () => {
-    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(9);
-    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+  it('runs every function on nodejs22.x: one per Task state and one per API route, each declared in access.ts', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(FUNCTION_NAMES.map((fn) => `${pascal(fn)}LambdaFunction`).sort());
+    expect([...STEP_FUNCTIONS, ...API_FUNCTIONS].sort()).toEqual([...FUNCTION_NAMES].sort());
+    for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
   });
-});
 
-describe('sls invoke local against the local DynamoDB', () => {
-  let db: LocalDatabase;
-  beforeAll(async () => {
-    db = await startLocalDatabase();
+  it('gives every function its own role, generated from shared/deploy/access.ts, and no shared role', () => {
+    for (const fn of FUNCTION_NAMES) {
+      const lambda = template.Resources[`${pascal(fn)}LambdaFunction`];
+      expect(lambda.Properties.Role, fn).toEqual({ 'Fn::GetAtt': [roleId(fn), 'Arn'] });
+      expect(template.Resources[roleId(fn)], fn).toEqual(functionRole(fn));
+    }
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = ofType('AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual([...FUNCTION_NAMES.map(roleId), 'DelphiPipelineRole'].sort());
   });
-  afterAll(async () => db?.close());
 
-  const invoke = async (fn: string, data: unknown) => {
-    const { stdout } = await run(SLS, ['invoke', 'local', '--stage', 'local', '-f', fn, '--data', JSON.stringify(data)], {
-      cwd: ROOT,
-      timeout: 120_000,
-      env: { ...process.env, DYNAMODB_ENDPOINT: db.endpoint, LOG_LEVEL: 'WARN' },
-    });
-    const json = stdout.slice(stdout.lastIndexOf('\n{') + 1);
-    return JSON.parse(json.slice(0, json.lastIndexOf('}') + 1));
-  };
+  /** A role's grants as `action → resource logical ids` (tables, their index, the state machine, buckets, log group). */
+  function grants(roleLogicalId: string): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    const statements = template.Resources[roleLogicalId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      const resources = [statement.Resource].flat();
+      for (const action of [statement.Action].flat() as string[]) {
+        const set = out.get(action) ?? new Set<string>();
+        for (const resource of resources) {
+          const text = JSON.stringify(resource);
+          expect(text, `${roleLogicalId} ${action}`).not.toBe('"*"');
+          const id = text.match(/"Fn::GetAtt":\["(\w+)"/)?.[1] ?? text.match(/"Ref":"(\w+)"/)?.[1] ?? text.match(/\$\{(\w+)\.\w+\}/)?.[1] ?? text;
+          set.add(text.includes('/index/') ? `${id}/index` : id);
+        }
+        out.set(action, set);
+      }
+    }
+    return out;
+  }
 
-  it('runs MarkRunning then Embed, writing the job record and the embeddings', async () => {
-    const state = await invoke('markRunning', {
-      input: { conversation_id: 'sls-local', source: BIODIVERSITY },
-      execution_name: 'sls-invoke-local',
+  it('lets each function touch only the tables and actions it uses', () => {
+    const tableIds = new Set(ofType('AWS::DynamoDB::Table').map(([id]) => id));
+    for (const fn of FUNCTION_NAMES) {
+      const granted = grants(roleId(fn));
+      for (const action of granted.keys()) {
+        expect(action, fn).toMatch(/^(dynamodb:(Query|GetItem|PutItem|UpdateItem|BatchWriteItem)|logs:(CreateLogStream|PutLogEvents)|states:(StartExecution|DescribeExecution)|s3:GetObject|bedrock:InvokeModel|ssm:GetParameter|secretsmanager:GetSecretValue)$/);
+      }
+      // Writes only where the function writes; nobody scans or deletes tables.
+      const tablesWith = (action: string) => [...(granted.get(action) ?? [])].filter((id) => tableIds.has(id)).sort();
+      const access = FUNCTION_ACCESS[fn] as { tables?: Record<string, string[]> };
+      const declaredWith = (action: string) =>
+        Object.entries(access.tables ?? {}).filter(([, actions]) => actions.includes(action)).map(([table]) => table);
+      for (const action of ['BatchWriteItem', 'PutItem', 'UpdateItem', 'Query', 'GetItem']) {
+        expect(tablesWith(`dynamodb:${action}`).length, `${fn} ${action}`).toBe(declaredWith(action).length);
+      }
+      expect(granted.get('logs:PutLogEvents'), fn).toEqual(new Set([`${pascal(fn)}LogGroup`]));
+    }
+    // The readers write nothing; only the step that owns a table writes it; only startJob starts executions.
+    for (const fn of API_FUNCTIONS) {
+      const granted = grants(roleId(fn));
+      expect([...granted.keys()].filter((a) => /^dynamodb:(Put|Update|BatchWrite|Delete)/.test(a)), fn).toEqual([]);
+      if (fn !== 'startJob') expect(granted.has('states:StartExecution'), fn).toBe(false);
+    }
+    expect(grants('StartJobRole').get('states:StartExecution')).toEqual(new Set(['DelphiPipeline']));
+    expect(grants('EmbedRole').get('dynamodb:BatchWriteItem')).toEqual(new Set(['CommentEmbeddingsTable']));
+    expect(grants('NameTopicsRole').get('dynamodb:BatchWriteItem')).toEqual(new Set(['CommentClustersLLMTopicNamesTable']));
+    expect(grants('ListConversationJobsRole').get('dynamodb:Query')).toEqual(new Set(['UMAPConversationConfigTable/index']));
+    const readsUploads = FUNCTION_NAMES.filter((fn) => grants(roleId(fn)).has('s3:GetObject'));
+    expect(readsUploads.sort()).toEqual(['embed', 'embedBatch', 'finishEmbedding', 'startJob']);
+    expect(grants('EmbedRole').get('s3:GetObject')).toEqual(new Set(['UploadsBucket']));
+    const usesProviders = FUNCTION_NAMES.filter((fn) => grants(roleId(fn)).has('bedrock:InvokeModel'));
+    expect(usesProviders.sort()).toEqual(['embed', 'embedBatch', 'nameLayer', 'nameTopics']);
+  });
+
+  it('lets the state machine invoke only the functions of its Task states', () => {
+    const role = template.Resources.DelphiPipelineRole;
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements.flatMap((st: any) => [st.Action].flat())).toEqual(['lambda:InvokeFunction']);
+    const invoked = new Set(statements.flatMap((st: any) => st.Resource).map((r: unknown) => JSON.stringify(r).match(/"(\w+)LambdaFunction"/)![1]));
+    expect([...invoked].sort()).toEqual(STEP_FUNCTIONS.map(pascal).sort());
+    expect(template.Resources.DelphiPipeline.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['DelphiPipelineRole', 'Arn'] });
+  });
+
+  it("gives every Task a TimeoutSeconds equal to its function's timeout, and the retry policy", () => {
+    const [body] = template.Resources.DelphiPipeline.Properties.DefinitionString['Fn::Sub'] as [string];
+    type State = { Type: string; TimeoutSeconds?: number; Retry?: Array<{ ErrorEquals: string[] }>; ItemProcessor?: { States: Record<string, State> } };
+    // Task states, including those inside Map states.
+    const tasks = (states: Record<string, State>): Array<[string, State]> =>
+      Object.entries(states).flatMap(([name, st]) => (st.Type === 'Task' ? [[name, st] as [string, State]] : st.ItemProcessor ? tasks(st.ItemProcessor.States) : []));
+    const found = tasks(JSON.parse(body).States);
+    expect(found.map(([name]) => name).sort()).toEqual(Object.keys(TASK_HANDLERS).sort());
+    for (const [name, state] of found) {
+      const fn = template.Resources[`${name}LambdaFunction`];
+      expect(state.TimeoutSeconds, name).toBe(fn.Properties.Timeout);
+      expect(state.Retry?.flatMap((r) => r.ErrorEquals), name).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'TransientError']));
+    }
+    // API Gateway gives up on an integration after 29 s.
+    for (const fn of API_FUNCTIONS) expect(template.Resources[`${pascal(fn)}LambdaFunction`].Properties.Timeout, fn).toBeLessThan(29);
+  });
+
+  it('serves the routes of shared/api/routes.ts, each through its function, with IAM auth', () => {
+    const pathOf = (resourceLogicalId: string): string => {
+      const resource = template.Resources[resourceLogicalId];
+      const parent = resource.Properties.ParentId.Ref as string | undefined;
+      return `${parent ? pathOf(parent) : ''}/${resource.Properties.PathPart}`;
+    };
+    const served = ofType('AWS::ApiGateway::Method').map(([, method]) => {
+      expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(method.Properties.ApiKeyRequired).toBe(false);
+      const fn = JSON.stringify(method.Properties.Integration.Uri).match(/"(\w+)LambdaFunction"/)![1];
+      return `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId.Ref)} → ${fn}`;
     });
-    expect(state.job_id).toBe('pipeline_run_sls-invoke-local');
-    const embedded = await invoke('embed', state);
-    expect(embedded).toMatchObject({ step: 'Embed', rows_written: 154 });
-    expect(await db.repository.countByJob('embeddings', 'pipeline_run_sls-invoke-local')).toBe(154);
-    expect((await db.repository.getJob('pipeline_run_sls-invoke-local'))?.status).toBe('RUNNING');
+    expect(served.sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path} → ${pascal(route.function)}`).sort());
+    for (const fn of API_FUNCTIONS) {
+      const env = template.Resources[`${pascal(fn)}LambdaFunction`].Properties.Environment.Variables;
+      expect(env.STATE_MACHINE_ARN, fn).toEqual({ Ref: 'DelphiPipeline' });
+      expect(env.DELPHI_SOURCE_BUCKETS, fn).toEqual({ Ref: 'UploadsBucket' });
+      expect(env.DELPHI_ALLOW_LOCAL_SOURCES, fn).toBe('false');
+    }
+  });
+
+  it('names everything after the stage, keeps logs 30 days, and alarms on failed and timed-out executions', () => {
+    expect(template.Resources.DelphiPipeline.Properties.StateMachineName).toBe('DelphiPipeline-test');
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.FunctionName).toMatch(/^delphi-test-\w+$/);
+    for (const [, table] of ofType('AWS::DynamoDB::Table')) expect(table.Properties.TableName).toMatch(/_test$/);
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(FUNCTION_NAMES.length);
+    for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
+    const alarms: Record<string, Record<string, any>> = Object.fromEntries(
+      ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => [alarm.Properties.MetricName, alarm.Properties]),
+    );
+    expect(Object.keys(alarms).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm).toMatchObject({ Namespace: 'AWS/States', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: 'AlarmTopic' }] });
+      expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'DelphiPipeline' } }]);
+    }
+    expect(template.Resources.AlarmTopic.Properties.TopicName).toBe('delphi-alarms-test');
+    expect(template.Resources.AlarmEmailSubscription.Condition).toBe('HasAlarmEmail');
+  });
+
+  it('keeps uploads in a private, encrypted bucket that survives the stack', () => {
+    const bucket = template.Resources.UploadsBucket as Resource & { DeletionPolicy?: string };
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(template.Outputs.UploadsBucketName).toEqual({ Description: expect.any(String), Value: { Ref: 'UploadsBucket' } });
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * Checks the `source` of a POST before anything starts: an s3://bucket/prefix in a bucket the pipeline
+ * may read, with a comments.csv under it; locally (`delphi serve`) also a folder holding comments.csv.
+ * Returns the source in the one form the execution will carry (no trailing slash, absolute paths).
+ */
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { TransientError } from '../errors';
+import { resolveLocalSource } from '../sources';
+import { badRequest } from './http';
+
+export interface SourcePolicy {
+  /** Local folders are accepted only by `delphi serve` and `sls invoke local --stage local`. */
+  allowLocalPaths: boolean;
+  /** Buckets the Embed function's role may read; empty = any (local use only). */
+  allowedBuckets: string[];
+  /** For HeadObject on comments.csv; without it the object is not checked. */
+  s3?: S3Client;
+}
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+
+export async function checkSource(source: string, policy: SourcePolicy): Promise<string> {
+  if (source.startsWith('s3://')) return checkS3Source(source, policy);
+  if (!policy.allowLocalPaths) {
+    throw badRequest('source', `source must be an s3://bucket/prefix URI holding comments.csv, got "${source}"`);
+  }
+  const folder = resolveLocalSource(source);
+  const info = await stat(path.join(folder, 'comments.csv')).catch(() => undefined);
+  if (!info?.isFile()) throw badRequest('source', `source "${source}" is not a folder holding comments.csv`);
+  return folder;
+}
+
+async function checkS3Source(source: string, policy: SourcePolicy): Promise<string> {
+  const match = S3_URI.exec(source);
+  if (!match) throw badRequest('source', `source "${source}" is not a valid s3://bucket/prefix URI`);
+  const bucket = match[1];
+  const prefix = (match[2] ?? '').replace(/\/+$/, '');
+  if (policy.allowedBuckets.length > 0 && !policy.allowedBuckets.includes(bucket)) {
+    throw badRequest(
+      'source',
+      `The pipeline may not read bucket ${bucket}: upload the export to s3://${policy.allowedBuckets[0]}/<prefix>/ (see README "HTTP API")`,
+    );
+  }
+  const normalised = prefix ? `s3://${bucket}/${prefix}` : `s3://${bucket}`;
+  if (!policy.s3) return normalised;
+  const key = prefix ? `${prefix}/comments.csv` : 'comments.csv';
+  try {
+    await policy.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') {
+      throw badRequest('source', `There is no comments.csv at s3://${bucket}/${key}: upload the Polis export first`);
+    }
+    // Without s3:ListBucket (not granted) S3 answers 403, not 404, for a key that does not exist.
+    if (status === 403) throw badRequest('source', `s3://${bucket}/${key} does not exist or Delphi may not read it`);
+    throw new TransientError(`Checking s3://${bucket}/${key} failed: ${(error as Error).name}`, { cause: error });
+  }
+  return normalised;
+}

@@ -1,0 +1,25 @@
+/**
+ * The AWS clients of the API functions, created once per container. STEPFUNCTIONS_ENDPOINT points the
+ * Step Functions client at `delphi serve`, which answers StartExecution and DescribeExecution with the
+ * local runner (so `sls invoke local -f startJob` starts a real local job); unset, it talks to AWS.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+export function createStepFunctionsClient(endpoint = process.env.STEPFUNCTIONS_ENDPOINT?.trim() || undefined): SFNClient {
+  return new SFNClient(
+    endpoint
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION ?? 'us-east-1',
+          // The local endpoint accepts any credentials; real ones must never be needed locally.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          maxAttempts: 3,
+        }
+      : { maxAttempts: 3 },
+  );
+}
+
+export function createS3Client(): S3Client {
+  return new S3Client({ maxAttempts: 3 });
+}

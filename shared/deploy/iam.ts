@@ -1,0 +1,107 @@
+/**
+ * One IAM role per Lambda, generated from shared/deploy/access.ts: each function may write its own
+ * logs and touch only the tables, actions, state machine and buckets declared for it. serverless.yml
+ * merges these roles into its resources (through shared/deploy/resources.cjs) and points each function
+ * at its role; there is no shared Lambda role.
+ */
+import { CONVERSATION_INDEX, resourceId, type TableId } from '../schema';
+import { accessOf, FUNCTION_NAMES, type FunctionAccess } from './access';
+
+/** Logical ids of the resources the roles point at (declared in serverless.yml). */
+export const STATE_MACHINE_ID = 'DelphiPipeline';
+export const UPLOADS_BUCKET_ID = 'UploadsBucket';
+
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+/** `markRunning` → `MarkRunningRole`. */
+export const roleId = (fn: string) => `${pascal(fn)}Role`;
+/** The log group serverless creates for a function: `markRunning` → `MarkRunningLogGroup`. */
+export const logGroupId = (fn: string) => `${pascal(fn)}LogGroup`;
+
+export interface Statement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: unknown;
+}
+
+const arn = (template: string) => ({ 'Fn::Sub': template });
+
+export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)): Statement[] {
+  const statements: Statement[] = [
+    { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId(fn), 'Arn'] } },
+  ];
+  for (const [table, actions] of Object.entries(access.tables ?? {}) as Array<[TableId, readonly string[]]>) {
+    statements.push({
+      Sid: resourceId(table),
+      Effect: 'Allow',
+      Action: [...actions].sort().map((action) => `dynamodb:${action}`),
+      Resource: { 'Fn::GetAtt': [resourceId(table), 'Arn'] },
+    });
+  }
+  for (const table of access.conversationIndex ?? []) {
+    statements.push({
+      Sid: `${resourceId(table)}ConversationIndex`,
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [resourceId(table), 'Arn'] }, `/index/${CONVERSATION_INDEX}`]] },
+    });
+  }
+  if (access.pipeline?.includes('StartExecution')) {
+    statements.push({ Sid: 'StartPipeline', Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: STATE_MACHINE_ID } });
+  }
+  if (access.pipeline?.includes('DescribeExecution')) {
+    statements.push({
+      Sid: 'DescribePipelineExecutions',
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution'],
+      Resource: arn(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:\${${STATE_MACHINE_ID}.Name}:*`),
+    });
+  }
+  if (access.readsUploads) {
+    statements.push({ Sid: 'ReadUploads', Effect: 'Allow', Action: ['s3:GetObject'], Resource: arn(`\${${UPLOADS_BUCKET_ID}.Arn}/*`) });
+  }
+  if (access.providers) {
+    statements.push(
+      {
+        Sid: 'InvokeBedrockModels',
+        Effect: 'Allow',
+        Action: ['bedrock:InvokeModel'],
+        Resource: [
+          arn('arn:${AWS::Partition}:bedrock:*::foundation-model/*'),
+          arn('arn:${AWS::Partition}:bedrock:*:${AWS::AccountId}:inference-profile/*'),
+        ],
+      },
+      {
+        Sid: 'ReadProviderKeyParameters',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: arn('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/delphi/*'),
+      },
+      {
+        Sid: 'ReadProviderKeySecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: arn('arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:delphi/*'),
+      },
+    );
+  }
+  return statements;
+}
+
+export function functionRole(fn: string): Record<string, unknown> {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
+      Policies: [{ PolicyName: `delphi-${fn}`, PolicyDocument: { Version: '2012-10-17', Statement: roleStatements(fn) } }],
+    },
+  };
+}
+
+/** CloudFormation resources: one role per declared function. */
+export function functionRoles(): Record<string, unknown> {
+  return Object.fromEntries(FUNCTION_NAMES.map((fn) => [roleId(fn), functionRole(fn)]));
+}

@@ -1,0 +1,41 @@
+/** delphi serve [--port 3000] — the HTTP API on 127.0.0.1, jobs run in this process with the local runner. */
+import { parseArgs } from 'node:util';
+import { ROUTES } from '../../api/routes';
+import { BUNDLED_CONVERSATION, openDatabase } from '../database';
+import { startLocalApi } from '../server';
+
+export const usage = `serve [--port 3000]
+      serve the HTTP API on 127.0.0.1 (the Lambda handlers; jobs run locally), see README "HTTP API"`;
+
+export async function command(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '3000' } } });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
+  const db = await openDatabase();
+  const api = await startLocalApi({
+    repository: db.repository,
+    port,
+    log: (line) => console.log(`${new Date().toISOString().slice(11, 23)}  ${line}`),
+  }).catch(async (error: Error) => {
+    await db.close();
+    throw /EADDRINUSE/.test(error.message) ? new Error(`port ${port} is in use: choose another with --port`) : error;
+  });
+  console.log(`Delphi API at ${api.url} (no authentication: loopback only; data at ${db.endpoint})`);
+  for (const route of ROUTES) console.log(`  ${route.method.padEnd(5)} ${route.path}`);
+  console.log(`Start a job:\n  curl -s -X POST ${api.url}/conversations/bio/jobs -H 'Content-Type: application/json' \\`);
+  console.log(`    -d '{"source": "${BUNDLED_CONVERSATION}"}'`);
+  console.log('Ctrl-C to stop (running jobs are finished first; Ctrl-C twice to quit at once).');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    await api.close();
+    if (api.executions.running > 0) console.log(`Waiting for ${api.executions.running} running job(s)…`);
+    await api.executions.settle();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,221 @@
+/**
+ * The HTTP API on 127.0.0.1 for local use (`delphi serve`): each request becomes the API Gateway REST
+ * event AWS would send and goes to the same Lambda handler (functions/api/*); only the execution
+ * starter differs — executions run in this process with the local runner. The server also answers the
+ * two Step Functions calls the API makes (StartExecution, DescribeExecution) on `POST /`, so a Lambda
+ * run with STEPFUNCTIONS_ENDPOINT pointing here (`sls invoke local -f startJob`) starts local jobs.
+ * No authentication: it listens on the loopback interface only.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { setApiDependencies } from '../api/dependencies';
+import { type ExecutionInput, ExecutionAlreadyExistsError } from '../api/executions';
+import { errorResponse, type ApiResult } from '../api/http';
+import { LOCAL_STATE_MACHINE_ARN, LocalExecutions } from '../api/localExecutions';
+import { matchRoute, ROUTES, type RouteMatch, type RouteSpec } from '../api/routes';
+import { setDependencies } from '../dependencies';
+import type { Repository } from '../repository';
+import { LocalPipeline } from './runner';
+
+export const LOCAL_API_HOST = '127.0.0.1';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface LocalApiOptions {
+  repository: Repository;
+  /** 0 = any free port. */
+  port?: number;
+  pipeline?: LocalPipeline;
+  routes?: readonly RouteSpec[];
+  /** One line per request and per finished execution. */
+  log?: (line: string) => void;
+}
+
+export interface LocalApi {
+  url: string;
+  port: number;
+  executions: LocalExecutions;
+  /** Stops accepting requests; running executions go on until `executions.settle()`. */
+  close(): Promise<void>;
+}
+
+class RequestTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RequestTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length ? Buffer.concat(chunks).toString('utf8') : null;
+}
+
+/** The event API Gateway (REST API, Lambda proxy integration) sends for this request. */
+export function toApiGatewayEvent(request: IncomingMessage, url: URL, body: string | null, match: RouteMatch): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const [name, value] = [request.rawHeaders[i], request.rawHeaders[i + 1]];
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  headers['X-Forwarded-Proto'] = 'http';
+  multiValueHeaders['X-Forwarded-Proto'] = ['http'];
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value; // API Gateway keeps the last value
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const now = Date.now();
+  return {
+    resource: match.route.path,
+    path: url.pathname,
+    httpMethod: match.route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${request.httpVersion}`,
+      httpMethod: match.route.method,
+      path: url.pathname,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: 'local',
+      resourcePath: match.route.path,
+      domainName: request.headers.host ?? LOCAL_API_HOST,
+      identity: { sourceIp: request.socket.remoteAddress ?? LOCAL_API_HOST, userAgent: request.headers['user-agent'] ?? null },
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+function send(response: ServerResponse, result: ApiResult): void {
+  response.writeHead(result.statusCode, result.headers as Record<string, string>);
+  response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function sendJson(response: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(response, { statusCode, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
+}
+
+/** The Step Functions JSON protocol (awsJson1_0) for StartExecution and DescribeExecution. */
+async function stepFunctionsCall(executions: LocalExecutions, target: string, body: string | null, response: ServerResponse) {
+  const fail = (type: string, message: string) =>
+    sendJson(response, 400, { __type: type, message }, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-ErrorType': type });
+  const ok = (payload: unknown) => sendJson(response, 200, payload, { 'Content-Type': 'application/x-amz-json-1.0' });
+  let request: Record<string, string>;
+  try {
+    request = JSON.parse(body ?? '{}') as Record<string, string>;
+  } catch {
+    return fail('SerializationException', 'The request body is not JSON');
+  }
+  const seconds = (date?: Date) => (date ? date.getTime() / 1000 : undefined);
+  if (target === 'AWSStepFunctions.StartExecution') {
+    if (request.stateMachineArn !== LOCAL_STATE_MACHINE_ARN) {
+      return fail('StateMachineDoesNotExist', `The local state machine is ${LOCAL_STATE_MACHINE_ARN}`);
+    }
+    let input: ExecutionInput;
+    try {
+      input = JSON.parse(request.input ?? '{}') as ExecutionInput;
+    } catch {
+      return fail('InvalidExecutionInput', 'input is not JSON');
+    }
+    try {
+      const started = await executions.start(request.name ?? randomUUID(), input);
+      return ok({ executionArn: started.executionArn, startDate: seconds(started.startDate) });
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExistsError) return fail('ExecutionAlreadyExists', error.message);
+      return fail('InvalidName', (error as Error).message);
+    }
+  }
+  if (target === 'AWSStepFunctions.DescribeExecution') {
+    const name = String(request.executionArn ?? '').split(':').pop() ?? '';
+    const execution = name ? await executions.describe(name) : undefined;
+    if (!execution || execution.executionArn !== request.executionArn) {
+      return fail('ExecutionDoesNotExist', `Execution does not exist: ${request.executionArn}`);
+    }
+    return ok({
+      executionArn: execution.executionArn,
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      name: execution.name,
+      status: execution.status,
+      startDate: seconds(execution.startDate),
+      stopDate: seconds(execution.stopDate),
+      input: JSON.stringify(execution.input ?? {}),
+      error: execution.error,
+      cause: execution.cause,
+    });
+  }
+  return fail('UnknownOperationException', `${target} is not served locally (only StartExecution and DescribeExecution)`);
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const { repository } = options;
+  const log = options.log ?? (() => undefined);
+  const routes = options.routes ?? ROUTES;
+  const executions = new LocalExecutions({
+    pipeline: options.pipeline ?? new LocalPipeline(),
+    repository,
+    onFinished: (outcome) =>
+      log(`execution ${outcome.executionName} ${outcome.status}${outcome.error ? ` — ${outcome.error}: ${outcome.cause}` : ''}`),
+  });
+  // The step handlers (run by the local runner) and the API handlers share this process's database.
+  setDependencies({ repository });
+  setApiDependencies({ repository, executions, sources: { allowLocalPaths: true, allowedBuckets: [] } });
+
+  const server = createServer(async (request, response) => {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? LOCAL_API_HOST}`);
+    try {
+      const body = await readBody(request);
+      const target = request.headers['x-amz-target'];
+      if (request.method === 'POST' && url.pathname === '/' && typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
+        await stepFunctionsCall(executions, target, body, response);
+        log(`${target} → ${response.statusCode} (${Date.now() - started} ms)`);
+        return;
+      }
+      const match = matchRoute(request.method ?? 'GET', url.pathname, routes);
+      if (!match) {
+        sendJson(response, 404, { error: 'NotFound', message: `No route ${request.method} ${url.pathname}` });
+      } else if ('allowed' in match) {
+        sendJson(response, 405, { error: 'MethodNotAllowed', message: `${url.pathname} allows ${match.allowed.join(', ')}` }, { Allow: match.allowed.join(', ') });
+      } else {
+        const { handler } = await match.route.load();
+        const context = { functionName: `delphi-local-${match.route.function}`, awsRequestId: randomUUID(), callbackWaitsForEmptyEventLoop: false };
+        send(response, await handler(toApiGatewayEvent(request, url, body, match), context as never));
+      }
+    } catch (error) {
+      if (error instanceof RequestTooLarge) sendJson(response, 413, { error: 'PayloadTooLarge', message: `Bodies are limited to ${MAX_BODY_BYTES} bytes` });
+      else send(response, errorResponse(error));
+    }
+    log(`${request.method} ${url.pathname}${url.search} → ${response.statusCode} (${Date.now() - started} ms)`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, LOCAL_API_HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${LOCAL_API_HOST}:${port}`,
+    port,
+    executions,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
