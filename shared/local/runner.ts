@@ -35,6 +35,8 @@ export interface EventLog {
   Error?: string;
   Cause?: unknown;
   retry?: { attempt: number };
+  /** Set on the events of a Map iteration. */
+  index?: number;
 }
 
 /** Task state name → the handler deployed for it (serverless.yml binds the same pairs). */
@@ -93,6 +95,8 @@ export interface ExecutionOutcome {
   error?: string;
   cause?: string;
   events: EventLog[];
+  /** $$.Execution.RedriveCount of this attempt. */
+  redriveCount: number;
 }
 
 export class LocalPipeline {
@@ -121,17 +125,17 @@ export class LocalPipeline {
   }
 
   /**
-   * What a Step Functions redrive does: re-run the failed Task state with the input it had, keeping
-   * the outputs of the states that succeeded, and carry on from there under the same execution name.
+   * What a Step Functions redrive does: restart the execution in the state it failed in, with the
+   * input that state had and the outputs of the states before it, and $$.Execution.RedriveCount one
+   * higher. The pipeline fails in MarkFailed, which on a redrive resumes the failed step.
    */
   async redrive(failed: ExecutionOutcome, options: Omit<RunOptions, 'executionName'> = {}): Promise<ExecutionOutcome> {
-    // The Task whose error was caught into MarkFailed (the Fail state at the end is not redriven).
-    const caught = [...failed.events]
+    const failedIn = [...failed.events]
       .reverse()
-      .find((event) => event.type === 'StateCaught' && event.state?.name !== 'MarkFailed' && this.redrivable.includes(event.state?.name ?? ''));
-    const stateName = caught?.state?.name;
+      .find((event) => event.type === 'StateFailed' && event.index === undefined && this.redrivable.includes(event.state?.name ?? ''));
+    const stateName = failedIn?.state?.name;
     if (failed.status !== 'FAILED' || !stateName) {
-      throw new Error(`Execution ${failed.executionName} has no failed Task state to redrive`);
+      throw new Error(`Execution ${failed.executionName} did not fail in a Task or Map state: nothing to redrive`);
     }
     let machine = this.redriveMachines.get(stateName);
     if (!machine) {
@@ -140,11 +144,20 @@ export class LocalPipeline {
       machine = new StateMachine({ ...this.definition, StartAt: stateName } as never, { validationOptions: { noValidate: true } });
       this.redriveMachines.set(stateName, machine);
     }
-    const outcome = await this.execute(machine, caught!.state!.input as Record<string, unknown>, { ...options, executionName: failed.executionName });
+    const outcome = await this.execute(machine, failedIn!.state!.input as Record<string, unknown>, {
+      ...options,
+      executionName: failed.executionName,
+      redriveCount: failed.redriveCount + 1,
+    });
     return { ...outcome, events: [...failed.events, ...outcome.events] };
   }
 
-  private async execute(machine: StateMachine, input: Record<string, unknown>, options: RunOptions): Promise<ExecutionOutcome> {
+  private async execute(
+    machine: StateMachine,
+    input: Record<string, unknown>,
+    options: RunOptions & { redriveCount?: number },
+  ): Promise<ExecutionOutcome> {
+    const redriveCount = options.redriveCount ?? 0;
     const executionName = options.executionName ?? randomUUID();
     jobIdForExecution(executionName); // rejects names Step Functions would reject
     const executionArn = `arn:aws:states:local:000000000000:execution:DelphiPipeline:${executionName}`;
@@ -161,7 +174,7 @@ export class LocalPipeline {
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
       context: {
-        Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date().toISOString() },
+        Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date().toISOString(), RedriveCount: redriveCount },
         StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:DelphiPipeline', Name: 'DelphiPipeline' },
       },
     } as never);
@@ -175,12 +188,12 @@ export class LocalPipeline {
     try {
       const output = (await execution.result) as Record<string, unknown>;
       await logging;
-      return { executionName, executionArn, status: 'SUCCEEDED', output, events };
+      return { executionName, executionArn, status: 'SUCCEEDED', output, events, redriveCount };
     } catch (error) {
       await logging.catch(() => undefined);
       // ExecutionError wraps the error of the Fail state (or of the state that failed uncaught).
       const failure = ((error as { cause?: unknown }).cause ?? error) as { name?: string; message?: string };
-      return { executionName, executionArn, status: 'FAILED', error: failure.name, cause: failure.message, events };
+      return { executionName, executionArn, status: 'FAILED', error: failure.name, cause: failure.message, events, redriveCount };
     }
   }
 }

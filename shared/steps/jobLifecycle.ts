@@ -1,6 +1,6 @@
 /** The job record's life: RUNNING (MarkRunning), COMPLETED (MarkCompleted), FAILED (MarkFailed). */
 import { InvalidInputError } from '../errors';
-import { assertConversationId, resolveJobId } from '../jobId';
+import { assertConversationId, assertJobId, resolveJobId } from '../jobId';
 import { FANOUT_STATES, parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
 import { assertApiKeysConfigured } from '../providers/settings';
 import type { Item, Repository } from '../repository';
@@ -134,29 +134,65 @@ export function failureMessage(cause: string | undefined): string {
   return cause;
 }
 
-/** Records the failure on the job (when the job can be identified) and returns the execution's error. */
-export async function markFailed(event: FailureEvent, repository: Repository, now = new Date()) {
-  const error = event.error?.Error ?? 'UnknownError';
-  const message = failureMessage(event.error?.Cause);
-  const validIds = (() => {
+/** What MarkFailed receives: the execution state (with the caught error) and the redrive count. */
+export interface MarkFailedEvent {
+  state: FailureEvent;
+  /** $$.Execution.RedriveCount: 0 until the execution is redriven. */
+  redrive_count?: number;
+}
+
+/** The error MarkFailed fails the execution with: the failed step's own error name, a cause naming the step. */
+export class StepFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/**
+ * First entry for a failure: records it on the job (when the job can be identified) and throws the
+ * step's error, so the execution fails in MarkFailed. Entered again by a redrive (a higher redrive
+ * count than the one recorded with the failure): marks the job RUNNING again and returns the state
+ * to resume.
+ */
+export async function markFailed(event: MarkFailedEvent, repository: Repository, now = new Date()): Promise<{ step: string }> {
+  const state = event.state ?? {};
+  const redriveCount = Number(event.redrive_count ?? 0);
+  const error = state.error?.Error ?? 'UnknownError';
+  const message = failureMessage(state.error?.Cause);
+  const step = failedStep(state);
+  const ids = (() => {
     try {
-      return { jobId: resolveJobId(event.job_id, 'unused'), conversationId: assertConversationId(event.conversation_id) };
+      return { jobId: assertJobId(state.job_id), conversationId: assertConversationId(state.conversation_id) };
     } catch {
       return undefined;
     }
   })();
-  const job = validIds && event.job_id !== undefined ? await repository.getJob(validIds.jobId) : undefined;
-  const step = failedStep(event);
-  if (job && validIds && job.conversation_id === validIds.conversationId) {
+  const found = ids ? await repository.getJob(ids.jobId) : undefined;
+  const job = found && found.conversation_id === ids!.conversationId ? found : undefined;
+
+  if (job && ids && job.status === 'FAILED' && redriveCount > Number(job.failure_redrive_count ?? redriveCount)) {
+    await repository.updateJob(ids.jobId, ids.conversationId, {
+      status: 'RUNNING',
+      error: null,
+      updated_at: now.toISOString(),
+      redriven_at: now.toISOString(),
+      redrive_count: redriveCount,
+    });
+    return { step };
+  }
+
+  if (job && ids) {
     const steps = (job.steps ?? {}) as Record<string, Item>;
-    await repository.updateJob(validIds.jobId, validIds.conversationId, {
+    await repository.updateJob(ids.jobId, ids.conversationId, {
       status: 'FAILED',
       failed_at: now.toISOString(),
       updated_at: now.toISOString(),
       error: { type: error, cause: message, step },
+      failure_redrive_count: redriveCount,
     });
     if (steps[step]) {
-      await repository.recordStep(validIds.jobId, validIds.conversationId, step, {
+      await repository.recordStep(ids.jobId, ids.conversationId, step, {
         ...steps[step],
         status: 'FAILED',
         finished_at: now.toISOString(),
@@ -164,5 +200,5 @@ export async function markFailed(event: FailureEvent, repository: Repository, no
       });
     }
   }
-  return { error, cause: `${step} failed: ${message}`, step, recorded: Boolean(job) };
+  throw new StepFailure(error, `${step} failed: ${message}`);
 }

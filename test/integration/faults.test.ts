@@ -78,9 +78,13 @@ describe('a step that crashes half-way through its writes, then is redriven', ()
     const partial = await harness.repository.countByJob(table, `pipeline_run_${executionName}`);
     expect(partial).toBeGreaterThanOrEqual(Math.min(rows, crashAfter * BATCH_SIZE));
 
+    // As in AWS, the redrive restarts the state the execution failed in — MarkFailed — which resumes the step.
     const redriven = await harness.pipeline.redrive(failed, { retryIntervalMs: FAST_RETRIES });
     expect(redriven.status, redriven.cause).toBe('SUCCEEDED');
+    const resumed = redriven.events.slice(failed.events.length).filter((e) => e.type === 'StateEntered' && e.index === undefined);
+    expect(resumed.slice(0, 3).map((e) => e.state?.name)).toEqual(['MarkFailed', 'ResumeFailedStep', step]);
     expect(await dumpJobComparable(harness.repository, `pipeline_run_${executionName}`)).toEqual(clean);
+    expect(await harness.repository.getJob(`pipeline_run_${executionName}`)).toMatchObject({ status: 'COMPLETED', redrive_count: 1 });
   });
 
   it('leaves no stale rows when the re-run produces fewer rows than the crashed attempt wrote', async () => {

@@ -40,9 +40,13 @@ export async function startHarness(): Promise<Harness> {
 /** Attributes that record wall-clock time: the only ones allowed to differ between two runs of a step. */
 export const WALL_CLOCK_ATTRIBUTES = ['created_at'];
 
-/** Job record attributes that record wall-clock time or name the execution: excluded when comparing jobs. */
+/**
+ * Job record attributes that record wall-clock time (when, how long) or the execution's own history
+ * (its name, how often it failed and was redriven): the only ones excluded when comparing two jobs.
+ */
 export const JOB_WALL_CLOCK_ATTRIBUTES = [
-  'created_at', 'started_at', 'updated_at', 'completed_at', 'failed_at', 'steps', 'step_timings_ms', 'execution_name', 'execution_arn',
+  'created_at', 'started_at', 'updated_at', 'completed_at', 'failed_at', 'redriven_at', 'steps', 'step_timings_ms',
+  'execution_name', 'execution_arn', 'failure_redrive_count', 'redrive_count',
 ];
 
 /** A job's rows in all seven tables with its job_id replaced, to compare two jobs of the same input. */
