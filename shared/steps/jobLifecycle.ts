@@ -141,12 +141,20 @@ export interface MarkFailedEvent {
   redrive_count?: number;
 }
 
-/** The error MarkFailed fails the execution with: the failed step's own error name, a cause naming the step. */
-export class StepFailure extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
+/**
+ * The error MarkFailed fails the execution with: the failed step's own error name (as `name` and as
+ * the constructor's name — runtimes report one or the other as errorType), a cause naming the step.
+ */
+export function stepFailure(name: string, message: string): Error {
+  const { [name]: StepFailure } = {
+    [name]: class extends Error {
+      constructor(text: string) {
+        super(text);
+        this.name = name;
+      }
+    },
+  };
+  return new StepFailure(message);
 }
 
 /**
@@ -200,5 +208,5 @@ export async function markFailed(event: MarkFailedEvent, repository: Repository,
       });
     }
   }
-  throw new StepFailure(error, `${step} failed: ${message}`);
+  throw stepFailure(error, `${step} failed: ${message}`);
 }

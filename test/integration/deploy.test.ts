@@ -157,10 +157,15 @@ describe('sls invoke local, every function with its event from events/', () => {
     expect(latest.body).toMatchObject({ job_id: newest, layer: 1 });
   }, 60_000);
 
-  it('records a failure with markFailed', async () => {
-    const failure = await invoke('markFailed');
-    expect(failure).toMatchObject({ error: 'TransientError', recorded: true });
-    expect((await db.repository.getJob(JOB))?.error).toMatchObject({ type: 'TransientError', cause: expect.stringMatching(/kept throttling/) });
+  it('records a failure with markFailed, which then fails with the step\'s own error', async () => {
+    // markFailed fails the execution itself (so that a redrive re-enters it): sls exits non-zero.
+    const failed = await invoke('markFailed').then(
+      () => undefined,
+      (error: { stdout?: string }) => error,
+    );
+    expect(failed?.stdout).toMatch(/"errorType": "TransientError"/);
+    expect(failed?.stdout).toMatch(/Embed failed: DynamoDB kept throttling/);
+    expect((await db.repository.getJob(JOB))?.error).toMatchObject({ type: 'TransientError', step: 'Embed', cause: expect.stringMatching(/kept throttling/) });
   });
 });
 
