@@ -8,7 +8,7 @@ import { ConfigurationError, InvalidInputError } from '../errors';
 import { assertConversationId, assertJobId, isValidExecutionName } from '../jobId';
 import { parseOptions, PipelineOptionsSchema } from '../pipeline';
 import { assertApiKeysConfigured } from '../providers/settings';
-import { badRequest, header, type ApiEvent } from './http';
+import { HttpError, badRequest, header, type ApiEvent } from './http';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** Layers are numbered 0 (finest) to max_layers − 1 ≤ 4. */
@@ -59,9 +59,16 @@ function pathParameter(event: ApiEvent, name: 'conversation_id' | 'job_id'): str
 export const conversationIdOf = (event: ApiEvent) => pathParameter(event, 'conversation_id');
 export const jobIdOf = (event: ApiEvent) => pathParameter(event, 'job_id');
 
+/** A start request names a source and a few options: anything larger is a mistake or an abuse. */
+export const MAX_START_BODY_BYTES = 16 * 1024;
+
 function jsonBody(event: ApiEvent): unknown {
   if (!event.body) throw badRequest('body', 'The request needs a JSON body: {"source": "s3://bucket/prefix", "options": {…}}');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_START_BODY_BYTES) {
+    throw new HttpError(413, 'PayloadTooLarge', `The body has ${bytes} bytes; a job request is limited to ${MAX_START_BODY_BYTES} (it names a source, it does not carry comments)`, 'body');
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -165,6 +165,14 @@ describe('POST /conversations/{conversation_id}/jobs', () => {
     expect(sfn.starts()).toHaveLength(0);
   });
 
+  it('answers 413 for an oversize body, naming the limit, and starts nothing', async () => {
+    const body = { source: BIODIVERSITY, options: {}, note: 'x'.repeat(20_000) };
+    const answer = await call(startJob, apiEvent('startJob', { headers: { 'Idempotency-Key': 'api-oversize' }, body }));
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ error: 'PayloadTooLarge', field: 'body', message: expect.stringMatching(/limited to 16384/) });
+    expect(sfn.starts()).toHaveLength(0);
+  });
+
   describe('in AWS (s3:// sources only)', () => {
     beforeEach(() => {
       configure({ s3Only: true });
