@@ -22,6 +22,13 @@
  *   m ≥ min_cluster_size, and the m whose EOM selection has the cluster count closest to n / 25 is
  *   used (the original found 37 / 17 / 7 clusters on 896 comments). So no cluster is smaller than
  *   min_cluster_size, and the granularity is comparable across conversations.
+ *   No finest cluster may hold more than 20 % of the comments at its birth (max(2 · min_cluster_size,
+ *   0.2 · n)): EOM then looks at its children instead (hdbscan's `max_cluster_size`). Without it,
+ *   when one dense mass is more stable than all of its parts together, EOM returns that mass and a
+ *   few crumbs at every minimum size, e.g. 293 of 308 comments in one cluster of a biodiversity +
+ *   march-on mix; every coarser layer is then that cluster too. Measured on such mixes (5 march-on
+ *   samples × 3 seeds): coarse-layer purity against the source conversation 0.782 → 0.803 on
+ *   average, the worst run 0.52 → 0.74; march-on alone is unchanged (no finest cluster is that big).
  *
  * Coarser layers = Ward agglomeration of the finest clusters (centroids and sizes in the clustering
  * space), cut at round(n / 50), round(n / 120), round(n / 300), round(n / 750) clusters, keeping the
@@ -83,6 +90,8 @@ const FINEST_DIVISOR = 25;
 const COARSER_DIVISORS = [50, 120, 300, 750];
 const MIN_COARSE_CLUSTERS = 3;
 const MAX_NOISE_SHARE = 0.25;
+/** No finest cluster may start with more than this share of the comments (see the file comment). */
+const FINEST_MAX_CLUSTER_SHARE = 0.2;
 
 // ---------------------------------------------------------------------------------------------
 // HDBSCAN building blocks (euclidean, low-dimensional points)
@@ -330,8 +339,12 @@ export function condenseTree(linkage: Linkage, n: number, minClusterSize: number
   return tree;
 }
 
-/** Excess-of-mass selection (hdbscan's default). The root is selected only when it never splits. */
-export function excessOfMass(tree: CondensedTree): number[] {
+/**
+ * Excess-of-mass selection (hdbscan's default). The root is selected only when it never splits.
+ * A cluster of more than `maxClusterSize` points (at birth) is not selected when it has children:
+ * they are considered instead (hdbscan's `max_cluster_size`).
+ */
+export function excessOfMass(tree: CondensedTree, maxClusterSize = Infinity): number[] {
   const { clusterCount } = tree;
   if (clusterCount === 1) return [0];
   const best = Float64Array.from(tree.stability);
@@ -340,7 +353,7 @@ export function excessOfMass(tree: CondensedTree): number[] {
     const kids = tree.children[c];
     let sum = 0;
     for (const k of kids) sum += best[k];
-    if (kids.length > 0 && sum > tree.stability[c]) {
+    if (kids.length > 0 && (sum > tree.stability[c] || tree.size[c] > maxClusterSize)) {
       best[c] = sum;
     } else {
       selected[c] = 1;
@@ -523,10 +536,11 @@ export function clusterLayers(
 
   // Finest layer: EOM on the condensed tree whose minimum cluster size gives the count nearest n/25.
   const finestTarget = Math.max(2, n / FINEST_DIVISOR);
+  const finestMaxClusterSize = Math.max(2 * minClusterSize, Math.floor(FINEST_MAX_CLUSTER_SHARE * n));
   let chosen: { size: number; tree: CondensedTree; selection: number[]; score: number } | null = null;
   for (let size = minClusterSize; size <= Math.max(minClusterSize, Math.floor(n / 2)); size = size < 30 ? size + 1 : Math.ceil(size * 1.1)) {
     const tree = condenseTree(linkage, n, size);
-    const selection = excessOfMass(tree);
+    const selection = excessOfMass(tree, finestMaxClusterSize);
     const score = Math.abs(Math.log(selection.length / finestTarget));
     if (!chosen || score < chosen.score) chosen = { size, tree, selection, score };
     if (selection.length < finestTarget / 4) break;
@@ -534,6 +548,7 @@ export function clusterLayers(
   const { tree, selection } = chosen as NonNullable<typeof chosen>;
   parameters.finest_min_cluster_size = (chosen as NonNullable<typeof chosen>).size;
   parameters.finest_target_clusters = Math.round(finestTarget);
+  parameters.finest_max_cluster_size = finestMaxClusterSize;
   const fine = labelSelection(tree, selection);
   const labels = Array.from(fine.labels);
   const confidence = Array.from(fine.confidence);

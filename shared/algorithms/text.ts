@@ -152,6 +152,29 @@ export function documentTerms(text: string, maxN = 2): string[] {
   return terms;
 }
 
+/**
+ * Character n-grams of every kept word ({@link tokenize}: stop words and one-letter words are not
+ * used), as scikit-learn's `analyzer='char_wb'`: each word is padded with a space on both sides and
+ * cut into its n-grams for n = `minN` … `maxN`, counted in code points; a padded word shorter than n
+ * gives itself once. "birds" gives " bi", "bir", "ird", "rds", "ds ", " bir", …, " birds ". They
+ * let inflections and compounds share features ("predator" / "predators", "conserve" /
+ * "conservation") that whole words do not.
+ */
+export function characterNgrams(text: string, minN = 3, maxN = 5): string[] {
+  const grams: string[] = [];
+  for (const word of tokenize(text)) {
+    const padded = [...` ${word} `];
+    for (let n = minN; n <= maxN; n++) {
+      if (padded.length <= n) {
+        grams.push(padded.join(''));
+        continue;
+      }
+      for (let i = 0; i + n <= padded.length; i++) grams.push(padded.slice(i, i + n).join(''));
+    }
+  }
+  return grams;
+}
+
 /** Locale-independent string order (UTF-16 code units), for output that must not depend on the machine. */
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

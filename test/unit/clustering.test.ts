@@ -114,6 +114,19 @@ describe('HDBSCAN building blocks', () => {
     expect(excessOfMass(tree)).toEqual([0]);
   });
 
+  it('looks inside a cluster larger than maxClusterSize even when it is more stable than its parts', () => {
+    // Prepare: two touching groups of 5 (gap 0.15, spacing 0.1) and a far group of 5.
+    const points = [0, 0.1, 0.2, 0.3, 0.4, 0.55, 0.65, 0.75, 0.85, 0.95, 10, 10.1, 10.2, 10.3, 10.4].map((x) => [x]);
+    const tree = condenseTree(mutualReachabilityLinkage(points, coreDistances(points, 2)), points.length, 3);
+    const sizes = (selection: number[]) => selection.map((c) => tree.size[c]).sort((a, b) => a - b);
+
+    // Act + assess: EOM keeps the touching pair as one cluster of 10; capped at 6 it takes its parts.
+    expect(sizes(excessOfMass(tree))).toEqual([5, 10]);
+    expect(sizes(excessOfMass(tree, 6))).toEqual([5, 5, 5]);
+    // A cap below every cluster cannot split leaves: they are still selected.
+    expect(sizes(excessOfMass(tree, 2))).toEqual([5, 5, 5]);
+  });
+
   it('merges the closest clusters first with Ward, weighting by size', () => {
     const merges = wardMerges([[0], [1], [10], [12]], [1, 1, 1, 1]);
     expect(merges.map(({ a, b }) => [a, b])).toEqual([[0, 1], [2, 3], [0, 2]]);
@@ -180,6 +193,7 @@ describe('clusterLayers', () => {
         min_samples: 5,
         seed: 42,
         max_noise_share: 0.25,
+        finest_max_cluster_size: 30, // 20 % of 154
       });
       expect(result.adjustments).toEqual([]);
     });

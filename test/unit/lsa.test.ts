@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { buildTfidf, embedLsa } from '../../shared/algorithms/lsa';
+import { documentTerms } from '../../shared/algorithms/text';
 
 /** A fixture conversation's comments (moderated-out ones dropped) and their Polis ids, by id. */
 function loadConversation(name: string): { ids: string[]; texts: string[] } {
@@ -97,6 +99,33 @@ describe('embedLsa', () => {
     expect(mean(within)).toBeGreaterThan(2 * mean(between) + 0.05);
   });
 
+  it('equals the exact SVD of the TF-IDF matrix when the sketch spans it', () => {
+    // Prepare: 30 comments, 29 dimensions (the sketch has all 30 columns), min_df 1; the exact U·Σ
+    // of the same TF-IDF matrix by ml-matrix, rows L2-normalised.
+    const texts = biodiversity.texts.slice(0, 30);
+    const tfidf = buildTfidf(texts.map((text) => documentTerms(text, 2)), { minDf: 1, sublinearTf: true });
+    const dense = new Matrix(tfidf.rows, tfidf.vocabulary.length);
+    for (let i = 0; i < tfidf.rows; i++) {
+      for (let p = tfidf.indptr[i]; p < tfidf.indptr[i + 1]; p++) dense.set(i, tfidf.indices[p], tfidf.values[p]);
+    }
+    const exact = new SingularValueDecomposition(dense, { computeRightSingularVectors: false, autoTranspose: true });
+    const exactVectors = texts.map((_, i) => {
+      const row = Array.from({ length: 29 }, (_, c) => exact.leftSingularVectors.get(i, c) * exact.diagonal[c]);
+      const norm = Math.hypot(...row);
+      return row.map((x) => x / norm);
+    });
+
+    // Act
+    const { vectors, dimensions } = embedLsa(texts, { minDf: 1 });
+
+    // Assess: every coordinate, up to the sign of each singular vector.
+    expect(dimensions).toBe(29);
+    for (let c = 0; c < 29; c++) {
+      const sign = Math.sign(exactVectors.reduce((sum, row, i) => sum + row[c] * vectors[i][c], 0));
+      for (let i = 0; i < texts.length; i++) expect(vectors[i][c]).toBeCloseTo(sign * exactVectors[i][c], 4);
+    }
+  });
+
   it('is bit-for-bit deterministic for the same input and seed', () => {
     const first = embedLsa(biodiversity.texts, { seed: 7 });
     const second = embedLsa(biodiversity.texts, { seed: 7 });
@@ -189,9 +218,51 @@ describe('embedLsa', () => {
     const embedding = embedLsa(['Protect native birds', 'Protect native forests', 'Tax carbon emissions']);
     expect(embedding.adjustments).toEqual([
       'min_df lowered from 2 to 1 for a corpus of 3 comments',
-      `dimensions clamped from 100 to 2 (3 comments, ${embedding.vocabularySize} terms)`,
+      `dimensions clamped from 100 to 2 (3 comments, ${embedding.vocabularySize} terms, 0 character n-grams)`,
     ]);
     expect(embedLsa(biodiversity.texts, { dimensions: 50 }).adjustments).toEqual([]);
+  });
+
+  describe('with character n-grams (characterWeight)', () => {
+    it('adds the character n-grams of the words as features and still gives unit vectors', () => {
+      const words = embedLsa(biodiversity.texts);
+      const both = embedLsa(biodiversity.texts, { characterWeight: 0.8 });
+
+      expect(words.characterFeatures).toBe(0);
+      expect(both.vocabularySize).toBe(words.vocabularySize);
+      expect(both.characterFeatures).toBeGreaterThan(1000);
+      expect(both.dimensions).toBe(100);
+      expectUnitVectors(both.vectors, 100);
+    });
+
+    it('brings together comments that share only inflected forms of a word', () => {
+      // Prepare: two comments about predators that share no word form, among unrelated ones.
+      const texts = [
+        'Predators must be trapped across the whole region',
+        'Trapping predator species should be funded',
+        'Public transport needs cheaper fares',
+        'Cheaper fares would get people onto buses',
+        'Funding for regional buses',
+        'The whole region needs better buses',
+      ];
+
+      // Act
+      const words = embedLsa(texts, { characterWeight: 0, minDf: 1 });
+      const both = embedLsa(texts, { characterWeight: 0.8, minDf: 1 });
+
+      // Assess: "predators"/"predator" and "trapped"/"trapping" only match through their n-grams.
+      expect(cosine(both.vectors[0], both.vectors[1])).toBeGreaterThan(cosine(words.vectors[0], words.vectors[1]) + 0.2);
+    });
+
+    it('is deterministic and falls back to words when no n-gram is shared', () => {
+      const first = embedLsa(biodiversity.texts.slice(0, 60), { characterWeight: 0.8 });
+      const second = embedLsa(biodiversity.texts.slice(0, 60), { characterWeight: 0.8 });
+      expect(second.vectors).toEqual(first.vectors);
+
+      const empty = embedLsa(['the and', 'of it', ''], { characterWeight: 0.8 });
+      expect(empty.characterFeatures).toBe(0);
+      expectUnitVectors(empty.vectors, 1);
+    });
   });
 
   it('embeds the 1,767 comments of march-on quickly', () => {

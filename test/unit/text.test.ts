@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ENGLISH_STOP_WORDS,
+  characterNgrams,
   compareCodeUnits,
   documentTerms,
   ngrams,
@@ -114,6 +115,27 @@ describe('documentTerms', () => {
       ['act'],
       ['climate', 'change'],
     ]);
+  });
+});
+
+describe('characterNgrams', () => {
+  it("cuts each kept word, padded with spaces, into its 3- to 5-grams as scikit-learn's char_wb", () => {
+    expect(characterNgrams('The birds')).toEqual([
+      ' bi', 'bir', 'ird', 'rds', 'ds ',
+      ' bir', 'bird', 'irds', 'rds ',
+      ' bird', 'birds', 'irds ',
+    ]);
+  });
+
+  it('gives a padded word shorter than n once for that n, and counts code points', () => {
+    expect(characterNgrams('NZ', 3, 5)).toEqual([' nz', 'nz ', ' nz ', ' nz ']);
+    // "ā" is one code point (NFC): " wā" is a 3-gram.
+    expect(characterNgrams('whānau', 3, 3)).toEqual([' wh', 'whā', 'hān', 'āna', 'nau', 'au ']);
+  });
+
+  it('uses only the words tokenize keeps: no stop words, no one-letter words', () => {
+    expect(characterNgrams('it is a', 3, 5)).toEqual([]);
+    expect(characterNgrams('Predators and predator', 3, 3).filter((g) => g === 'red')).toHaveLength(2);
   });
 });
 
