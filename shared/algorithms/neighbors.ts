@@ -10,7 +10,8 @@
  *   symmetric) in 64-row tiles with a 2 × 4 register-blocked kernel (about twice as fast as a plain
  *   pairwise loop). Measured here (Node 20, one core, k = 15): 1,767 × 100 in 0.15 s, 2,000 × 100 in
  *   0.14 s, 2,000 × 384 in 0.4 s, 5,000 × 100 in 0.7 s, 20,000 × 100 in 11 s, 20,000 × 384 in 36 s
- *   (cost grows as n² · d / 2). Past ~20,000 an approximate index (NN-descent) would be the next step.
+ *   (cost grows as n² · d / 2). From 5,000 comments on, UMAP uses the approximate `nnDescent`
+ *   (nnDescent.ts) instead: 2.8 s at 20,000 × 100, recall 0.98–0.99.
  * - `nearestNeighbors2d(points, k)` for low-dimensional points (UMAP positions, 2–10 dimensions):
  *   a k-d tree, euclidean distances, O(n log n) in practice (20,000 2-D points, k = 15: 0.12 s).
  *

@@ -1,33 +1,41 @@
 /**
- * UMAP projection of comment embeddings (umap-js), made deterministic and bounded in time.
+ * UMAP projection of comment embeddings, made deterministic and bounded in time. Our own
+ * implementation of umap-learn's algorithm on flat typed arrays (umap-js is no longer used):
  *
- * - Neighbours are our own exact cosine kNN (`neighbors.ts`), handed to umap-js as a precomputed
- *   graph: umap-js's NN-descent would draw from the PRNG and is approximate. As in umap-learn,
- *   `n_neighbors` counts the point itself (column 0, distance 0), so 15 means 14 other comments.
- * - All randomness (initial layout, negative sampling) comes from `seededRandom(seed)`, so the same
- *   input and seed give bit-identical positions on the same JS engine.
+ * - Neighbours: cosine kNN from `neighbors.ts` — exact below `APPROXIMATE_KNN_FROM` comments,
+ *   NN-descent above (`nnDescent.ts`: recall 0.993 on march-on, 0.981 on the near-copy-laden
+ *   synthetic 20,000). As in
+ *   umap-learn, `n_neighbors` counts the point itself, so 15 means 14 other comments.
+ * - Graph: umap-learn's fuzzy simplicial set (`fuzzySimplicialSet.ts`: smooth kNN distances, fuzzy
+ *   union).
+ * - Layout: umap-learn's `optimize_layout_euclidean` (`umapLayout.ts`), curve a, b fitted for
+ *   min_dist like umap-learn's `find_ab_params`, 5 negative samples per positive one, learning rate
+ *   1 → 0, epochs as umap-learn: 500 up to 10,000 points, 200 above.
  * - Initial layout: PCA of the vectors (top principal directions by deterministic subspace
- *   iteration), scaled to [-10, 10] as umap-learn's `init="pca"` does, instead of umap-js's uniform
- *   random start. Local neighbourhoods come out the same (10-NN kept: 0.49 vs 0.48 on march-on), but
- *   the global arrangement is far more reproducible: the correlation of pairwise map distances
- *   between two seeds is 0.89 with PCA vs 0.37 random on 8 Gaussian blobs (0.58 vs 0.52 on
- *   biodiversity); on the blobs it also follows the input distances better (0.62 vs 0.54; about
- *   equal on biodiversity). Costs milliseconds.
+ *   iteration on the covariance), rescaled to [0, 10] per dimension as umap-learn does with every
+ *   start, instead of a uniform random start. Local neighbourhoods come out the same, but the global
+ *   arrangement is far more reproducible: the correlation of pairwise map distances between two
+ *   seeds was 0.89 with PCA vs 0.37 random on 8 Gaussian blobs (0.58 vs 0.52 on biodiversity).
  *   umap-learn's default spectral init needs an eigensolver on the n × n graph Laplacian.
- * - Epochs as umap-learn: 500 up to 10,000 points, 200 above.
- * - Small inputs: `n_neighbors` is clamped to n − 1 (umap-js needs n > n_neighbors); with 3 or fewer
- *   points UMAP learns nothing, so positions are the exact layout of the distances between the
- *   normalised vectors (chord length, what classical MDS gives for ≤ 3 points), scaled like a UMAP
- *   layout. Every such change is a sentence in `adjustments`.
+ * - All randomness (PCA start, negative sampling, NN-descent) comes from the seed, so the same input
+ *   and seed give bit-identical positions on the same JS engine.
+ * - `projectUmapLayouts` makes several layouts (e.g. the 2-D map and the 5-D clustering space) from
+ *   one kNN and one graph; each is identical to what `projectUmap` gives for it alone.
+ * - Small inputs: `n_neighbors` is clamped to n − 1; with 3 or fewer points UMAP learns nothing, so
+ *   positions are the exact layout of the distances between the normalised vectors (chord length,
+ *   what classical MDS gives for ≤ 3 points), scaled like a UMAP layout. Every such change is a
+ *   sentence in `adjustments`.
  *
- * Measured here (Node 20, one core, 100-dim vectors): 154 comments 0.5 s; 1,767 comments (march-on)
- * 4.9 s, of which kNN 0.15 s, umap-js's graph ~1 s and its 500 SGD epochs the rest; 5,000 synthetic
- * 13 s; 20,000 synthetic 49 s (200 epochs, kNN 11 s). umap-js's epoch loop is the bottleneck (arrays
- * of arrays, Math.pow per sample); a typed-array port of it would be the way to go faster.
+ * Measured here (Node 20, one core, 100-dim LSA vectors; README "Performance"): march-on (1,767
+ * comments) 1.2 s, of which exact kNN 0.15 s and the 500-epoch layout ~0.85 s (umap-js: 4.6 s);
+ * synthetic 20,000 8.6 s, of which NN-descent 2.8 s and the 200-epoch layout ~4 s (umap-js with
+ * exact kNN: ~49 s). The 5-D clustering space costs ~1.6× the 2-D map for the same epochs.
  */
-import { UMAP } from 'umap-js';
+import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGraph } from './fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
+import { nnDescent } from './nnDescent';
 import { gaussian, seededRandom, type Random } from './random';
+import { curveParameters, optimizeLayout, rescaleLayout } from './umapLayout';
 
 export interface UmapParameters {
   n_neighbors: number;
@@ -35,6 +43,8 @@ export interface UmapParameters {
   n_components: number;
   n_epochs: number;
   metric: string;
+  /** 'exact' or 'nn-descent' (approximate, for large conversations). */
+  knn: string;
   seed: number;
 }
 
@@ -50,19 +60,26 @@ export interface PrecomputedNeighbors {
   distances: ArrayLike<number>[];
 }
 
-export interface UmapOptions {
+export interface UmapLayoutOptions {
   nComponents?: number;
-  /** Neighbourhood size including the point itself (umap-learn's convention). Default 15. */
-  nNeighbors?: number;
   minDist?: number;
-  seed?: number;
   /** Epochs of layout optimisation; default 500 for n ≤ 10,000, else 200 (umap-learn's rule). */
   nEpochs?: number;
+}
+
+export interface UmapGraphOptions {
+  /** Neighbourhood size including the point itself (umap-learn's convention). Default 15. */
+  nNeighbors?: number;
+  seed?: number;
   /** Precomputed cosine kNN (self excluded) with at least nNeighbors − 1 columns. */
   knn?: PrecomputedNeighbors;
 }
 
+export type UmapOptions = UmapLayoutOptions & UmapGraphOptions;
+
 export const UMAP_DEFAULTS = { nNeighbors: 15, minDist: 0.1, nComponents: 2, seed: 42 } as const;
+/** From this many comments on, the kNN is NN-descent instead of exact (see neighbors.ts for the costs). */
+export const APPROXIMATE_KNN_FROM = 5000;
 
 const comments = (n: number) => `${n} comment${n === 1 ? '' : 's'}`;
 
@@ -71,112 +88,140 @@ export function defaultEpochs(n: number): number {
 }
 
 export function projectUmap(vectors: Float32Array[], options: UmapOptions = {}): UmapProjection {
+  return projectUmapLayouts(vectors, [options], options)[0];
+}
+
+/**
+ * Several UMAP layouts of the same vectors from one kNN and one fuzzy graph: e.g. the 2-D map
+ * (min_dist 0.1) and the 5-D clustering space (min_dist 0). Each result equals `projectUmap` with
+ * the same graph options and that layout's options.
+ */
+export function projectUmapLayouts(
+  vectors: Float32Array[],
+  layouts: UmapLayoutOptions[],
+  options: UmapGraphOptions = {},
+): UmapProjection[] {
   const n = vectors.length;
-  const nComponents = options.nComponents ?? UMAP_DEFAULTS.nComponents;
   const requestedNeighbors = options.nNeighbors ?? UMAP_DEFAULTS.nNeighbors;
-  const minDist = options.minDist ?? UMAP_DEFAULTS.minDist;
   const seed = options.seed ?? UMAP_DEFAULTS.seed;
-  if (!Number.isInteger(nComponents) || nComponents < 1) throw new RangeError(`nComponents must be a positive integer, got ${nComponents}`);
   if (!Number.isInteger(requestedNeighbors) || requestedNeighbors < 2) throw new RangeError(`nNeighbors must be an integer ≥ 2, got ${requestedNeighbors}`);
-  if (!(minDist >= 0)) throw new RangeError(`minDist must be ≥ 0, got ${minDist}`);
+  const specs = layouts.map((layout) => {
+    const nComponents = layout.nComponents ?? UMAP_DEFAULTS.nComponents;
+    const minDist = layout.minDist ?? UMAP_DEFAULTS.minDist;
+    if (!Number.isInteger(nComponents) || nComponents < 1) throw new RangeError(`nComponents must be a positive integer, got ${nComponents}`);
+    if (!(minDist >= 0)) throw new RangeError(`minDist must be ≥ 0, got ${minDist}`);
+    const nEpochs = layout.nEpochs ?? defaultEpochs(n);
+    if (!Number.isInteger(nEpochs) || nEpochs < 0) throw new RangeError(`nEpochs must be a non-negative integer, got ${nEpochs}`);
+    return { nComponents, minDist, nEpochs };
+  });
 
   const adjustments: string[] = [];
   const nNeighbors = Math.max(1, Math.min(requestedNeighbors, n - 1));
   if (n > 0 && nNeighbors !== requestedNeighbors) {
     adjustments.push(`n_neighbors clamped from ${requestedNeighbors} to ${nNeighbors} because the conversation has ${comments(n)}`);
   }
-  const nEpochs = options.nEpochs ?? defaultEpochs(n);
-  const parameters: UmapParameters = {
+  const approximate = !options.knn && n >= APPROXIMATE_KNN_FROM;
+  const parametersOf = (spec: (typeof specs)[number]): UmapParameters => ({
     n_neighbors: nNeighbors,
-    min_dist: minDist,
-    n_components: nComponents,
-    n_epochs: nEpochs,
+    min_dist: spec.minDist,
+    n_components: spec.nComponents,
+    n_epochs: spec.nEpochs,
     metric: 'cosine',
+    knn: approximate ? 'nn-descent' : 'exact',
     seed,
-  };
+  });
 
   if (n <= 3) {
-    parameters.n_epochs = 0;
     if (n > 0) {
       adjustments.push(
         `UMAP skipped because the conversation has only ${comments(n)}: positions are the exact 2-D layout of their embedding distances`,
       );
     }
-    return { positions: smallLayout(vectors, nComponents), parameters, adjustments };
+    return specs.map((spec) => ({
+      positions: smallLayout(vectors, spec.nComponents),
+      parameters: { ...parametersOf(spec), n_epochs: 0 },
+      adjustments: [...adjustments],
+    }));
   }
 
-  const knn = options.knn ?? nearestNeighbors(vectors, nNeighbors - 1);
-  const { indices, distances } = withSelf(knn, n, nNeighbors - 1);
-
-  const random = seededRandom(seed);
-  const umap = new UMAP({ nComponents, nNeighbors, minDist, nEpochs, random });
-  umap.setPrecomputedKNN(indices, distances);
-  // X is only used for its length once the kNN is precomputed; the vectors stand in.
-  umap.initializeFit(vectors as unknown as number[][]);
-  // getEmbedding() returns the live layout umap-js optimises: overwrite its random start with PCA.
-  const layout = umap.getEmbedding();
-  const init = pcaLayout(vectors, nComponents, seededRandom(seed ^ 0x5eed));
-  for (let i = 0; i < n; i++) for (let c = 0; c < nComponents; c++) layout[i][c] = init[i][c];
-  for (let epoch = 0; epoch < nEpochs; epoch++) umap.step();
-
-  const positions = umap.getEmbedding().map((row) => Array.from(row));
-  for (const row of positions) {
-    for (const x of row) if (!Number.isFinite(x)) throw new Error('UMAP produced a non-finite coordinate');
-  }
-  return { positions, parameters, adjustments };
+  const others = nNeighbors - 1;
+  const knn: FlatNeighbors = options.knn
+    ? flattenNeighbors(options.knn, n, others)
+    : approximate
+      ? nnDescent(vectors, others, { seed })
+      : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
+  const graph = fuzzySimplicialSet(knn, nNeighbors);
+  return specs.map((spec) => ({
+    positions: layoutFromGraph(vectors, graph, spec, seed),
+    parameters: parametersOf(spec),
+    adjustments: [...adjustments],
+  }));
 }
 
-/** umap-js wants umap-learn's layout: self first at distance 0, then `others` neighbours. */
-function withSelf(knn: PrecomputedNeighbors, n: number, others: number): { indices: number[][]; distances: number[][] } {
-  if (knn.indices.length !== n || knn.distances.length !== n) {
-    throw new RangeError(`precomputed kNN has ${knn.indices.length} rows, expected ${n}`);
-  }
-  const indices: number[][] = [];
-  const distances: number[][] = [];
+function layoutFromGraph(
+  vectors: Float32Array[],
+  graph: FuzzyGraph,
+  spec: { nComponents: number; minDist: number; nEpochs: number },
+  seed: number,
+): number[][] {
+  const n = vectors.length;
+  const dim = spec.nComponents;
+  const embedding = pcaLayout(vectors, dim, seededRandom(seed ^ 0x5eed));
+  rescaleLayout(embedding, n, dim);
+  const { a, b } = curveParameters(spec.minDist);
+  const stream = Math.floor(seededRandom(seed)() * 4294967296);
+  optimizeLayout(embedding, dim, graph, { nEpochs: spec.nEpochs, a, b, seed: stream });
+  const positions: number[][] = [];
   for (let i = 0; i < n; i++) {
-    const row = knn.indices[i];
-    if (row.length < others) {
-      throw new RangeError(`precomputed kNN row ${i} has ${row.length} neighbours, UMAP needs ${others}`);
-    }
-    const ids = [i];
-    const ds = [0];
-    for (let j = 0; j < others; j++) {
-      ids.push(row[j]);
-      ds.push(knn.distances[i][j]);
-    }
-    indices.push(ids);
-    distances.push(ds);
+    const row = Array.from(embedding.subarray(i * dim, (i + 1) * dim));
+    for (const x of row) if (!Number.isFinite(x)) throw new Error('UMAP produced a non-finite coordinate');
+    positions.push(row);
   }
-  return { indices, distances };
+  return positions;
 }
+
+/** Rows used to estimate the principal directions: an evenly spaced sample above this. */
+const PCA_MAX_ROWS = 5000;
 
 /**
- * Top principal components of the (normalised) vectors by subspace iteration, scaled so the largest
- * absolute coordinate is 10, plus 1e-4 noise as umap-learn's `noisy_scale_coords` (it keeps exact
- * duplicates from sitting on one point, where the attractive gradient is zero).
+ * Top principal components of the (normalised) vectors as an n × nComponents row-major layout,
+ * scaled so the largest absolute coordinate is 10, plus 1e-4 noise as umap-learn's
+ * `noisy_scale_coords` (it keeps exact duplicates from sitting on one point, where the attractive
+ * gradient is zero). The directions come from subspace iteration on the covariance matrix
+ * (dim × dim, from at most PCA_MAX_ROWS evenly spaced rows), so the cost is O(n·dim·c + rows·dim²).
  */
-function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random): number[][] {
+function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random): Float64Array {
   const { data, n, dim } = normalizedMatrix(vectors);
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d];
   for (let d = 0; d < dim; d++) mean[d] /= n;
-  const centred = new Float64Array(n * dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) centred[i * dim + d] = data[i * dim + d] - mean[d];
+  const rows = Math.min(n, PCA_MAX_ROWS);
+  const covariance = new Float64Array(dim * dim);
+  const centred = new Float64Array(dim);
+  for (let r = 0; r < rows; r++) {
+    const i = Math.floor((r * n) / rows);
+    for (let d = 0; d < dim; d++) centred[d] = data[i * dim + d] - mean[d];
+    for (let p = 0; p < dim; p++) {
+      const x = centred[p];
+      if (x === 0) continue;
+      const base = p * dim;
+      for (let q = p; q < dim; q++) covariance[base + q] += x * centred[q];
+    }
+  }
+  for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) covariance[p * dim + q] = covariance[q * dim + p];
 
   const c = Math.min(nComponents, dim);
   // basis: c orthonormal directions in R^dim, stored row-wise.
   let basis = new Float64Array(c * dim);
   for (let k = 0; k < basis.length; k++) basis[k] = gaussian(random);
   orthonormalise(basis, c, dim);
-  const scores = new Float64Array(n * c);
-  for (let iteration = 0; iteration < 100; iteration++) {
-    project(centred, n, dim, basis, c, scores);
+  for (let iteration = 0; iteration < 500; iteration++) {
     const next = new Float64Array(c * dim);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < c; k++) {
-        const s = scores[i * c + k];
-        if (s === 0) continue;
-        for (let d = 0; d < dim; d++) next[k * dim + d] += s * centred[i * dim + d];
+    for (let k = 0; k < c; k++) {
+      for (let p = 0; p < dim; p++) {
+        let s = 0;
+        for (let q = 0; q < dim; q++) s += covariance[p * dim + q] * basis[k * dim + q];
+        next[k * dim + p] = s;
       }
     }
     orthonormalise(next, c, dim);
@@ -185,23 +230,19 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
     basis = next;
     if (change < 1e-7) break;
   }
-  project(centred, n, dim, basis, c, scores);
+  const scores = new Float64Array(n * nComponents);
   let maxAbs = 0;
-  for (const s of scores) maxAbs = Math.max(maxAbs, Math.abs(s));
-  const scale = maxAbs > 0 ? 10 / maxAbs : 0;
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: nComponents }, (_, k) => (k < c ? scores[i * c + k] * scale : 0) + gaussian(random) * 1e-4),
-  );
-}
-
-function project(centred: Float64Array, n: number, dim: number, basis: Float64Array, c: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < c; k++) {
       let s = 0;
-      for (let d = 0; d < dim; d++) s += centred[i * dim + d] * basis[k * dim + d];
-      out[i * c + k] = s;
+      for (let d = 0; d < dim; d++) s += (data[i * dim + d] - mean[d]) * basis[k * dim + d];
+      scores[i * nComponents + k] = s;
+      if (Math.abs(s) > maxAbs) maxAbs = Math.abs(s);
     }
   }
+  const scale = maxAbs > 0 ? 10 / maxAbs : 0;
+  for (let t = 0; t < scores.length; t++) scores[t] = scores[t] * scale + gaussian(random) * 1e-4;
+  return scores;
 }
 
 /** Modified Gram–Schmidt on the rows; a vanished row is replaced by a unit axis not yet used. */

@@ -3,7 +3,8 @@
  * diversity and NPMI coherence of the c-TF-IDF keywords on the conversation's own comments. MarkCompleted
  * stores them on the job record; `delphi evaluate` prints them.
  */
-import { npmiCoherence, silhouette, topicDiversity } from '../algorithms/evaluation';
+import { topicDiversity } from '../algorithms/evaluation';
+import { layerNpmiCoherence, layerSilhouettes } from '../algorithms/layerQuality';
 import type { Repository } from '../repository';
 import { readComments, readLayers, round6 } from './jobData';
 
@@ -20,21 +21,23 @@ export async function evaluateJob(repository: Repository, jobId: string): Promis
   const comments = await readComments(repository, jobId);
   const layers = await readLayers(repository, jobId, comments.ids);
   const keywordRows = await repository.queryByJob('keywords', jobId);
-  return layers.map((labels, layer) => {
-    const topWords = keywordRows
+  const topWordsPerLayer = layers.map((_, layer) =>
+    keywordRows
       .filter((row) => Number(row.layer_id) === layer)
       .sort((a, b) => Number(a.cluster_id) - Number(b.cluster_id))
-      .map((row) => ((row.keywords as string[]) ?? []).slice(0, 10));
-    const clusters = new Set(labels.filter((label) => label >= 0)).size;
-    return {
-      layer_id: layer,
-      clusters,
-      noise_share: round6(labels.filter((label) => label < 0).length / labels.length),
-      silhouette: round6(silhouette(comments.vectors, labels, { metric: 'cosine' })),
-      topic_diversity: round6(topicDiversity(topWords)),
-      npmi_coherence: round6(npmiCoherence(topWords, comments.texts)),
-    };
-  });
+      .map((row) => ((row.keywords as string[]) ?? []).slice(0, 10)),
+  );
+  // All layers at once: one pass over the comment pairs and one tokenisation (see layerQuality.ts).
+  const silhouettes = layerSilhouettes(comments.vectors, layers);
+  const coherence = layerNpmiCoherence(topWordsPerLayer, comments.texts);
+  return layers.map((labels, layer) => ({
+    layer_id: layer,
+    clusters: new Set(labels.filter((label) => label >= 0)).size,
+    noise_share: round6(labels.filter((label) => label < 0).length / labels.length),
+    silhouette: round6(silhouettes[layer]),
+    topic_diversity: round6(topicDiversity(topWordsPerLayer[layer])),
+    npmi_coherence: round6(coherence[layer]),
+  }));
 }
 
 export function formatEvaluation(layers: LayerEvaluation[]): string {

@@ -5,12 +5,24 @@
  *
  *   npm run bench                          biodiversity, march-on, mixed, synthetic-20000; 3 runs each
  *   npm run bench -- --sets march-on --runs 5
- *   npm run bench -- --curve               the scaling curve: synthetic 1k, 2k, 5k, 10k, 20k
+ *   npm run bench -- --curve               the scaling curve: synthetic 1k, 2k, 5k, 10k, 20k (1 run each)
  *   npm run bench -- --no-peer
- * Results: test-output/bench/results.json.
+ *   npm run bench -- --db in-process      dynalite inside the pipeline's process, as `npm start` runs it
+ *   npm run bench -- --write-concurrency 16
+ * Results: test-output/bench/results.json (curve.json for --curve).
+ *
+ * By default the local DynamoDB (dynalite) runs in a process of its own, so the steps' CPU time is
+ * the pipeline's own (algorithms + SDK), as a Lambda's would be; `--db in-process` puts dynalite's
+ * work into the steps' CPU time too (it costs ~0.2 ms of CPU per row written).
+ *
+ * Wall times on a shared 2-core machine are noisy: every worker first times a fixed calibration loop
+ * (`calibration_ms`, ~250 ms when the machine is quiet) and records the load average, so a slow run
+ * can be told from a slow step; CPU time is the steadier figure. Each run also times `projectUmap`
+ * alone on the job's vectors (no database), the figure to compare with uwot's 1.7 s.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,10 +40,40 @@ interface StepFigures {
 interface RunResult {
   comments: number;
   total_wall_ms: number;
+  total_cpu_ms: number;
   peak_rss_mb: number;
+  calibration_ms: number;
+  load_average: number[];
+  /** The three main algorithms alone on the job's texts and vectors, outside the pipeline (no database). */
+  algorithms: { embed: Timing; umap: Timing & { knn: string }; cluster: Timing };
   steps: Record<string, StepFigures>;
   quality: unknown;
   cluster_layers: unknown;
+}
+
+interface Timing {
+  wall_ms: number;
+  cpu_ms: number;
+}
+
+function timed<T>(run: () => T): { result: T; timing: Timing } {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = run();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { result, timing: { wall_ms: performance.now() - started, cpu_ms: (cpu.user + cpu.system) / 1000 } };
+}
+
+/** R's uwot on march-on's vectors on this machine (measured by the team; R is not installed for the bench). */
+const UWOT_MARCH_ON_S = 1.7;
+
+/** A fixed arithmetic loop: how fast this machine is right now (~250 ms when quiet). */
+function calibrate(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 100_000_000; i++) x = x * 0.999999 + Math.sqrt(i & 1023);
+  if (!Number.isFinite(x)) throw new Error('calibration overflowed');
+  return performance.now() - started;
 }
 
 function commentsFor(set: string): BenchComment[] {
@@ -45,19 +87,62 @@ function commentsFor(set: string): BenchComment[] {
 
 // ---- worker: one run of one data set, in its own process ------------------------------------
 
-async function worker(source: string): Promise<void> {
+/** dynalite in a child process (see dbServer.ts): its endpoint and a way to stop it. */
+async function startDatabaseProcess(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'dbServer.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes('\n')) resolve(buffered.split('\n')[0].trim());
+    });
+    child.once('exit', (code) => reject(new Error(`database process exited with ${code}`)));
+  });
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+async function worker(source: string, database: string, writeConcurrency?: number): Promise<void> {
   process.env.LOG_LEVEL = 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   await import('../../shared/local/polyfills');
   const { startLocalDatabase } = await import('../../shared/local/db');
+  const { createDocumentClient } = await import('../../shared/aws/clients');
+  const { Repository } = await import('../../shared/repository');
   const { setDependencies } = await import('../../shared/dependencies');
   const { LocalPipeline } = await import('../../shared/local/runner');
-  const db = await startLocalDatabase();
+  const { readComments } = await import('../../shared/steps/jobData');
+  const { projectUmap } = await import('../../shared/algorithms/umap');
+  const { embedLsa } = await import('../../shared/algorithms/lsa');
+  const { clusterLayers } = await import('../../shared/algorithms/clustering');
+  const repositoryOptions = writeConcurrency ? { writeConcurrency } : {};
+  const db =
+    database === 'in-process'
+      ? await startLocalDatabase({ repositoryOptions })
+      : await (async () => {
+          const server = await startDatabaseProcess();
+          const client = createDocumentClient(server.endpoint);
+          return {
+            repository: new Repository({ client, ...repositoryOptions }),
+            close: async () => {
+              client.destroy();
+              await server.stop();
+            },
+          };
+        })();
   setDependencies({ repository: db.repository });
   const pipeline = new LocalPipeline();
+  const calibration_ms = calibrate();
+  const load_average = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
   let stepPeak = 0;
-  const sampler = setInterval(() => (stepPeak = Math.max(stepPeak, process.memoryUsage().rss)), 10);
+  const sampler = setInterval(() => (stepPeak = Math.max(stepPeak, process.memoryUsage.rss())), 10);
   const steps: Record<string, StepFigures> = {};
   let enteredAt = 0;
   let cpuAt = process.cpuUsage();
@@ -71,7 +156,7 @@ async function worker(source: string): Promise<void> {
         if (event.type === 'StateEntered') {
           enteredAt = performance.now();
           cpuAt = process.cpuUsage();
-          stepPeak = process.memoryUsage().rss;
+          stepPeak = process.memoryUsage.rss();
         }
         if (event.type === 'StateExited') {
           const cpu = process.cpuUsage(cpuAt);
@@ -79,7 +164,7 @@ async function worker(source: string): Promise<void> {
           steps[name] = {
             wall_ms: performance.now() - enteredAt,
             cpu_ms: (cpu.user + cpu.system) / 1000,
-            peak_rss_mb: Math.max(stepPeak, process.memoryUsage().rss) / 2 ** 20,
+            peak_rss_mb: Math.max(stepPeak, process.memoryUsage.rss()) / 2 ** 20,
             rows_written: output?.steps?.[name]?.rows_written ?? 0,
           };
         }
@@ -88,11 +173,22 @@ async function worker(source: string): Promise<void> {
   );
   clearInterval(sampler);
   if (outcome.status !== 'SUCCEEDED') throw new Error(`pipeline ${outcome.status}: ${outcome.error} ${outcome.cause}`);
-  const job = await db.repository.getJob(String(outcome.output?.job_id));
+  const total_wall_ms = Date.now() - started;
+  const jobId = String(outcome.output?.job_id);
+  const job = await db.repository.getJob(jobId);
+  const peak_rss_mb = process.resourceUsage().maxRSS / 1024;
+  const { vectors, texts } = await readComments(db.repository, jobId);
+  const embed = timed(() => embedLsa(texts));
+  const umap = timed(() => projectUmap(vectors));
+  const cluster = timed(() => clusterLayers({ vectors, positions: umap.result.positions }));
   const result: RunResult = {
     comments: Number(job?.num_comments),
-    total_wall_ms: Date.now() - started,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    total_wall_ms,
+    total_cpu_ms: Object.values(steps).reduce((sum, step) => sum + step.cpu_ms, 0),
+    peak_rss_mb,
+    calibration_ms,
+    load_average,
+    algorithms: { embed: embed.timing, umap: { ...umap.timing, knn: String(umap.result.parameters.knn) }, cluster: cluster.timing },
     steps,
     quality: job?.evaluation,
     cluster_layers: job?.cluster_layers,
@@ -109,8 +205,9 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function runWorker(source: string): RunResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--worker', source], {
+function runWorker(source: string, database: string, writeConcurrency?: string): RunResult {
+  const extra = writeConcurrency ? ['--write-concurrency', writeConcurrency] : [];
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--worker', source, '--db', database, ...extra], {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
@@ -154,7 +251,20 @@ function medianRun(runs: RunResult[]) {
     comments: runs[0].comments,
     runs: runs.length,
     total_wall_ms: median(runs.map((run) => run.total_wall_ms)),
+    total_cpu_ms: median(runs.map((run) => run.total_cpu_ms)),
     peak_rss_mb: median(runs.map((run) => run.peak_rss_mb)),
+    calibration_ms: runs.map((run) => Math.round(run.calibration_ms)),
+    load_average: runs.map((run) => run.load_average[0]),
+    algorithms: Object.fromEntries(
+      (['embed', 'umap', 'cluster'] as const).map((name) => [
+        name,
+        {
+          wall_ms: median(runs.map((run) => run.algorithms[name].wall_ms)),
+          cpu_ms: median(runs.map((run) => run.algorithms[name].cpu_ms)),
+          ...(name === 'umap' ? { knn: runs[0].algorithms.umap.knn } : {}),
+        },
+      ]),
+    ) as RunResult['algorithms'],
     steps,
     quality: runs[0].quality,
     cluster_layers: runs[0].cluster_layers,
@@ -165,8 +275,12 @@ const PEER_STEP: Record<string, string> = { Embed: 'embed', ProjectUmap: 'umap',
 
 function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: PeerResult) {
   const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
-  console.log(`\n${set}: ${result.comments} comments, median of ${result.runs} run(s): ${(result.total_wall_ms / 1000).toFixed(2)} s, peak RSS ${result.peak_rss_mb.toFixed(0)} MB`);
-  console.log(`  ${'step'.padEnd(16)}${'wall ms'.padStart(8)}${'cpu ms'.padStart(8)}${'RSS MB'.padStart(8)}${'rows'.padStart(8)}${'rows/s'.padStart(8)}${peer ? `${'peer ms'.padStart(9)}${'ours/peer'.padStart(10)}` : ''}`);
+  console.log(
+    `\n${set}: ${result.comments} comments, median of ${result.runs} run(s): ${(result.total_wall_ms / 1000).toFixed(2)} s wall, ` +
+      `${(result.total_cpu_ms / 1000).toFixed(2)} s CPU, peak RSS ${result.peak_rss_mb.toFixed(0)} MB ` +
+      `(calibration ${result.calibration_ms.join('/')} ms, quiet ≈ 250; load ${result.load_average.join('/')})`,
+  );
+  console.log(`  ${'step'.padEnd(16)}${'wall ms'.padStart(8)}${'cpu ms'.padStart(8)}${'RSS MB'.padStart(8)}${'rows'.padStart(8)}${'rows/s'.padStart(8)}${peer ? `${'peer ms'.padStart(9)}${'step/peer'.padStart(10)}` : ''}`);
   for (const step of STEPS) {
     const s = result.steps[step];
     const rate = s.rows_written ? s.rows_written / (s.wall_ms / 1000) : 0;
@@ -174,9 +288,19 @@ function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: Pe
     const peerCols = peer ? (peerMs === undefined ? '' : `${fmt(peerMs).padStart(9)}${(s.wall_ms / peerMs).toFixed(2).padStart(10)}`) : '';
     console.log(`  ${step.padEnd(16)}${fmt(s.wall_ms)}${fmt(s.cpu_ms)}${fmt(s.peak_rss_mb)}${fmt(s.rows_written)}${fmt(rate)}${peerCols}`);
   }
+  const { embed, umap, cluster } = result.algorithms;
+  const vsPeer = (ours: Timing, phase: string) => (peer ? ` (peer ${(peer.times_s[phase] * 1000).toFixed(0)} ms, ours/peer ${(ours.wall_ms / (peer.times_s[phase] * 1000)).toFixed(2)})` : '');
+  console.log(`  algorithms alone, no database (wall / CPU ms):`);
+  console.log(`    LSA embedding          ${embed.wall_ms.toFixed(0)} / ${embed.cpu_ms.toFixed(0)}${vsPeer(embed, 'embed')}`);
+  console.log(
+    `    UMAP 2-D (${umap.knn} kNN) ${umap.wall_ms.toFixed(0)} / ${umap.cpu_ms.toFixed(0)}${vsPeer(umap, 'umap')}` +
+      (set === 'march-on' ? `; uwot ${UWOT_MARCH_ON_S} s → ours/uwot ${(umap.wall_ms / 1000 / UWOT_MARCH_ON_S).toFixed(2)}, CPU ${(umap.cpu_ms / 1000 / UWOT_MARCH_ON_S).toFixed(2)} (target ≤ 1.5)` : ''),
+  );
+  console.log(`    clustering (5-D UMAP + HDBSCAN + Ward) ${cluster.wall_ms.toFixed(0)} / ${cluster.cpu_ms.toFixed(0)}${vsPeer(cluster, 'cluster')}, the peer's is Ward on the 2-D map only`);
   if (peer) {
     const total = peer.times_s.total * 1000;
-    console.log(`  peer (scikit-learn + umap-learn): ${(total / 1000).toFixed(2)} s for embed+umap+cluster, peak RSS ${peer.peak_rss_mb.toFixed(0)} MB; ours/peer for the same three steps ${((result.steps.Embed.wall_ms + result.steps.ProjectUmap.wall_ms + result.steps.Cluster.wall_ms) / total).toFixed(2)}`);
+    const ours = result.steps.Embed.wall_ms + result.steps.ProjectUmap.wall_ms + result.steps.Cluster.wall_ms;
+    console.log(`  peer (scikit-learn + umap-learn): ${(total / 1000).toFixed(2)} s for embed+umap+cluster, peak RSS ${peer.peak_rss_mb.toFixed(0)} MB; ours/peer for the same three steps ${(ours / total).toFixed(2)}, whole pipeline ours/peer ${(result.total_wall_ms / total).toFixed(2)}`);
   }
   const quality = result.quality as Array<Record<string, number>> | undefined;
   for (const layer of quality ?? []) {
@@ -184,36 +308,73 @@ function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: Pe
   }
 }
 
+/**
+ * The scaling curve: CPU ms per step per size, and the local growth exponent between neighbouring
+ * sizes, log(t₂/t₁) / log(n₂/n₁) — 1 is linear, n log n is ~1.1 over these sizes, 2 is quadratic.
+ */
+function printCurve(results: Record<string, ReturnType<typeof medianRun>>) {
+  const sets = Object.values(results).sort((a, b) => a.comments - b.comments);
+  if (sets.length < 2) return;
+  const columns = [...STEPS.filter((step) => step !== 'MarkRunning'), 'total'];
+  const cpu = (r: (typeof sets)[number], step: string) => (step === 'total' ? r.total_cpu_ms : r.steps[step].cpu_ms);
+  console.log(`\nCPU ms per step (growth exponent to the previous size in brackets; n log n ≈ 1.1):`);
+  console.log(`  ${'comments'.padStart(8)}${columns.map((c) => c.slice(0, 13).padStart(16)).join('')}${'RSS MB'.padStart(8)}`);
+  sets.forEach((r, i) => {
+    const cells = columns.map((step) => {
+      const t = cpu(r, step);
+      if (i === 0) return `${t.toFixed(0)}`.padStart(16);
+      const previous = sets[i - 1];
+      const exponent = Math.log(t / cpu(previous, step)) / Math.log(r.comments / previous.comments);
+      return `${t.toFixed(0)} (${exponent.toFixed(2)})`.padStart(16);
+    });
+    console.log(`  ${String(r.comments).padStart(8)}${cells.join('')}${r.peak_rss_mb.toFixed(0).padStart(8)}`);
+  });
+  const first = sets[0];
+  const last = sets[sets.length - 1];
+  const overall = columns.map((step) => `${step} ${(Math.log(cpu(last, step) / cpu(first, step)) / Math.log(last.comments / first.comments)).toFixed(2)}`);
+  const nLogN = Math.log((last.comments * Math.log(last.comments)) / (first.comments * Math.log(first.comments))) / Math.log(last.comments / first.comments);
+  console.log(`  exponent ${first.comments} → ${last.comments}: ${overall.join(', ')} (n log n: ${nLogN.toFixed(2)})`);
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
       worker: { type: 'string' },
       sets: { type: 'string' },
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string' },
       curve: { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
+      db: { type: 'string', default: 'separate' },
+      'write-concurrency': { type: 'string' },
     },
   });
-  if (values.worker) return worker(values.worker);
+  if (values.db !== 'separate' && values.db !== 'in-process') throw new Error(`--db is separate or in-process, not ${values.db}`);
+  if (values.worker) return worker(values.worker, values.db, values['write-concurrency'] ? Number(values['write-concurrency']) : undefined);
 
   const sets = values.sets?.split(',') ?? (values.curve ? ['synthetic-1000', 'synthetic-2000', 'synthetic-5000', 'synthetic-10000', 'synthetic-20000'] : ['biodiversity', 'march-on', 'mixed', 'synthetic-20000']);
-  const runs = Number(values.runs);
+  const runs = Number(values.runs ?? (values.curve ? 1 : 3));
   const python = values['no-peer'] ? undefined : findPeerPython();
   if (!python && !values['no-peer']) {
     console.log('Python peer not installed: `apt-get install python3-sklearn umap-learn` to compare (the bench installs nothing).');
   }
   mkdirSync(OUT_DIR, { recursive: true });
   const results: Record<string, unknown> = {};
+  const medians: Record<string, ReturnType<typeof medianRun>> = {};
   for (const set of sets) {
     const comments = commentsFor(set);
     const source = writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-`)), comments);
-    const measured = Array.from({ length: runs }, () => runWorker(source));
+    const measured = Array.from({ length: runs }, () => runWorker(source, values.db as string, values['write-concurrency']));
     const result = medianRun(measured);
     const peer = python ? runPeer(python, comments) : undefined;
     printTable(set, result, peer);
-    results[set] = { ...result, peer };
-    writeFileSync(path.join(OUT_DIR, values.curve ? 'curve.json' : 'results.json'), JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+    medians[set] = result;
+    results[set] = { ...result, database: values.db, write_concurrency: values['write-concurrency'] ?? 'default', peer, runs_raw: measured };
+    writeFileSync(
+      path.join(OUT_DIR, values.curve ? 'curve.json' : 'results.json'),
+      JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, node: process.version, results }, null, 2),
+    );
   }
+  printCurve(medians);
   console.log(`\nWritten: ${path.relative(process.cwd(), path.join(OUT_DIR, values.curve ? 'curve.json' : 'results.json'))}`);
 }
 

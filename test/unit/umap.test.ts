@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
-import { projectUmap, umapEdges } from '../../shared/algorithms/umap';
+import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, umapEdges } from '../../shared/algorithms/umap';
+import { gaussian, seededRandom } from '../../shared/algorithms/random';
 import { BIODIVERSITY, conversationVectors, gaussianBlobs } from './support/conversationVectors';
 
 const dist = (a: number[], b: number[]) => Math.hypot(...a.map((x, d) => x - b[d]));
@@ -58,6 +59,7 @@ describe('projectUmap', () => {
       n_components: 2,
       n_epochs: 500,
       metric: 'cosine',
+      knn: 'exact',
       seed: 42,
     });
     expect(result.adjustments).toEqual([]);
@@ -70,6 +72,25 @@ describe('projectUmap', () => {
 
     expect(projectUmap(blobs.vectors, { knn }).positions).toStrictEqual(projectUmap(blobs.vectors).positions);
     expect(() => projectUmap(blobs.vectors, { knn: nearestNeighbors(blobs.vectors, 5) })).toThrow(/needs 14/);
+  });
+
+  it('makes the 2-D map and the 5-D clustering space from one graph, each as projectUmap alone', () => {
+    const [map, space] = projectUmapLayouts(blobs.vectors, [{}, { nComponents: 5, minDist: 0, nEpochs: 200 }], { seed: 3 });
+
+    expect(map).toStrictEqual(projectUmap(blobs.vectors, { seed: 3 }));
+    expect(space).toStrictEqual(projectUmap(blobs.vectors, { nComponents: 5, minDist: 0, nEpochs: 200, seed: 3 }));
+    expect(space.parameters).toMatchObject({ n_components: 5, min_dist: 0, n_epochs: 200 });
+  });
+
+  it(`switches to NN-descent from ${APPROXIMATE_KNN_FROM} comments and says so`, () => {
+    const random = seededRandom(8);
+    const many = Array.from({ length: APPROXIMATE_KNN_FROM }, () => Float32Array.from({ length: 8 }, () => gaussian(random)));
+
+    const result = projectUmap(many, { nEpochs: 0 });
+
+    expect(result.parameters.knn).toBe('nn-descent');
+    expect(projectUmap(many.slice(1), { nEpochs: 0 }).parameters.knn).toBe('exact');
+    expect(result.positions.flat().every(Number.isFinite)).toBe(true);
   });
 
   it('projects to more components when asked', () => {
