@@ -144,10 +144,3 @@ export function cloudFormationTables(suffix: string): Record<string, unknown> {
   return resources;
 }
 
-/** IAM Resource entries for tables (their ARNs and their ConversationIdIndex), by CloudFormation reference. */
-export function iamTableResources(ids: readonly TableId[] = TABLE_IDS): unknown[] {
-  return ids.flatMap((id) => [
-    { 'Fn::GetAtt': [resourceId(id), 'Arn'] },
-    { 'Fn::Join': ['', [{ 'Fn::GetAtt': [resourceId(id), 'Arn'] }, `/index/${CONVERSATION_INDEX}`]] },
-  ]);
-}
