@@ -2,6 +2,7 @@
  * What the report shows, and how it is read from a job's rows. ReportData is plain JSON: the page
  * embeds it as is, and the browser script (client/) draws everything from it.
  */
+import type { ClusterVoteFeatures } from '../algorithms/features';
 import type { Item, Repository } from '../repository';
 import { readJobTopics, type Topic } from '../results';
 
@@ -22,14 +23,8 @@ export interface ReportComment {
   votes?: VoteCounts;
 }
 
-export interface TopicVotes {
-  agree_rate: number;
-  disagree_rate: number;
-  pass_rate: number;
-  total_votes: number;
-  consensus: number;
-  divisiveness: number;
-}
+/** A topic's vote features, as ComputeFeatures stores them. */
+export type TopicVotes = ClusterVoteFeatures;
 
 export interface ReportTopic {
   /** cluster_key, `layer{L}_{C}`. */
