@@ -256,15 +256,36 @@ export class Repository {
   }
 
   /** Every row of the job in `table`, in range-key order, following pagination. */
-  async queryByJob(table: TableId, jobId: string, options: { keysOnly?: boolean } = {}): Promise<Item[]> {
+  async queryByJob(
+    table: TableId,
+    jobId: string,
+    options: {
+      keysOnly?: boolean;
+      /** Only these attributes (less to transfer and unmarshal). */
+      attributes?: string[];
+      /** Only rows whose attributes equal these values (filtered by DynamoDB, still read by it). */
+      where?: Record<string, unknown>;
+    } = {},
+  ): Promise<Item[]> {
     const rangeName = TABLES[table].rangeKey.name;
+    const attributes = options.keysOnly ? ['job_id', rangeName] : options.attributes;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':job': jobId };
+    const projection = attributes?.map((name, i) => ((names[`#p${i}`] = name), `#p${i}`)).join(', ');
+    const filter = Object.entries(options.where ?? {})
+      .map(([name, value], i) => {
+        names[`#w${i}`] = name;
+        values[`:w${i}`] = value;
+        return `#w${i} = :w${i}`;
+      })
+      .join(' AND ');
     return this.queryAll({
       TableName: this.tableName(table),
       KeyConditionExpression: 'job_id = :job',
-      ExpressionAttributeValues: { ':job': jobId },
-      ...(options.keysOnly
-        ? { ProjectionExpression: '#h, #r', ExpressionAttributeNames: { '#h': 'job_id', '#r': rangeName } }
-        : {}),
+      ExpressionAttributeValues: values,
+      ...(projection ? { ProjectionExpression: projection } : {}),
+      ...(filter ? { FilterExpression: filter } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
     });
   }
 

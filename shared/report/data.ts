@@ -95,13 +95,14 @@ export async function loadReportData(repository: Repository, jobId: string): Pro
   const reportJob = toReportJob(job);
   if (job.status !== 'COMPLETED') return { job: reportJob, comments: [], layers: [] };
 
+  // Only what the page shows: no vectors, no graph edges.
   const [embeddings, assignments, graph] = await Promise.all([
-    repository.queryByJob('embeddings', jobId),
+    repository.queryByJob('embeddings', jobId, { attributes: ['comment_id', 'comment_text', 'votes'] }),
     repository.queryByJob('assignments', jobId),
-    repository.queryByJob('graph', jobId),
+    repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes: ['source_id', 'position'] }),
   ]);
   const positions = new Map<number, { x: number; y: number }>();
-  for (const row of graph) if (row.is_node) positions.set(Number(row.source_id), row.position as { x: number; y: number });
+  for (const row of graph) positions.set(Number(row.source_id), row.position as { x: number; y: number });
   const labelsById = new Map(assignments.map((row) => [Number(row.comment_id), row]));
   // Every layer of the assignments, including one where every comment is noise (it has no topics).
   const layerCount = Math.max(Number(assignments[0]?.layer_count ?? 0), ...layers.map((layer) => layer.layer_id + 1));

@@ -25,13 +25,12 @@ export async function readComments(repository: Repository, jobId: string): Promi
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
 export async function readPositions(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
-  const rows = await repository.queryByJob('graph', jobId);
+  // Node rows only, two attributes: the edges are three quarters of the graph table.
+  const rows = await repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes: ['source_id', 'position'] });
   const byId = new Map<number, number[]>();
   for (const row of rows) {
-    if (row.is_node) {
-      const position = row.position as { x: number; y: number };
-      byId.set(Number(row.source_id), [position.x, position.y]);
-    }
+    const position = row.position as { x: number; y: number };
+    byId.set(Number(row.source_id), [position.x, position.y]);
   }
   return ids.map((id) => {
     const position = byId.get(id);
