@@ -478,8 +478,25 @@ function renumber(labels: ArrayLike<number>): number[] {
   return Array.from(labels, (l) => (l < 0 ? -1 : (id.get(l) as number)));
 }
 
+export interface ClusteringInput {
+  vectors: Float32Array[];
+  /** The 2-D map (clustered when `space` is 'positions'). */
+  positions: number[][];
+  /**
+   * The 5-D clustering space when the caller already has it (ProjectUmap makes it from the map's kNN
+   * graph, `clusteringSpaceLayout`); otherwise clusterLayers projects the vectors itself.
+   */
+  clusteringPositions?: number[][];
+}
+
+/** The layout options of the clustering space, for callers that project it themselves. */
+export function clusteringSpaceLayout(): { nComponents: number; minDist: number; nEpochs: number } {
+  const { nComponents, minDist, nEpochs } = CLUSTERING_UMAP;
+  return { nComponents, minDist, nEpochs };
+}
+
 export function clusterLayers(
-  input: { vectors: Float32Array[]; positions: number[][] },
+  input: ClusteringInput,
   options: ClusteringOptions = {},
 ): ClusteringResult {
   const n = input.vectors.length;
@@ -491,6 +508,9 @@ export function clusterLayers(
   if (!Number.isInteger(maxLayers) || maxLayers < 1) throw new RangeError(`maxLayers must be a positive integer, got ${maxLayers}`);
   if (input.positions.length !== n) {
     throw new RangeError(`${input.positions.length} positions for ${comments(n)}`);
+  }
+  if (input.clusteringPositions && input.clusteringPositions.length !== n) {
+    throw new RangeError(`${input.clusteringPositions.length} clustering positions for ${comments(n)}`);
   }
 
   const adjustments: string[] = [];
@@ -529,9 +549,9 @@ export function clusterLayers(
     return { layers: [new Array<number>(n).fill(0)], confidence: [new Array<number>(n).fill(1)], parameters, adjustments };
   }
 
-  const rows = space === 'umap'
-    ? projectUmap(input.vectors, { ...CLUSTERING_UMAP, seed }).positions
-    : input.positions;
+  const rows = space === 'positions'
+    ? input.positions
+    : (input.clusteringPositions ?? projectUmap(input.vectors, { ...CLUSTERING_UMAP, seed }).positions);
   const points = toPoints(rows);
   const core = coreDistances(rows, minClusterSize);
   const linkage = mutualReachabilityLinkage(rows, core);

@@ -3,9 +3,9 @@
  * definitions and the same sampling, computed so that the expensive part is shared between layers.
  *
  * - `layerSilhouettes`: `silhouette` of every layer. The layers of one job have the same noise
- *   comments, so they score the same sample of points: the pairwise distances are computed once (a
- *   tiled float64 Gram matrix, each pair once) and added into every layer's per-cluster sums. A layer
- *   whose non-noise set differs from the first one's falls back to `silhouette`.
+ *   comments, so they score the same sample of points. The per-cluster sums of cosine distances come
+ *   from each cluster's vector sum (see below), with no pairwise distances at all. A layer whose
+ *   non-noise set differs from the first one's falls back to `silhouette`.
  * - `layerNpmiCoherence`: `npmiCoherence` of every layer. The comments are tokenised once and the
  *   documents containing each keyword come from one inverted index, instead of a scan of every
  *   comment per keyword per layer.
@@ -18,7 +18,6 @@ import { documentTerms, tokenize } from './text';
 
 const NOISE = -1;
 const TOP_WORDS = 10;
-const TILE = 64;
 
 function sampledPoints(labels: ArrayLike<number>, maxSamples: number): number[] {
   let points: number[] = [];
@@ -74,35 +73,33 @@ export function layerSilhouettes(
     norm = Math.sqrt(norm);
     for (let d = 0; d < dim; d++) data[p * dim + d] = norm > 0 ? v[d] / norm : v[d];
   }
-  // sums[layer][p * clusters + c] = Σ distance from p to the members of c.
+  // sums[layer][p * clusters + c] = Σ distance from p to the members of c. For cosine distance on
+  // unit rows that sum is |c| − x_p · Σ_{q∈c} x_q, so one pass over the clusters' vector sums replaces
+  // the m² pairwise products (march-on: 1,767 × 126 clusters of all layers instead of 1,767²/2 pairs;
+  // 20 ms instead of 250 ms). The point itself, counted in its own cluster's sum, is taken out again.
   const sums = clusterOf.map((c) => new Float64Array(m * c.count));
-  const dots = new Float64Array(TILE * TILE);
-  for (let pb = 0; pb < m; pb += TILE) {
-    const pEnd = Math.min(pb + TILE, m);
-    for (let qb = pb; qb < m; qb += TILE) {
-      const qEnd = Math.min(qb + TILE, m);
-      for (let p = pb; p < pEnd; p++) {
-        const op = p * dim;
-        for (let q = qb === pb ? p + 1 : qb; q < qEnd; q++) {
-          const oq = q * dim;
-          let dot = 0;
-          for (let d = 0; d < dim; d++) dot += data[op + d] * data[oq + d];
-          dots[(p - pb) * TILE + (q - qb)] = dot;
-        }
+  for (let s = 0; s < clusterOf.length; s++) {
+    if (!scored[s]) continue;
+    const { count, of } = clusterOf[s];
+    const vectorSums = new Float64Array(count * dim);
+    const sizes = new Float64Array(count);
+    for (let p = 0; p < m; p++) {
+      const base = of[p] * dim;
+      sizes[of[p]]++;
+      for (let d = 0; d < dim; d++) vectorSums[base + d] += data[p * dim + d];
+    }
+    const sum = sums[s];
+    for (let p = 0; p < m; p++) {
+      const op = p * dim;
+      for (let c = 0; c < count; c++) {
+        const oc = c * dim;
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += data[op + d] * vectorSums[oc + d];
+        sum[p * count + c] = sizes[c] - dot;
       }
-      for (let s = 0; s < clusterOf.length; s++) {
-        if (!scored[s]) continue;
-        const { count, of } = clusterOf[s];
-        const sum = sums[s];
-        for (let p = pb; p < pEnd; p++) {
-          const cp = of[p];
-          for (let q = qb === pb ? p + 1 : qb; q < qEnd; q++) {
-            const distance = Math.max(0, 1 - dots[(p - pb) * TILE + (q - qb)]);
-            sum[p * count + of[q]] += distance;
-            sum[q * count + cp] += distance;
-          }
-        }
-      }
+      let self = 0;
+      for (let d = 0; d < dim; d++) self += data[op + d] * data[op + d];
+      sum[p * count + of[p]] -= 1 - self;
     }
   }
   sharedLayers.forEach((l, s) => {

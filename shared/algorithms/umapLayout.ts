@@ -147,12 +147,45 @@ export function optimizeLayout(embedding: Float64Array, dim: number, graph: Fuzz
 
   // The hot loop calls `lookup` directly (one static call site each, inlined by V8).
   const { exact, attractiveTable, repulsiveTable } = gradientCoefficients(a, b, gamma);
-  const exactAttractive = exact.attractive;
-  const exactRepulsive = exact.repulsive;
-  let state = options.seed >>> 0;
+  const run = dim === 2 ? epochs2d : epochsAnyDimension;
+  run(embedding, dim, n, { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample }, {
+    nEpochs,
+    initialAlpha,
+    seed: options.seed >>> 0,
+    attractiveTable,
+    repulsiveTable,
+    exactAttractive: exact.attractive,
+    exactRepulsive: exact.repulsive,
+  });
+}
+
+interface SampledEdges {
+  head: Int32Array;
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+  epochsPerNegativeSample: Float64Array;
+  nextSample: Float64Array;
+  nextNegativeSample: Float64Array;
+}
+
+interface Schedule {
+  nEpochs: number;
+  initialAlpha: number;
+  seed: number;
+  attractiveTable: Float64Array;
+  repulsiveTable: Float64Array;
+  exactAttractive: (d2: number) => number;
+  exactRepulsive: (d2: number) => number;
+}
+
+function epochsAnyDimension(embedding: Float64Array, dim: number, n: number, edges: SampledEdges, schedule: Schedule): void {
+  const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
+  const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
+  const edgeCount = head.length;
+  let state = schedule.seed;
   let alpha = initialAlpha;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
-    for (let e = 0; e < edges; e++) {
+    for (let e = 0; e < edgeCount; e++) {
       if (nextSample[e] > epoch) continue;
       const j = head[e];
       const k = tail[e];
@@ -201,6 +234,77 @@ export function optimizeLayout(embedding: Float64Array, dim: number, graph: Fuzz
           for (let d = 0; d < dim; d++) embedding[cj + d] += 4 * alpha;
         }
       }
+      nextNegativeSample[e] += negatives * epochsPerNegativeSample[e];
+    }
+    alpha = initialAlpha * (1 - epoch / nEpochs);
+  }
+}
+
+/**
+ * `epochsAnyDimension` for the 2-D map with the coordinate loops unrolled: the same operations in
+ * the same order (bit-identical output), ~X× faster because nothing is indexed by a loop variable.
+ */
+function epochs2d(embedding: Float64Array, _dim: number, n: number, edges: SampledEdges, schedule: Schedule): void {
+  const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
+  const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
+  const edgeCount = head.length;
+  let state = schedule.seed;
+  let alpha = initialAlpha;
+  for (let epoch = 0; epoch < nEpochs; epoch++) {
+    for (let e = 0; e < edgeCount; e++) {
+      if (nextSample[e] > epoch) continue;
+      const cj = head[e] * 2;
+      const ck = tail[e] * 2;
+      let jx = embedding[cj];
+      let jy = embedding[cj + 1];
+      const dx = jx - embedding[ck];
+      const dy = jy - embedding[ck + 1];
+      const d2 = dx * dx + dy * dy;
+      if (d2 > 0) {
+        const coefficient = lookup(attractiveTable, d2, exactAttractive);
+        let gx = coefficient * dx;
+        if (gx > 4) gx = 4;
+        else if (gx < -4) gx = -4;
+        jx += gx * alpha;
+        embedding[ck] -= gx * alpha;
+        // The head's x moved before the generic loop reads y: y's difference does not involve x.
+        let gy = coefficient * (jy - embedding[ck + 1]);
+        if (gy > 4) gy = 4;
+        else if (gy < -4) gy = -4;
+        jy += gy * alpha;
+        embedding[ck + 1] -= gy * alpha;
+      }
+      nextSample[e] += epochsPerSample[e];
+
+      const negatives = Math.floor((epoch - nextNegativeSample[e]) / epochsPerNegativeSample[e]);
+      for (let s = 0; s < negatives; s++) {
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), state | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        const r = (t ^ (t >>> 14)) >>> 0;
+        const other = Math.floor((r * n) / 4294967296);
+        const co = other * 2;
+        if (co === cj) continue;
+        const ox = jx - embedding[co];
+        const oy = jy - embedding[co + 1];
+        const nd2 = ox * ox + oy * oy;
+        if (nd2 > 0) {
+          const coefficient = lookup(repulsiveTable, nd2, exactRepulsive);
+          let gx = coefficient * ox;
+          if (gx > 4) gx = 4;
+          else if (gx < -4) gx = -4;
+          jx += gx * alpha;
+          let gy = coefficient * oy;
+          if (gy > 4) gy = 4;
+          else if (gy < -4) gy = -4;
+          jy += gy * alpha;
+        } else {
+          jx += 4 * alpha;
+          jy += 4 * alpha;
+        }
+      }
+      embedding[cj] = jx;
+      embedding[cj + 1] = jy;
       nextNegativeSample[e] += negatives * epochsPerNegativeSample[e];
     }
     alpha = initialAlpha * (1 - epoch / nEpochs);

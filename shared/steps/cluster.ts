@@ -1,15 +1,17 @@
 /** Cluster: embeddings + UMAP positions → nested layers (layer 0 finest, -1 noise), one row per comment. */
 import { clusterLayers } from '../algorithms/clustering';
 import type { StepFunction } from '../handler';
-import { membersByCluster, readComments, readPositions, round6 } from './jobData';
+import { membersByCluster, readComments, readNodes, round6 } from './jobData';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
   const comments = await readComments(repository, input.job_id);
-  const positions = await readPositions(repository, input.job_id, comments.ids);
+  const { positions, clustering } = await readNodes(repository, input.job_id, comments.ids, { clustering: true });
   const result = clusterLayers(
-    { vectors: comments.vectors, positions },
+    { vectors: comments.vectors, positions, clusteringPositions: clustering },
     { seed: input.options.seed, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },
   );
+  // A clustering space made by ProjectUmap shares the map's kNN graph, hence its n_neighbors.
+  if (clustering) result.parameters.clustering_umap_n_neighbors = input.options.n_neighbors;
 
   // Distance of each comment to its cluster's centroid in UMAP space, per layer.
   const distances = result.layers.map((labels) => {

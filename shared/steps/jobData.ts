@@ -25,18 +25,34 @@ export async function readComments(repository: Repository, jobId: string): Promi
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
 export async function readPositions(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
-  // Node rows only, two attributes: the edges are three quarters of the graph table.
-  const rows = await repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes: ['source_id', 'position'] });
-  const byId = new Map<number, number[]>();
-  for (const row of rows) {
-    const position = row.position as { x: number; y: number };
-    byId.set(Number(row.source_id), [position.x, position.y]);
-  }
-  return ids.map((id) => {
-    const position = byId.get(id);
-    if (!position) throw new InvalidInputError(`Job ${jobId} has no UMAP position for comment ${id}: run ProjectUmap first`);
-    return position;
+  return (await readNodes(repository, jobId, ids)).positions;
+}
+
+/**
+ * The 2-D map and the 5-D clustering space in the order of `ids`; `clustering` is undefined when the
+ * rows predate it (then Cluster projects the clustering space itself).
+ */
+export async function readNodes(
+  repository: Repository,
+  jobId: string,
+  ids: number[],
+  options: { clustering?: boolean } = {},
+): Promise<{ positions: number[][]; clustering?: number[][] }> {
+  // Node rows only, few attributes: the edges are three quarters of the graph table.
+  const attributes = options.clustering ? ['source_id', 'position', 'clustering_position'] : ['source_id', 'position'];
+  const rows = await repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes });
+  const byId = new Map(rows.map((row) => [Number(row.source_id), row]));
+  const nodes = ids.map((id) => {
+    const row = byId.get(id);
+    if (!row) throw new InvalidInputError(`Job ${jobId} has no UMAP position for comment ${id}: run ProjectUmap first`);
+    return row;
   });
+  const positions = nodes.map((row) => {
+    const position = row.position as { x: number; y: number };
+    return [position.x, position.y];
+  });
+  if (!options.clustering || nodes.some((row) => !Array.isArray(row.clustering_position))) return { positions };
+  return { positions, clustering: nodes.map((row) => (row.clustering_position as unknown[]).map(Number)) };
 }
 
 /** Cluster labels per layer (layers[0] finest) in the order of `ids`. */

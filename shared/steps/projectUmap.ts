@@ -1,5 +1,10 @@
-/** ProjectUmap: embeddings → 2-D positions (node rows) and k-nearest-neighbour edges in UMAP space. */
-import { projectUmap, umapEdges } from '../algorithms/umap';
+/**
+ * ProjectUmap: embeddings → 2-D positions (node rows) and k-nearest-neighbour edges in UMAP space.
+ * The node rows also carry the 5-D clustering space that Cluster clusters: it comes from the same
+ * kNN graph as the map, so the kNN and the fuzzy graph are computed once for both.
+ */
+import { clusteringSpaceLayout } from '../algorithms/clustering';
+import { projectUmapLayouts, umapEdges } from '../algorithms/umap';
 import type { StepFunction } from '../handler';
 import { readComments, round6 } from './jobData';
 
@@ -7,11 +12,11 @@ export const GRAPH_NEIGHBORS = 5;
 
 export const projectUmapStep: StepFunction = async (input, { repository }) => {
   const comments = await readComments(repository, input.job_id);
-  const projection = projectUmap(comments.vectors, {
-    nNeighbors: input.options.n_neighbors,
-    minDist: input.options.min_dist,
-    seed: input.options.seed,
-  });
+  const [projection, clusteringSpace] = projectUmapLayouts(
+    comments.vectors,
+    [{ nComponents: 2, minDist: input.options.min_dist }, clusteringSpaceLayout()],
+    { nNeighbors: input.options.n_neighbors, seed: input.options.seed },
+  );
   const base = { job_id: input.job_id, conversation_id: input.conversation_id };
   const nodes = comments.ids.map((id, i) => ({
     ...base,
@@ -20,6 +25,7 @@ export const projectUmapStep: StepFunction = async (input, { repository }) => {
     target_id: id,
     is_node: true,
     position: { x: round6(projection.positions[i][0]), y: round6(projection.positions[i][1]) },
+    clustering_position: clusteringSpace.positions[i].map(round6),
   }));
   const edges = umapEdges(projection.positions, GRAPH_NEIGHBORS).map((edge) => {
     const [a, b] = [comments.ids[edge.source], comments.ids[edge.target]].sort((x, y) => x - y);

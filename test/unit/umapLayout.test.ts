@@ -96,6 +96,24 @@ describe('optimizeLayout', () => {
     expect(other.start).not.toStrictEqual(first.start);
   });
 
+  it('moves a 2-D layout exactly as the any-dimension loop moves the same points with a third, zero coordinate', () => {
+    // The 2-D map has its own unrolled loop; with z = 0 every distance and gradient of a 3-D layout
+    // is the 2-D one, so the first two coordinates must agree bit for bit.
+    const { graph, start, n } = blobsProblem(11);
+    const flat = Float64Array.from(start);
+    const lifted = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) [lifted[3 * i], lifted[3 * i + 1]] = [start[2 * i], start[2 * i + 1]];
+
+    optimizeLayout(flat, 2, graph, { nEpochs: 60, a, b, seed: 3 });
+    optimizeLayout(lifted, 3, graph, { nEpochs: 60, a, b, seed: 3 });
+
+    expect(flat).not.toStrictEqual(start);
+    for (let i = 0; i < n; i++) {
+      expect([flat[2 * i], flat[2 * i + 1]]).toStrictEqual([lifted[3 * i], lifted[3 * i + 1]]);
+      expect(lifted[3 * i + 2]).toBe(0);
+    }
+  });
+
   it('leaves the layout alone with 0 epochs and handles coincident points without NaN', () => {
     const { graph, start } = blobsProblem(7);
     const copy = Float64Array.from(start);
