@@ -35,7 +35,7 @@ import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGra
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { nnDescent } from './nnDescent';
 import { gaussian, seededRandom, type Random } from './random';
-import { curveParameters, optimizeLayout, rescaleLayout } from './umapLayout';
+import { curveParameters, optimizeLayoutInSlices, rescaleLayout } from './umapLayout';
 
 export interface UmapParameters {
   n_neighbors: number;
@@ -101,6 +101,38 @@ export function projectUmapLayouts(
   layouts: UmapLayoutOptions[],
   options: UmapGraphOptions = {},
 ): UmapProjection[] {
+  const steps = umapLayouts(vectors, layouts, options);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** How often `projectUmapLayoutsAsync` lets other work run: slices of about this many epochs. */
+const SLICES_PER_LAYOUT = 50;
+
+/**
+ * `projectUmapLayouts` that lets the event loop run between slices of layout epochs and hands over
+ * each layout as soon as it is done (`onLayout`), so that a step can write the rows of the first
+ * layout while the next one is optimised. Same results as `projectUmapLayouts`.
+ */
+export async function projectUmapLayoutsAsync(
+  vectors: Float32Array[],
+  layouts: UmapLayoutOptions[],
+  options: UmapGraphOptions = {},
+  onLayout: (index: number, projection: UmapProjection) => void = () => undefined,
+): Promise<UmapProjection[]> {
+  const steps = umapLayouts(vectors, layouts, options, SLICES_PER_LAYOUT, onLayout);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* umapLayouts(
+  vectors: Float32Array[],
+  layouts: UmapLayoutOptions[],
+  options: UmapGraphOptions,
+  slicesPerLayout = 1,
+  onLayout: (index: number, projection: UmapProjection) => void = () => undefined,
+): Generator<void, UmapProjection[]> {
   const n = vectors.length;
   const requestedNeighbors = options.nNeighbors ?? UMAP_DEFAULTS.nNeighbors;
   const seed = options.seed ?? UMAP_DEFAULTS.seed;
@@ -137,11 +169,15 @@ export function projectUmapLayouts(
         `UMAP skipped because the conversation has only ${comments(n)}: positions are the exact 2-D layout of their embedding distances`,
       );
     }
-    return specs.map((spec) => ({
-      positions: smallLayout(vectors, spec.nComponents),
-      parameters: { ...parametersOf(spec), n_epochs: 0 },
-      adjustments: [...adjustments],
-    }));
+    return specs.map((spec, index) => {
+      const projection = {
+        positions: smallLayout(vectors, spec.nComponents),
+        parameters: { ...parametersOf(spec), n_epochs: 0 },
+        adjustments: [...adjustments],
+      };
+      onLayout(index, projection);
+      return projection;
+    });
   }
 
   const others = nNeighbors - 1;
@@ -151,26 +187,33 @@ export function projectUmapLayouts(
       ? nnDescent(vectors, others, { seed })
       : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
   const graph = fuzzySimplicialSet(knn, nNeighbors);
-  return specs.map((spec) => ({
-    positions: layoutFromGraph(vectors, graph, spec, seed),
-    parameters: parametersOf(spec),
-    adjustments: [...adjustments],
-  }));
+  const projections: UmapProjection[] = [];
+  for (const [index, spec] of specs.entries()) {
+    const projection = {
+      positions: yield* layoutFromGraph(vectors, graph, spec, seed, slicesPerLayout),
+      parameters: parametersOf(spec),
+      adjustments: [...adjustments],
+    };
+    onLayout(index, projection);
+    projections.push(projection);
+  }
+  return projections;
 }
 
-function layoutFromGraph(
+function* layoutFromGraph(
   vectors: Float32Array[],
   graph: FuzzyGraph,
   spec: { nComponents: number; minDist: number; nEpochs: number },
   seed: number,
-): number[][] {
+  slices: number,
+): Generator<void, number[][]> {
   const n = vectors.length;
   const dim = spec.nComponents;
   const embedding = pcaLayout(vectors, dim, seededRandom(seed ^ 0x5eed));
   rescaleLayout(embedding, n, dim);
   const { a, b } = curveParameters(spec.minDist);
   const stream = Math.floor(seededRandom(seed)() * 4294967296);
-  optimizeLayout(embedding, dim, graph, { nEpochs: spec.nEpochs, a, b, seed: stream });
+  yield* optimizeLayoutInSlices(embedding, dim, graph, { nEpochs: spec.nEpochs, a, b, seed: stream }, Math.ceil(spec.nEpochs / slices));
   const positions: number[][] = [];
   for (let i = 0; i < n; i++) {
     const row = Array.from(embedding.subarray(i * dim, (i + 1) * dim));

@@ -112,6 +112,23 @@ export function gradientCoefficients(a: number, b: number, gamma = 1) {
 
 /** Optimises `embedding` (n × dim, row-major) in place; the start should already be rescaled. */
 export function optimizeLayout(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): void {
+  for (const _ of optimizeLayoutInSlices(embedding, dim, graph, options)) {
+    // Runs to the end: the pauses between slices only matter to a caller that does other work there.
+  }
+}
+
+/**
+ * `optimizeLayout` that pauses (yields) after every `epochsPerSlice` epochs, so that an async caller
+ * can let other work run in between (e.g. DynamoDB writes of the rows already computed). The result
+ * does not depend on the slicing: the epoch counter, learning rate and random stream carry over.
+ */
+export function* optimizeLayoutInSlices(
+  embedding: Float64Array,
+  dim: number,
+  graph: FuzzyGraph,
+  options: LayoutOptions,
+  epochsPerSlice = Infinity,
+): Generator<void, void> {
   const { n, rowStart, columns, weights } = graph;
   const nEpochs = options.nEpochs;
   if (nEpochs <= 0 || weights.length === 0) return;
@@ -148,15 +165,21 @@ export function optimizeLayout(embedding: Float64Array, dim: number, graph: Fuzz
   // The hot loop calls `lookup` directly (one static call site each, inlined by V8).
   const { exact, attractiveTable, repulsiveTable } = gradientCoefficients(a, b, gamma);
   const run = dim === 2 ? epochs2d : epochsAnyDimension;
-  run(embedding, dim, n, { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample }, {
+  const sampled = { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample };
+  const schedule = {
     nEpochs,
     initialAlpha,
-    seed: options.seed >>> 0,
     attractiveTable,
     repulsiveTable,
     exactAttractive: exact.attractive,
     exactRepulsive: exact.repulsive,
-  });
+  };
+  let state = options.seed >>> 0;
+  const slice = Math.max(1, Math.floor(epochsPerSlice));
+  for (let from = 0; from < nEpochs; from += slice) {
+    state = run(embedding, dim, n, sampled, schedule, from, Math.min(nEpochs, from + slice), state);
+    if (from + slice < nEpochs) yield;
+  }
 }
 
 interface SampledEdges {
@@ -171,20 +194,30 @@ interface SampledEdges {
 interface Schedule {
   nEpochs: number;
   initialAlpha: number;
-  seed: number;
   attractiveTable: Float64Array;
   repulsiveTable: Float64Array;
   exactAttractive: (d2: number) => number;
   exactRepulsive: (d2: number) => number;
 }
 
-function epochsAnyDimension(embedding: Float64Array, dim: number, n: number, edges: SampledEdges, schedule: Schedule): void {
+/** Epochs [from, to) of the layout; returns the random stream's state for the next slice. */
+function epochsAnyDimension(
+  embedding: Float64Array,
+  dim: number,
+  n: number,
+  edges: SampledEdges,
+  schedule: Schedule,
+  from: number,
+  to: number,
+  stateIn: number,
+): number {
   const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
   const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
   const edgeCount = head.length;
-  let state = schedule.seed;
-  let alpha = initialAlpha;
-  for (let epoch = 0; epoch < nEpochs; epoch++) {
+  let state = stateIn;
+  // The learning rate falls linearly: initialAlpha during epoch 0, then 1 − (epoch − 1) / nEpochs of it.
+  let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
+  for (let epoch = from; epoch < to; epoch++) {
     for (let e = 0; e < edgeCount; e++) {
       if (nextSample[e] > epoch) continue;
       const j = head[e];
@@ -238,19 +271,30 @@ function epochsAnyDimension(embedding: Float64Array, dim: number, n: number, edg
     }
     alpha = initialAlpha * (1 - epoch / nEpochs);
   }
+  return state;
 }
 
 /**
  * `epochsAnyDimension` for the 2-D map with the coordinate loops unrolled: the same operations in
  * the same order (bit-identical output), ~X× faster because nothing is indexed by a loop variable.
  */
-function epochs2d(embedding: Float64Array, _dim: number, n: number, edges: SampledEdges, schedule: Schedule): void {
+function epochs2d(
+  embedding: Float64Array,
+  _dim: number,
+  n: number,
+  edges: SampledEdges,
+  schedule: Schedule,
+  from: number,
+  to: number,
+  stateIn: number,
+): number {
   const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
   const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
   const edgeCount = head.length;
-  let state = schedule.seed;
-  let alpha = initialAlpha;
-  for (let epoch = 0; epoch < nEpochs; epoch++) {
+  let state = stateIn;
+  // The learning rate falls linearly: initialAlpha during epoch 0, then 1 − (epoch − 1) / nEpochs of it.
+  let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
+  for (let epoch = from; epoch < to; epoch++) {
     for (let e = 0; e < edgeCount; e++) {
       if (nextSample[e] > epoch) continue;
       const cj = head[e] * 2;
@@ -309,6 +353,7 @@ function epochs2d(embedding: Float64Array, _dim: number, n: number, edges: Sampl
     }
     alpha = initialAlpha * (1 - epoch / nEpochs);
   }
+  return state;
 }
 
 /**

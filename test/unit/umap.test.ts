@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
-import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, umapEdges } from '../../shared/algorithms/umap';
+import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, projectUmapLayoutsAsync, umapEdges } from '../../shared/algorithms/umap';
 import { gaussian, seededRandom } from '../../shared/algorithms/random';
 import { BIODIVERSITY, conversationVectors, gaussianBlobs } from './support/conversationVectors';
 
@@ -80,6 +80,22 @@ describe('projectUmap', () => {
     expect(map).toStrictEqual(projectUmap(blobs.vectors, { seed: 3 }));
     expect(space).toStrictEqual(projectUmap(blobs.vectors, { nComponents: 5, minDist: 0, nEpochs: 200, seed: 3 }));
     expect(space.parameters).toMatchObject({ n_components: 5, min_dist: 0, n_epochs: 200 });
+  });
+
+  it('gives the same layouts when it lets other work run between slices of epochs, handing each over when done', async () => {
+    const layouts = [{}, { nComponents: 5, minDist: 0, nEpochs: 200 }];
+    const handed: number[] = [];
+    let turns = 0;
+    const other = setInterval(() => turns++, 0);
+    const sliced = await projectUmapLayoutsAsync(blobs.vectors, layouts, { seed: 3 }, (index, projection) => {
+      handed.push(index);
+      expect(projection.positions[0]).toHaveLength(index === 0 ? 2 : 5);
+    });
+    clearInterval(other);
+
+    expect(sliced).toStrictEqual(projectUmapLayouts(blobs.vectors, layouts, { seed: 3 }));
+    expect(handed).toEqual([0, 1]);
+    expect(turns).toBeGreaterThan(0);
   });
 
   it(`switches to NN-descent from ${APPROXIMATE_KNN_FROM} comments and says so`, () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenNeighbors, fuzzySimplicialSet } from '../../shared/algorithms/fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
 import { seededRandom } from '../../shared/algorithms/random';
-import { curveParameters, gradientCoefficients, optimizeLayout, rescaleLayout } from '../../shared/algorithms/umapLayout';
+import { curveParameters, gradientCoefficients, optimizeLayout, optimizeLayoutInSlices, rescaleLayout } from '../../shared/algorithms/umapLayout';
 import { gaussianBlobs } from './support/conversationVectors';
 
 describe('curveParameters', () => {
@@ -111,6 +111,21 @@ describe('optimizeLayout', () => {
     for (let i = 0; i < n; i++) {
       expect([flat[2 * i], flat[2 * i + 1]]).toStrictEqual([lifted[3 * i], lifted[3 * i + 1]]);
       expect(lifted[3 * i + 2]).toBe(0);
+    }
+  });
+
+  it('gives the same layout in slices of epochs as in one go, pausing between the slices', () => {
+    for (const dim of [2, 3]) {
+      const whole = blobsProblem(13);
+      const sliced = blobsProblem(13);
+      const start = dim === 2 ? whole.start : Float64Array.from({ length: 3 * whole.n }, (_, t) => (t * 7919) % 1000 / 100);
+      const [first, second] = [Float64Array.from(start), Float64Array.from(start)];
+
+      optimizeLayout(first, dim, whole.graph, { nEpochs: 50, a, b, seed: 4 });
+      const pauses = [...optimizeLayoutInSlices(second, dim, sliced.graph, { nEpochs: 50, a, b, seed: 4 }, 7)].length;
+
+      expect(pauses).toBe(7);
+      expect(second).toStrictEqual(first);
     }
   });
 
