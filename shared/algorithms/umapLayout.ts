@@ -164,7 +164,7 @@ export function* optimizeLayoutInSlices(
 
   // The hot loop calls `lookup` directly (one static call site each, inlined by V8).
   const { exact, attractiveTable, repulsiveTable } = gradientCoefficients(a, b, gamma);
-  const run = dim === 2 ? epochs2d : epochsAnyDimension;
+  const run = epochRunner(dim);
   const sampled = { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample };
   const schedule = {
     nEpochs,
@@ -177,7 +177,7 @@ export function* optimizeLayoutInSlices(
   let state = options.seed >>> 0;
   const slice = Math.max(1, Math.floor(epochsPerSlice));
   for (let from = 0; from < nEpochs; from += slice) {
-    state = run(embedding, dim, n, sampled, schedule, from, Math.min(nEpochs, from + slice), state);
+    state = run(embedding, n, sampled, schedule, from, Math.min(nEpochs, from + slice), state);
     if (from + slice < nEpochs) yield;
   }
 }
@@ -201,159 +201,93 @@ interface Schedule {
 }
 
 /** Epochs [from, to) of the layout; returns the random stream's state for the next slice. */
-function epochsAnyDimension(
+type EpochRunner = (
   embedding: Float64Array,
-  dim: number,
   n: number,
   edges: SampledEdges,
   schedule: Schedule,
   from: number,
   to: number,
-  stateIn: number,
-): number {
-  const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
-  const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
-  const edgeCount = head.length;
-  let state = stateIn;
-  // The learning rate falls linearly: initialAlpha during epoch 0, then 1 − (epoch − 1) / nEpochs of it.
-  let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
-  for (let epoch = from; epoch < to; epoch++) {
-    for (let e = 0; e < edgeCount; e++) {
-      if (nextSample[e] > epoch) continue;
-      const j = head[e];
-      const k = tail[e];
-      const cj = j * dim;
-      const ck = k * dim;
-      let d2 = 0;
-      for (let d = 0; d < dim; d++) {
-        const diff = embedding[cj + d] - embedding[ck + d];
-        d2 += diff * diff;
-      }
-      if (d2 > 0) {
-        const coefficient = lookup(attractiveTable, d2, exactAttractive);
-        for (let d = 0; d < dim; d++) {
-          let g = coefficient * (embedding[cj + d] - embedding[ck + d]);
-          if (g > 4) g = 4;
-          else if (g < -4) g = -4;
-          embedding[cj + d] += g * alpha;
-          embedding[ck + d] -= g * alpha;
-        }
-      }
-      nextSample[e] += epochsPerSample[e];
+  state: number,
+) => number;
 
-      const negatives = Math.floor((epoch - nextNegativeSample[e]) / epochsPerNegativeSample[e]);
-      for (let s = 0; s < negatives; s++) {
-        // mulberry32, inlined: a closure call per sample costs more than the gradient.
-        state = (state + 0x6d2b79f5) | 0;
-        let t = Math.imul(state ^ (state >>> 15), state | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        const r = (t ^ (t >>> 14)) >>> 0;
-        const other = Math.floor((r * n) / 4294967296);
-        const co = other * dim;
-        let nd2 = 0;
-        for (let d = 0; d < dim; d++) {
-          const diff = embedding[cj + d] - embedding[co + d];
-          nd2 += diff * diff;
-        }
-        if (nd2 > 0) {
-          const coefficient = lookup(repulsiveTable, nd2, exactRepulsive);
-          for (let d = 0; d < dim; d++) {
-            let g = coefficient * (embedding[cj + d] - embedding[co + d]);
-            if (g > 4) g = 4;
-            else if (g < -4) g = -4;
-            embedding[cj + d] += g * alpha;
-          }
-        } else if (j !== other) {
-          for (let d = 0; d < dim; d++) embedding[cj + d] += 4 * alpha;
-        }
-      }
-      nextNegativeSample[e] += negatives * epochsPerNegativeSample[e];
-    }
-    alpha = initialAlpha * (1 - epoch / nEpochs);
-  }
-  return state;
-}
+const epochRunners = new Map<number, EpochRunner>();
 
 /**
- * `epochsAnyDimension` for the 2-D map with the coordinate loops unrolled: the same operations in
- * the same order (bit-identical output), ~X× faster because nothing is indexed by a loop variable.
+ * The SGD loop for `dim` coordinates, compiled once per dimension with the coordinate loops unrolled
+ * into locals (x0, x1, …): V8 keeps them in registers, where a loop over a runtime `dim` re-reads and
+ * bounds-checks the array for every coordinate. The arithmetic and its order are those of a loop
+ * over d (positions are bit-identical to that loop's, which this replaced; a unit test compares a 2-D
+ * layout with a 3-D one whose third coordinate is 0). On march-on's graph: 5-D, 200 epochs 0.61 s →
+ * 0.44–0.50 s; 2-D, 500 epochs 0.95 s → 0.75–0.85 s (a hand-unrolled 2-D loop was no faster).
+ *
+ * Per positive sample (edge j → k): both ends move along the clipped attractive gradient. Then the
+ * edge's due negative samples, each a random point pushing j away (a coincident point: +4 on every
+ * coordinate, as umap-learn). j's coordinates stay in locals for the whole edge and are stored after
+ * its negatives; a negative sample that draws j itself is skipped (its distance is 0 and j === other).
  */
-function epochs2d(
-  embedding: Float64Array,
-  _dim: number,
-  n: number,
-  edges: SampledEdges,
-  schedule: Schedule,
-  from: number,
-  to: number,
-  stateIn: number,
-): number {
-  const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
-  const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
-  const edgeCount = head.length;
-  let state = stateIn;
-  // The learning rate falls linearly: initialAlpha during epoch 0, then 1 − (epoch − 1) / nEpochs of it.
-  let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
-  for (let epoch = from; epoch < to; epoch++) {
-    for (let e = 0; e < edgeCount; e++) {
-      if (nextSample[e] > epoch) continue;
-      const cj = head[e] * 2;
-      const ck = tail[e] * 2;
-      let jx = embedding[cj];
-      let jy = embedding[cj + 1];
-      const dx = jx - embedding[ck];
-      const dy = jy - embedding[ck + 1];
-      const d2 = dx * dx + dy * dy;
-      if (d2 > 0) {
-        const coefficient = lookup(attractiveTable, d2, exactAttractive);
-        let gx = coefficient * dx;
-        if (gx > 4) gx = 4;
-        else if (gx < -4) gx = -4;
-        jx += gx * alpha;
-        embedding[ck] -= gx * alpha;
-        // The head's x moved before the generic loop reads y: y's difference does not involve x.
-        let gy = coefficient * (jy - embedding[ck + 1]);
-        if (gy > 4) gy = 4;
-        else if (gy < -4) gy = -4;
-        jy += gy * alpha;
-        embedding[ck + 1] -= gy * alpha;
-      }
-      nextSample[e] += epochsPerSample[e];
-
-      const negatives = Math.floor((epoch - nextNegativeSample[e]) / epochsPerNegativeSample[e]);
-      for (let s = 0; s < negatives; s++) {
-        state = (state + 0x6d2b79f5) | 0;
-        let t = Math.imul(state ^ (state >>> 15), state | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        const r = (t ^ (t >>> 14)) >>> 0;
-        const other = Math.floor((r * n) / 4294967296);
-        const co = other * 2;
-        if (co === cj) continue;
-        const ox = jx - embedding[co];
-        const oy = jy - embedding[co + 1];
-        const nd2 = ox * ox + oy * oy;
-        if (nd2 > 0) {
-          const coefficient = lookup(repulsiveTable, nd2, exactRepulsive);
-          let gx = coefficient * ox;
-          if (gx > 4) gx = 4;
-          else if (gx < -4) gx = -4;
-          jx += gx * alpha;
-          let gy = coefficient * oy;
-          if (gy > 4) gy = 4;
-          else if (gy < -4) gy = -4;
-          jy += gy * alpha;
-        } else {
-          jx += 4 * alpha;
-          jy += 4 * alpha;
+function epochRunner(dim: number): EpochRunner {
+  let runner = epochRunners.get(dim);
+  if (runner) return runner;
+  const each = (line: (d: number) => string, separator = '\n') => Array.from({ length: dim }, (_, d) => line(d)).join(separator);
+  const body = `
+    const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
+    const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
+    const edgeCount = head.length;
+    // The learning rate falls linearly: initialAlpha in epoch 0, then (1 − (epoch − 1) / nEpochs) of it.
+    let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
+    for (let epoch = from; epoch < to; epoch++) {
+      for (let e = 0; e < edgeCount; e++) {
+        if (nextSample[e] > epoch) continue;
+        const cj = head[e] * ${dim};
+        const ck = tail[e] * ${dim};
+        ${each((d) => `let x${d} = embedding[cj + ${d}];`)}
+        ${each((d) => `const y${d} = x${d} - embedding[ck + ${d}];`)}
+        const d2 = ${each((d) => `y${d} * y${d}`, ' + ')};
+        if (d2 > 0) {
+          const coefficient = lookup(attractiveTable, d2, exactAttractive);
+          ${each((d) => `{
+            let g = coefficient * y${d};
+            if (g > 4) g = 4;
+            else if (g < -4) g = -4;
+            x${d} += g * alpha;
+            embedding[ck + ${d}] -= g * alpha;
+          }`)}
         }
+        nextSample[e] += epochsPerSample[e];
+
+        const negatives = Math.floor((epoch - nextNegativeSample[e]) / epochsPerNegativeSample[e]);
+        for (let s = 0; s < negatives; s++) {
+          // mulberry32, inlined: a closure call per sample costs more than the gradient.
+          state = (state + 0x6d2b79f5) | 0;
+          let t = Math.imul(state ^ (state >>> 15), state | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          const r = (t ^ (t >>> 14)) >>> 0;
+          const co = Math.floor((r * n) / 4294967296) * ${dim};
+          if (co === cj) continue;
+          ${each((d) => `const z${d} = x${d} - embedding[co + ${d}];`)}
+          const nd2 = ${each((d) => `z${d} * z${d}`, ' + ')};
+          if (nd2 > 0) {
+            const coefficient = lookup(repulsiveTable, nd2, exactRepulsive);
+            ${each((d) => `{
+              let g = coefficient * z${d};
+              if (g > 4) g = 4;
+              else if (g < -4) g = -4;
+              x${d} += g * alpha;
+            }`)}
+          } else {
+            ${each((d) => `x${d} += 4 * alpha;`)}
+          }
+        }
+        ${each((d) => `embedding[cj + ${d}] = x${d};`)}
+        nextNegativeSample[e] += negatives * epochsPerNegativeSample[e];
       }
-      embedding[cj] = jx;
-      embedding[cj + 1] = jy;
-      nextNegativeSample[e] += negatives * epochsPerNegativeSample[e];
+      alpha = initialAlpha * (1 - epoch / nEpochs);
     }
-    alpha = initialAlpha * (1 - epoch / nEpochs);
-  }
-  return state;
+    return state;`;
+  runner = new Function('lookup', `return function epochs${dim}d(embedding, n, edges, schedule, from, to, state) {${body}\n}`)(lookup) as EpochRunner;
+  epochRunners.set(dim, runner);
+  return runner;
 }
 
 /**

@@ -96,9 +96,9 @@ describe('optimizeLayout', () => {
     expect(other.start).not.toStrictEqual(first.start);
   });
 
-  it('moves a 2-D layout exactly as the any-dimension loop moves the same points with a third, zero coordinate', () => {
-    // The 2-D map has its own unrolled loop; with z = 0 every distance and gradient of a 3-D layout
-    // is the 2-D one, so the first two coordinates must agree bit for bit.
+  it('moves a 2-D layout exactly as a 3-D one whose third coordinate is 0', () => {
+    // Each dimension has its own compiled loop; with z = 0 every distance and gradient of the 3-D
+    // layout is the 2-D one, so the first two coordinates must agree bit for bit.
     const { graph, start, n } = blobsProblem(11);
     const flat = Float64Array.from(start);
     const lifted = new Float64Array(3 * n);
