@@ -29,8 +29,9 @@ export const projectUmapStep: StepFunction = async (input, { repository }) => {
       };
     });
 
+  const replacement = await repository.beginReplace('graph', input.job_id);
   let edges: ReturnType<typeof edgeRows> = [];
-  let edgesWritten: Promise<Set<string>> | undefined;
+  let edgesWritten: Promise<void> | undefined;
   const [map, clusteringSpace] = await projectUmapLayoutsAsync(
     comments.vectors,
     [{ nComponents: 2, minDist: input.options.min_dist }, clusteringSpaceLayout()],
@@ -38,7 +39,7 @@ export const projectUmapStep: StepFunction = async (input, { repository }) => {
     (index, projection) => {
       if (index !== 0) return;
       edges = edgeRows(projection);
-      edgesWritten = repository.writeJobRows('graph', input.job_id, edges);
+      edgesWritten = replacement.write(edges);
       // Awaited below; until then a failure must not count as an unhandled rejection.
       edgesWritten.catch(() => undefined);
     },
@@ -52,12 +53,12 @@ export const projectUmapStep: StepFunction = async (input, { repository }) => {
     position: { x: round6(map.positions[i][0]), y: round6(map.positions[i][1]) },
     clustering_position: clusteringSpace.positions[i].map(round6),
   }));
-  // Same outcome as replaceJobRows (all rows written, then the job's stale rows deleted), in two parts.
-  const written = new Set([...((await edgesWritten) ?? []), ...(await repository.writeJobRows('graph', input.job_id, nodes))]);
-  const deleted = await repository.deleteJobRowsExcept('graph', input.job_id, written);
+  await edgesWritten;
+  await replacement.write(nodes);
+  const { written, deleted } = await replacement.finish();
   await repository.updateJob(input.job_id, input.conversation_id, { umap_parameters: map.parameters });
   return {
-    rows_written: written.size,
+    rows_written: written,
     rows_deleted: deleted,
     details: { nodes: nodes.length, edges: edges.length },
     adjustments: map.adjustments,

@@ -176,6 +176,21 @@ describe('idempotent steps', () => {
     const rows = await dumpTable(harness.repository, 'keywords', 'pipeline_run_first-run');
     expect(rows.some((row) => row.cluster_key === 'layer9_999')).toBe(false);
   });
+
+  it('replaces rows given in parts: both parts kept, stale rows deleted, a key repeated across parts refused', async () => {
+    const job = 'pipeline_run_parts';
+    const row = (edge_id: string) => ({ job_id: job, conversation_id: CONVERSATION, edge_id, source_id: 1, target_id: 2 });
+    await harness.repository.replaceJobRows('graph', job, [row('1_2'), row('stale')]);
+
+    const replacement = await harness.repository.beginReplace('graph', job);
+    await replacement.write([row('1_2'), row('1_3')]);
+    await replacement.write([row('2_2')]);
+    await expect(replacement.write([row('1_3')])).rejects.toThrow(/Duplicate edge_id 1_3/);
+    expect(await replacement.finish()).toEqual({ written: 3, deleted: 1 });
+
+    const keys = (await harness.repository.queryByJob('graph', job, { keysOnly: true })).map((item) => item.edge_id);
+    expect(keys.sort()).toEqual(['1_2', '1_3', '2_2']);
+  });
 });
 
 describe('failures', () => {
