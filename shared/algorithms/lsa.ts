@@ -4,7 +4,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { gaussian, seededRandom } from './random';
-import { characterNgrams, compareCodeUnits, documentTerms } from './text';
+import { characterNgrams, compareCodeUnits, documentTerms, lightStem } from './text';
 
 /** A sparse document × term matrix in CSR form; rows are documents. */
 export interface TfidfMatrix {
@@ -106,6 +106,10 @@ export interface LsaOptions {
   seed?: number;
   /** Power iterations of the randomized SVD (default 4). */
   powerIterations?: number;
+  /** Fold words to their {@link lightStem} before counting terms (default true). */
+  stem?: boolean;
+  /** Comment vectors are rows of U·Σ^p before normalisation (default 2; 1 is classic LSA). */
+  singularValuePower?: number;
 }
 
 export interface LsaEmbedding {
@@ -129,14 +133,16 @@ const DEFAULT_MIN_DF = 2;
 const SMALL_CORPUS = 30;
 const DEFAULT_SEED = 42;
 const DEFAULT_POWER_ITERATIONS = 4;
+const DEFAULT_SINGULAR_VALUE_POWER = 2;
 const OVERSAMPLES = 10;
 /** A projected row shorter than this carries no direction worth keeping: use the fallback. */
 const MIN_ROW_NORM = 1e-10;
 
 /**
  * Embeds comments with latent semantic analysis:
- * 1. TF-IDF over unigrams and bigrams (English stop words removed, bigrams only of adjacent words),
- *    sublinear tf, smooth idf, rows L2-normalised; terms in fewer than `minDf` comments dropped.
+ * 1. TF-IDF over unigrams and bigrams (English stop words removed, words folded by `lightStem`,
+ *    bigrams only of adjacent words), sublinear tf, smooth idf, rows L2-normalised; terms in fewer
+ *    than `minDf` comments dropped.
  *    With `characterWeight` w > 0, a second TF-IDF block of the words' character 3–5-grams
  *    (`characterNgrams`, same min_df and weighting) is placed beside it: rows are √(1 − w)·words
  *    and √w·characters, rescaled to unit length.
@@ -147,9 +153,21 @@ const MIN_ROW_NORM = 1e-10;
  *    the small l × l matrix
  *    Qᵀ·X·Xᵀ·Q gives the singular values and U ≈ Q·(its eigenvectors). Only comment-side (n × l)
  *    matrices are orthonormalised: the feature side can have tens of thousands of columns.
- * 3. Each comment's vector is its row of U·Σ, L2-normalised. The sign of every singular vector is
- *    fixed so that its largest-magnitude entry over the comments is positive (scikit-learn's
- *    `svd_flip`), which makes the output independent of the sign the SVD happened to return.
+ * 3. Each comment's vector is its row of U·Σ² (not U·Σ), L2-normalised. The sign of every singular
+ *    vector is fixed so that its largest-magnitude entry over the comments is positive
+ *    (scikit-learn's `svd_flip`), which makes the output independent of the sign the SVD returned.
+ *
+ * Why stems and Σ²: U·Σ² = X·Xᵀ·U, so two comments count as close when they resemble the same other
+ * comments, and the dominant themes weigh more than the many small directions (the singular values
+ * of a conversation's TF-IDF matrix are flat, ~2.5 down to 1.8 over 100 dimensions). Stems let
+ * "community"/"communities" or "funded"/"funding" share a term. Measured on mixes of biodiversity
+ * with samples of march-on (5 samples × 6 seeds, purity of the coarse layer against the source
+ * conversation): 0.783 with neither (worst run 0.693), 0.819 with stems only, 0.802 with Σ² only,
+ * 0.850 with both (worst 0.771); Porter's stemmer did worse than this light one (0.799). On
+ * march-on alone: still 70 / 35 / 15 / 6 clusters, finest-layer silhouette 0.213 (0.221 before),
+ * coarser layers better (0.180 vs 0.128), noise 11.9 % (10.5 %); +0.07 s of CPU. What did not help
+ * (same measure): min_df 3 or 5, other idf exponents, dropping bigrams, averaging each vector with
+ * its neighbours', term weights from a first clustering, U·Σ^p for p 0.5 / 1.5 / 3, 50 dimensions.
  *
  * Why character n-grams are an option and not the default: measured on mixes of biodiversity with
  * samples of march-on (5 samples × 3 seeds, purity of the coarse layer against the conversation),
@@ -171,7 +189,8 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
   const seed = options.seed ?? DEFAULT_SEED;
   const powerIterations = Math.max(0, Math.floor(options.powerIterations ?? DEFAULT_POWER_ITERATIONS));
   const n = texts.length;
-  const terms = texts.map((text) => documentTerms(text, 2));
+  const stem = options.stem ?? true;
+  const terms = texts.map((text) => documentTerms(text, 2, stem ? lightStem : undefined));
 
   let minDf = Math.max(1, Math.floor(options.minDf ?? DEFAULT_MIN_DF));
   if (options.minDf === undefined && n < SMALL_CORPUS && minDf > 1) {
@@ -212,7 +231,7 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
 
   const scores =
     n > 0 && features.columns > 0
-      ? randomizedSvd(features, dimensions, powerIterations, seed)
+      ? randomizedSvd(features, dimensions, powerIterations, seed, options.singularValuePower ?? DEFAULT_SINGULAR_VALUE_POWER)
       : new Float64Array(n * dimensions);
 
   const vectors: Float32Array[] = [];
@@ -284,13 +303,14 @@ function joinColumns(blocks: Array<{ matrix: TfidfMatrix; weight: number }>): Sp
 }
 
 /**
- * The first k columns of U·Σ of the TF-IDF matrix, row-major n × k, with fixed signs.
+ * The first k columns of U·Σ^power of the TF-IDF matrix, row-major n × k, with fixed signs.
  */
 function randomizedSvd(
   x: SparseRows,
   k: number,
   powerIterations: number,
   seed: number,
+  power: number,
 ): Float64Array {
   const n = x.rows;
   const m = x.columns;
@@ -344,12 +364,13 @@ function randomizedSvd(
     const s = sigma[source] ?? 0;
     if (!(s > 0)) continue;
     const direction = Float64Array.from({ length: l }, (_, j) => vectorsOfB.get(j, source));
-    // Column c of U = Q·U_B[:, source]; scaled by σ it is column c of U·Σ.
+    // Column c of U = Q·U_B[:, source]; scaled by σ^power it is column c of U·Σ^power.
+    const scale = s ** power;
     const column = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let sum = 0;
       for (let j = 0; j < l; j++) sum += q[i * l + j] * direction[j];
-      column[i] = sum * s;
+      column[i] = sum * scale;
     }
     let largest = 0;
     for (let i = 1; i < n; i++) if (Math.abs(column[i]) > Math.abs(column[largest])) largest = i;

@@ -141,15 +141,55 @@ export function ngrams(tokens: readonly string[], maxN = 2): string[] {
 
 /**
  * Every term of a document, with repeats: its unigrams and the n-grams (up to `maxN`) of words
- * that stand next to each other in the text (see {@link tokenRuns}).
+ * that stand next to each other in the text (see {@link tokenRuns}), each word first passed through
+ * `fold` (e.g. {@link lightStem}; by default the word itself).
  */
-export function documentTerms(text: string, maxN = 2): string[] {
-  const runs = tokenRuns(text);
+export function documentTerms(text: string, maxN = 2, fold?: (word: string) => string): string[] {
+  const runs = fold ? tokenRuns(text).map((run) => run.map(fold)) : tokenRuns(text);
   const terms = runs.flat();
   for (const run of runs) {
     for (const term of ngrams(run, maxN).slice(run.length)) terms.push(term);
   }
   return terms;
+}
+
+const PLURALS: ReadonlyArray<[RegExp, string]> = [
+  [/ies$/, 'y'],
+  [/sses$/, 'ss'],
+  [/([^s])s$/, '$1'],
+];
+const SUFFIXES: ReadonlyArray<[RegExp, string]> = [
+  [/ational$/, 'ate'], [/ation$/, 'ate'], [/ization$/, 'ize'], [/isation$/, 'ize'], [/fulness$/, 'ful'],
+  [/ousness$/, 'ous'], [/iveness$/, 'ive'], [/ments?$/, ''], [/ingly$/, ''], [/edly$/, ''], [/ing$/, ''],
+  [/ed$/, ''], [/ly$/, ''], [/al$/, ''], [/er$/, ''], [/ity$/, ''], [/ive$/, ''], [/ness$/, ''],
+];
+
+/**
+ * A light English suffix stripper (not Porter's algorithm): a plural ending, then the first
+ * matching derivational or inflectional suffix if at least 3 letters remain, then a final "e" of a
+ * word still longer than 4 letters: "communities"/"community" → "commun", "education"/"educating" →
+ * "educat", "trapped"/"trapping" → "trapp". The stems are features, never shown, so oddities such as
+ * "nation"/"national" → "nate" or "water" → "wat" do no harm: they only need to map the forms of one
+ * word together more often than they join different words. Words of 3 letters or fewer and words
+ * with digits are kept as they are.
+ */
+export function lightStem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  let stem = word;
+  for (const [suffix, replacement] of PLURALS) {
+    if (suffix.test(stem)) {
+      stem = stem.replace(suffix, replacement);
+      break;
+    }
+  }
+  for (const [suffix, replacement] of SUFFIXES) {
+    if (suffix.test(stem)) {
+      const stripped = stem.replace(suffix, replacement);
+      if (stripped.length >= 3) stem = stripped;
+      break;
+    }
+  }
+  return stem.endsWith('e') && stem.length > 4 ? stem.slice(0, -1) : stem;
 }
 
 /**

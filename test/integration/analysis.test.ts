@@ -19,31 +19,50 @@ async function runExport(name: string, comments: ExportComment[]) {
 }
 
 describe('a mix of two real conversations', () => {
-  it('separates them in the coarse layer (purity ≥ 0.8 — target 0.9 not yet reached — noise a minority)', async () => {
+  it('separates them in the coarse layer (mean purity ≥ 0.81 over three mixes — target 0.9 not reached offline — noise a minority)', async () => {
     const biodiversity = readFixtureComments(BIODIVERSITY);
-    const marchOn = sample(readFixtureComments(MARCH_ON), biodiversity.length).map((c) => ({ ...c, id: c.id + 100_000 }));
-    const { outcome, job } = await runExport('mixed-conversations', [...biodiversity, ...marchOn]);
-    expect(outcome.status, outcome.cause).toBe('SUCCEEDED');
+    const marchOn = readFixtureComments(MARCH_ON);
+    const runs = [];
+    // Three equal-sized samples of march-on: a single mix moves ±0.05 with the sample.
+    for (const sampleSeed of [7, 1, 2]) {
+      const name = `mixed-conversations-${sampleSeed}`;
+      const sampled = sample(marchOn, biodiversity.length, sampleSeed).map((c) => ({ ...c, id: c.id + 100_000 }));
+      const { outcome, job } = await runExport(name, [...biodiversity, ...sampled]);
+      expect(outcome.status, outcome.cause).toBe('SUCCEEDED');
 
-    const rows = await harness.repository.queryByJob('assignments', 'pipeline_run_mixed-conversations');
-    const layerCount = Number(rows[0].layer_count);
-    const coarse = rows.map((row) => Number(row[`layer${layerCount - 1}_cluster_id`]));
-    const truth = rows.map((row) => (Number(row.comment_id) >= 100_000 ? 1 : 0));
-    const clustered = coarse.map((label, i) => [label, truth[i]]).filter(([label]) => label >= 0);
-    const noiseShare = 1 - clustered.length / coarse.length;
-    const coarsePurity = purity(clustered.map(([l]) => l), clustered.map(([, t]) => t));
-    const nmi = normalizedMutualInformation(clustered.map(([l]) => l), clustered.map(([, t]) => t));
-    console.log(
-      `mixed biodiversity+march-on (${rows.length} comments): coarse layer ${new Set(coarse.filter((l) => l >= 0)).size} clusters, ` +
-        `purity ${coarsePurity.toFixed(3)}, NMI ${nmi.toFixed(3)}, noise ${(noiseShare * 100).toFixed(1)}%; layers ${JSON.stringify(job?.cluster_layers)}`,
-    );
-    // The issue's target is 0.9; with the offline `lsa` embedder the finest clusters are only 0.84–0.88
-    // pure on this mix (the vocabularies overlap: "public land" vs "public schools"), and no coarse
-    // layer can be purer than the finest one. This guards what we reach (0.86 here; the scikit-learn +
-    // umap-learn + Ward peer reaches ~0.83 on a three-conversation mix) against regressions.
-    expect(coarsePurity).toBeGreaterThanOrEqual(0.8);
-    expect(noiseShare).toBeLessThan(0.35);
-    expect(new Set(coarse.filter((l) => l >= 0)).size).toBeGreaterThanOrEqual(2);
+      const rows = await harness.repository.queryByJob('assignments', `pipeline_run_${name}`);
+      const layerCount = Number(rows[0].layer_count);
+      const coarse = rows.map((row) => Number(row[`layer${layerCount - 1}_cluster_id`]));
+      const truth = rows.map((row) => (Number(row.comment_id) >= 100_000 ? 1 : 0));
+      const clustered = coarse.map((label, i) => [label, truth[i]]).filter(([label]) => label >= 0);
+      const run = {
+        clusters: new Set(clustered.map(([label]) => label)).size,
+        purity: purity(clustered.map(([l]) => l), clustered.map(([, t]) => t)),
+        nmi: normalizedMutualInformation(clustered.map(([l]) => l), clustered.map(([, t]) => t)),
+        noise: 1 - clustered.length / coarse.length,
+      };
+      console.log(
+        `mixed biodiversity+march-on sample ${sampleSeed} (${rows.length} comments): coarse layer ${run.clusters} clusters, ` +
+          `purity ${run.purity.toFixed(3)}, NMI ${run.nmi.toFixed(3)}, noise ${(run.noise * 100).toFixed(1)}%; layers ${JSON.stringify(job?.cluster_layers)}`,
+      );
+      runs.push(run);
+    }
+    const mean = runs.reduce((sum, run) => sum + run.purity, 0) / runs.length;
+    console.log(`mixed biodiversity+march-on: mean coarse purity ${mean.toFixed(3)}`);
+
+    // The issue's target is 0.9. With the offline `lsa` embedder a comment's 15 nearest neighbours
+    // are only 72–77 % from its own conversation (the vocabularies overlap: "public land" vs "public
+    // schools"; generic comments such as "Truth" or "I am under 30"), and no clustering or term
+    // weighting tried lifted the mean past ~0.85 (lsa.ts lists them). This guards what we reach
+    // against regressions: here 0.811 / 0.848 / 0.803, mean 0.821 (0.861 / 0.784 / 0.776, mean 0.807,
+    // before stems and U·Σ²); the algorithms alone average 0.850 over 5 samples × 6 seeds. The
+    // scikit-learn + umap-learn + Ward peer reaches ~0.83 on a three-conversation mix.
+    expect(mean).toBeGreaterThanOrEqual(0.81);
+    for (const run of runs) {
+      expect(run.purity).toBeGreaterThanOrEqual(0.79);
+      expect(run.noise).toBeLessThan(0.35);
+      expect(run.clusters).toBeGreaterThanOrEqual(2);
+    }
   });
 });
 

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ENGLISH_STOP_WORDS,
-  characterNgrams,
-  compareCodeUnits,
-  documentTerms,
-  ngrams,
-  tokenRuns,
-  tokenize,
-} from '../../shared/algorithms/text';
+import { ENGLISH_STOP_WORDS, characterNgrams, compareCodeUnits, documentTerms, ngrams, tokenRuns, tokenize, lightStem } from '../../shared/algorithms/text';
 
 describe('ENGLISH_STOP_WORDS', () => {
   it("contains scikit-learn's list, typos included, and English contractions", () => {
@@ -142,5 +134,32 @@ describe('characterNgrams', () => {
 describe('compareCodeUnits', () => {
   it('orders by UTF-16 code units, independent of locale', () => {
     expect(['b', 'B', 'a', 'é', 'e'].sort(compareCodeUnits)).toEqual(['B', 'a', 'b', 'e', 'é']);
+  });
+});
+
+describe('lightStem', () => {
+  it('maps the inflected and derived forms of a word to one stem', () => {
+    const same = [
+      ['community', 'communities'],
+      ['funded', 'funding', 'fund'],
+      ['trapped', 'trapping'],
+      ['education', 'educating'],
+      ['predator', 'predators'],
+      ['zoo', 'zoos'],
+    ];
+    for (const forms of same) expect(new Set(forms.map(lightStem)).size, forms.join('/')).toBe(1);
+  });
+
+  it('keeps short words, words with digits and distinct words apart', () => {
+    expect(['nz', 'bus', '1080', '2020s'].map(lightStem)).toEqual(['nz', 'bus', '1080', '2020s']);
+    expect(lightStem('glass')).toBe('glass');
+    expect(lightStem('forest')).not.toBe(lightStem('forestry'));
+    expect(lightStem('farm')).not.toBe(lightStem('form'));
+  });
+});
+
+describe('documentTerms with a fold', () => {
+  it('folds the words before building bigrams', () => {
+    expect(documentTerms('Funding native communities', 2, lightStem)).toEqual(['fund', 'nat', 'commun', 'fund nat', 'nat commun']);
   });
 });
