@@ -35,7 +35,7 @@ import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGra
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { nnDescent } from './nnDescent';
 import { gaussian, seededRandom, type Random } from './random';
-import { curveParameters, optimizeLayoutInSlices, rescaleLayout } from './umapLayout';
+import { curveParameters, optimizeLayout, optimizeLayoutInWorker, rescaleLayout, type LayoutOptions } from './umapLayout';
 
 export interface UmapParameters {
   n_neighbors: number;
@@ -101,17 +101,19 @@ export function projectUmapLayouts(
   layouts: UmapLayoutOptions[],
   options: UmapGraphOptions = {},
 ): UmapProjection[] {
-  const steps = umapLayouts(vectors, layouts, options);
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  const setup = umapSetup(vectors, layouts, options);
+  return setup.specs.map((spec) => {
+    if (!setup.graph) return setup.smallProjection(spec);
+    const start = layoutStart(vectors, spec, setup.seed);
+    optimizeLayout(start.embedding, spec.nComponents, setup.graph, start.options);
+    return setup.projection(spec, start.embedding);
+  });
 }
 
-/** How often `projectUmapLayoutsAsync` lets other work run: slices of about this many epochs. */
-const SLICES_PER_LAYOUT = 50;
-
 /**
- * `projectUmapLayouts` that lets the event loop run between slices of layout epochs and hands over
- * each layout as soon as it is done (`onLayout`), so that a step can write the rows of the first
- * layout while the next one is optimised. Same results as `projectUmapLayouts`.
+ * `projectUmapLayouts` with every layout after the first optimised in a worker thread while the
+ * first one is optimised here, each handed over (`onLayout`) as soon as it is done: a step can write
+ * the rows of the 2-D map while the 5-D clustering space is still being optimised. Same results.
  */
 export async function projectUmapLayoutsAsync(
   vectors: Float32Array[],
@@ -119,25 +121,46 @@ export async function projectUmapLayoutsAsync(
   options: UmapGraphOptions = {},
   onLayout: (index: number, projection: UmapProjection) => void = () => undefined,
 ): Promise<UmapProjection[]> {
-  const steps = umapLayouts(vectors, layouts, options, SLICES_PER_LAYOUT, onLayout);
-  for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return step.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  const setup = umapSetup(vectors, layouts, options);
+  const graph = setup.graph;
+  if (!graph) {
+    return setup.specs.map((spec, index) => {
+      const projection = setup.smallProjection(spec);
+      onLayout(index, projection);
+      return projection;
+    });
   }
+  const starts = setup.specs.map((spec) => layoutStart(vectors, spec, setup.seed));
+  const inWorkers = starts.slice(1).map((start, k) => {
+    const optimized = optimizeLayoutInWorker(start.embedding, setup.specs[k + 1].nComponents, graph, start.options);
+    // Awaited below, in order; until then a failure must not count as an unhandled rejection.
+    optimized.catch(() => undefined);
+    return optimized;
+  });
+  optimizeLayout(starts[0].embedding, setup.specs[0].nComponents, graph, starts[0].options);
+  const projections = [setup.projection(setup.specs[0], starts[0].embedding)];
+  onLayout(0, projections[0]);
+  for (const [k, optimized] of inWorkers.entries()) {
+    const projection = setup.projection(setup.specs[k + 1], await optimized);
+    onLayout(k + 1, projection);
+    projections.push(projection);
+  }
+  return projections;
 }
 
-function* umapLayouts(
-  vectors: Float32Array[],
-  layouts: UmapLayoutOptions[],
-  options: UmapGraphOptions,
-  slicesPerLayout = 1,
-  onLayout: (index: number, projection: UmapProjection) => void = () => undefined,
-): Generator<void, UmapProjection[]> {
+interface LayoutSpec {
+  nComponents: number;
+  minDist: number;
+  nEpochs: number;
+}
+
+/** Checked options, the kNN graph (null for ≤ 3 comments) and how to turn a layout into a projection. */
+function umapSetup(vectors: Float32Array[], layouts: UmapLayoutOptions[], options: UmapGraphOptions) {
   const n = vectors.length;
   const requestedNeighbors = options.nNeighbors ?? UMAP_DEFAULTS.nNeighbors;
   const seed = options.seed ?? UMAP_DEFAULTS.seed;
   if (!Number.isInteger(requestedNeighbors) || requestedNeighbors < 2) throw new RangeError(`nNeighbors must be an integer ≥ 2, got ${requestedNeighbors}`);
-  const specs = layouts.map((layout) => {
+  const specs: LayoutSpec[] = layouts.map((layout) => {
     const nComponents = layout.nComponents ?? UMAP_DEFAULTS.nComponents;
     const minDist = layout.minDist ?? UMAP_DEFAULTS.minDist;
     if (!Number.isInteger(nComponents) || nComponents < 1) throw new RangeError(`nComponents must be a positive integer, got ${nComponents}`);
@@ -153,7 +176,7 @@ function* umapLayouts(
     adjustments.push(`n_neighbors clamped from ${requestedNeighbors} to ${nNeighbors} because the conversation has ${comments(n)}`);
   }
   const approximate = !options.knn && n >= APPROXIMATE_KNN_FROM;
-  const parametersOf = (spec: (typeof specs)[number]): UmapParameters => ({
+  const parametersOf = (spec: LayoutSpec): UmapParameters => ({
     n_neighbors: nNeighbors,
     min_dist: spec.minDist,
     n_components: spec.nComponents,
@@ -162,65 +185,49 @@ function* umapLayouts(
     knn: approximate ? 'nn-descent' : 'exact',
     seed,
   });
-
-  if (n <= 3) {
-    if (n > 0) {
-      adjustments.push(
-        `UMAP skipped because the conversation has only ${comments(n)}: positions are the exact 2-D layout of their embedding distances`,
-      );
-    }
-    return specs.map((spec, index) => {
-      const projection = {
-        positions: smallLayout(vectors, spec.nComponents),
-        parameters: { ...parametersOf(spec), n_epochs: 0 },
-        adjustments: [...adjustments],
-      };
-      onLayout(index, projection);
-      return projection;
-    });
+  if (n > 0 && n <= 3) {
+    adjustments.push(`UMAP skipped because the conversation has only ${comments(n)}: positions are the exact 2-D layout of their embedding distances`);
   }
 
-  const others = nNeighbors - 1;
-  const knn: FlatNeighbors = options.knn
-    ? flattenNeighbors(options.knn, n, others)
-    : approximate
-      ? nnDescent(vectors, others, { seed })
-      : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
-  const graph = fuzzySimplicialSet(knn, nNeighbors);
-  const projections: UmapProjection[] = [];
-  for (const [index, spec] of specs.entries()) {
-    const projection = {
-      positions: yield* layoutFromGraph(vectors, graph, spec, seed, slicesPerLayout),
-      parameters: parametersOf(spec),
+  let graph: FuzzyGraph | null = null;
+  if (n > 3) {
+    const others = nNeighbors - 1;
+    const knn: FlatNeighbors = options.knn
+      ? flattenNeighbors(options.knn, n, others)
+      : approximate
+        ? nnDescent(vectors, others, { seed })
+        : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
+    graph = fuzzySimplicialSet(knn, nNeighbors);
+  }
+  return {
+    specs,
+    seed,
+    graph,
+    smallProjection: (spec: LayoutSpec): UmapProjection => ({
+      positions: smallLayout(vectors, spec.nComponents),
+      parameters: { ...parametersOf(spec), n_epochs: 0 },
       adjustments: [...adjustments],
-    };
-    onLayout(index, projection);
-    projections.push(projection);
-  }
-  return projections;
+    }),
+    projection: (spec: LayoutSpec, embedding: Float64Array): UmapProjection => {
+      const dim = spec.nComponents;
+      const positions: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(embedding.subarray(i * dim, (i + 1) * dim));
+        for (const x of row) if (!Number.isFinite(x)) throw new Error('UMAP produced a non-finite coordinate');
+        positions.push(row);
+      }
+      return { positions, parameters: parametersOf(spec), adjustments: [...adjustments] };
+    },
+  };
 }
 
-function* layoutFromGraph(
-  vectors: Float32Array[],
-  graph: FuzzyGraph,
-  spec: { nComponents: number; minDist: number; nEpochs: number },
-  seed: number,
-  slices: number,
-): Generator<void, number[][]> {
-  const n = vectors.length;
-  const dim = spec.nComponents;
-  const embedding = pcaLayout(vectors, dim, seededRandom(seed ^ 0x5eed));
-  rescaleLayout(embedding, n, dim);
+/** The PCA start of a layout, rescaled as umap-learn does, and its optimisation options. */
+function layoutStart(vectors: Float32Array[], spec: LayoutSpec, seed: number): { embedding: Float64Array; options: LayoutOptions } {
+  const embedding = pcaLayout(vectors, spec.nComponents, seededRandom(seed ^ 0x5eed));
+  rescaleLayout(embedding, vectors.length, spec.nComponents);
   const { a, b } = curveParameters(spec.minDist);
   const stream = Math.floor(seededRandom(seed)() * 4294967296);
-  yield* optimizeLayoutInSlices(embedding, dim, graph, { nEpochs: spec.nEpochs, a, b, seed: stream }, Math.ceil(spec.nEpochs / slices));
-  const positions: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = Array.from(embedding.subarray(i * dim, (i + 1) * dim));
-    for (const x of row) if (!Number.isFinite(x)) throw new Error('UMAP produced a non-finite coordinate');
-    positions.push(row);
-  }
-  return positions;
+  return { embedding, options: { nEpochs: spec.nEpochs, a, b, seed: stream } };
 }
 
 /** Rows used to estimate the principal directions: an evenly spaced sample above this. */

@@ -20,6 +20,7 @@
  * 500 epochs, 2-D, 5.6 M positive and 28 M negative samples) its loop took ~4.4 s of CPU, this one
  * ~1.8 s with exp/log for the power and ~0.8 s with the tables (see README "Performance").
  */
+import { Worker } from 'node:worker_threads';
 import type { FuzzyGraph } from './fuzzySimplicialSet';
 
 export interface LayoutOptions {
@@ -64,9 +65,6 @@ const STEPS_PER_OCTAVE = 1024;
 const TABLE_SIZE = (TABLE_MAX_EXPONENT - TABLE_MIN_EXPONENT) * STEPS_PER_OCTAVE + 1;
 /** (high word of a float64 >> 10) of the table's first entry. */
 const TABLE_BASE = (TABLE_MIN_EXPONENT + 1023) * STEPS_PER_OCTAVE;
-const WORD = new Float64Array(1);
-// [low, high] 32-bit halves of WORD: little-endian, as on every platform Node and Lambda run on.
-const WORD_HALVES = new Int32Array(WORD.buffer);
 
 export interface GradientCoefficients {
   /** −2ab·d^(2(b−1)) / (1 + a·d^(2b)) of a squared distance d² > 0. */
@@ -74,6 +72,36 @@ export interface GradientCoefficients {
   /** 2γb / ((0.001 + d²)(1 + a·d^(2b))) of a squared distance d² > 0. */
   repulsive(d2: number): number;
 }
+
+// `lookup` and the exact coefficients are written as source text because layout workers (below)
+// compile the same text: the main thread and a worker then run identical code, bit for bit.
+// WORD_HALVES = [low, high] 32-bit halves of WORD: little-endian, as on every platform Node and
+// Lambda run on.
+const SHARED_SOURCE = `
+  const WORD = new Float64Array(1);
+  const WORD_HALVES = new Int32Array(WORD.buffer);
+  // Interpolated f(d2) from its table, or f itself outside the table's range.
+  function lookup(table, d2, f) {
+    WORD[0] = d2;
+    const high = WORD_HALVES[1];
+    const index = (high >> 10) - ${TABLE_BASE};
+    if (index < 0 || index >= ${TABLE_SIZE - 1}) return f(d2);
+    const weight = ((high & 1023) + (WORD_HALVES[0] >>> 0) / 4294967296) / 1024;
+    const lower = table[index];
+    return lower + (table[index + 1] - lower) * weight;
+  }
+  function exactCoefficients(a, b, gamma) {
+    return {
+      attractive: (d2) => (-2 * a * b * Math.pow(d2, b - 1)) / (a * Math.pow(d2, b) + 1),
+      repulsive: (d2) => (2 * gamma * b) / ((0.001 + d2) * (a * Math.pow(d2, b) + 1)),
+    };
+  }`;
+
+type Lookup = (table: Float64Array, d2: number, f: (d2: number) => number) => number;
+const { lookup, exactCoefficients } = new Function(`${SHARED_SOURCE}\nreturn { lookup, exactCoefficients };`)() as {
+  lookup: Lookup;
+  exactCoefficients: (a: number, b: number, gamma: number) => GradientCoefficients;
+};
 
 function tabulate(f: (d2: number) => number): Float64Array {
   const table = new Float64Array(TABLE_SIZE);
@@ -84,23 +112,9 @@ function tabulate(f: (d2: number) => number): Float64Array {
   return table;
 }
 
-/** Interpolated f(d2) from its table, or f itself outside the table's range. */
-function lookup(table: Float64Array, d2: number, f: (d2: number) => number): number {
-  WORD[0] = d2;
-  const high = WORD_HALVES[1];
-  const index = (high >> 10) - TABLE_BASE;
-  if (index < 0 || index >= TABLE_SIZE - 1) return f(d2);
-  const weight = ((high & 1023) + (WORD_HALVES[0] >>> 0) / 4294967296) / 1024;
-  const lower = table[index];
-  return lower + (table[index + 1] - lower) * weight;
-}
-
 /** The gradient coefficients of the curve (a, b) and repulsion γ, exact formulas and tabulated. */
 export function gradientCoefficients(a: number, b: number, gamma = 1) {
-  const exact: GradientCoefficients = {
-    attractive: (d2) => (-2 * a * b * Math.pow(d2, b - 1)) / (a * Math.pow(d2, b) + 1),
-    repulsive: (d2) => (2 * gamma * b) / ((0.001 + d2) * (a * Math.pow(d2, b) + 1)),
-  };
+  const exact = exactCoefficients(a, b, gamma);
   const attractiveTable = tabulate(exact.attractive);
   const repulsiveTable = tabulate(exact.repulsive);
   const tabulated: GradientCoefficients = {
@@ -110,42 +124,95 @@ export function gradientCoefficients(a: number, b: number, gamma = 1) {
   return { exact, tabulated, attractiveTable, repulsiveTable };
 }
 
+/** Everything one layout run needs besides the start: plain data, so that it can go to a worker. */
+interface PreparedLayout {
+  n: number;
+  dim: number;
+  edges: SampledEdges;
+  nEpochs: number;
+  initialAlpha: number;
+  a: number;
+  b: number;
+  gamma: number;
+  attractiveTable: Float64Array;
+  repulsiveTable: Float64Array;
+  seed: number;
+}
+
 /** Optimises `embedding` (n × dim, row-major) in place; the start should already be rescaled. */
 export function optimizeLayout(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): void {
-  for (const _ of optimizeLayoutInSlices(embedding, dim, graph, options)) {
-    // Runs to the end: the pauses between slices only matter to a caller that does other work there.
-  }
+  const prepared = prepareLayout(dim, graph, options);
+  if (!prepared) return;
+  const exact = exactCoefficients(prepared.a, prepared.b, prepared.gamma);
+  epochRunner(dim)(embedding, prepared.n, prepared.edges, scheduleOf(prepared, exact), 0, prepared.nEpochs, prepared.seed);
 }
 
 /**
- * `optimizeLayout` that pauses (yields) after every `epochsPerSlice` epochs, so that an async caller
- * can let other work run in between (e.g. DynamoDB writes of the rows already computed). The result
- * does not depend on the slicing: the epoch counter, learning rate and random stream carry over.
+ * `optimizeLayout` in a worker thread, so that two layouts of one graph (the 2-D map and the 5-D
+ * clustering space) use two cores: the worker compiles the same loop from the same source and
+ * returns the identical layout (a new array; `embedding` is left as it was). On a single vCPU (a
+ * Lambda under 1,769 MB) the two threads share it and nothing is gained or lost but the worker's
+ * start, ~30 ms.
  */
-export function* optimizeLayoutInSlices(
-  embedding: Float64Array,
-  dim: number,
-  graph: FuzzyGraph,
-  options: LayoutOptions,
-  epochsPerSlice = Infinity,
-): Generator<void, void> {
+export function optimizeLayoutInWorker(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): Promise<Float64Array> {
+  const prepared = prepareLayout(dim, graph, options);
+  if (!prepared) return Promise.resolve(Float64Array.from(embedding));
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(layoutWorkerSource(dim), { eval: true, workerData: { prepared, embedding: Float64Array.from(embedding) } });
+    worker.once('message', (result: Float64Array) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`UMAP layout worker stopped with exit code ${code}`));
+    });
+  });
+}
+
+function layoutWorkerSource(dim: number): string {
+  return `
+    const { parentPort, workerData } = require('node:worker_threads');
+    ${SHARED_SOURCE}
+    const run = ${epochRunnerSource(dim)};
+    const { prepared, embedding } = workerData;
+    const exact = exactCoefficients(prepared.a, prepared.b, prepared.gamma);
+    const schedule = {
+      nEpochs: prepared.nEpochs,
+      initialAlpha: prepared.initialAlpha,
+      attractiveTable: prepared.attractiveTable,
+      repulsiveTable: prepared.repulsiveTable,
+      exactAttractive: exact.attractive,
+      exactRepulsive: exact.repulsive,
+    };
+    run(embedding, prepared.n, prepared.edges, schedule, 0, prepared.nEpochs, prepared.seed);
+    parentPort.postMessage(embedding, [embedding.buffer]);`;
+}
+
+function scheduleOf(prepared: PreparedLayout, exact: GradientCoefficients): Schedule {
+  return {
+    nEpochs: prepared.nEpochs,
+    initialAlpha: prepared.initialAlpha,
+    attractiveTable: prepared.attractiveTable,
+    repulsiveTable: prepared.repulsiveTable,
+    exactAttractive: exact.attractive,
+    exactRepulsive: exact.repulsive,
+  };
+}
+
+/** The sampling schedule of the graph's edges and the coefficient tables, or null if there is nothing to do. */
+function prepareLayout(dim: number, graph: FuzzyGraph, options: LayoutOptions): PreparedLayout | null {
   const { n, rowStart, columns, weights } = graph;
   const nEpochs = options.nEpochs;
-  if (nEpochs <= 0 || weights.length === 0) return;
-  const a = options.a;
-  const b = options.b;
+  if (nEpochs <= 0 || weights.length === 0) return null;
   const gamma = options.repulsionStrength ?? 1;
-  const initialAlpha = options.learningRate ?? 1;
   const negativeRate = options.negativeSampleRate ?? 5;
 
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) if (weights[e] > maxWeight) maxWeight = weights[e];
   const threshold = maxWeight / nEpochs;
-  let edges = 0;
-  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) edges++;
-  const head = new Int32Array(edges);
-  const tail = new Int32Array(edges);
-  const epochsPerSample = new Float64Array(edges);
+  let count = 0;
+  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) count++;
+  const head = new Int32Array(count);
+  const tail = new Int32Array(count);
+  const epochsPerSample = new Float64Array(count);
   let out = 0;
   for (let i = 0; i < n; i++) {
     for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
@@ -157,29 +224,29 @@ export function* optimizeLayoutInSlices(
       out++;
     }
   }
-  const epochsPerNegativeSample = new Float64Array(edges);
-  for (let e = 0; e < edges; e++) epochsPerNegativeSample[e] = epochsPerSample[e] / negativeRate;
-  const nextSample = Float64Array.from(epochsPerSample);
-  const nextNegativeSample = Float64Array.from(epochsPerNegativeSample);
-
-  // The hot loop calls `lookup` directly (one static call site each, inlined by V8).
-  const { exact, attractiveTable, repulsiveTable } = gradientCoefficients(a, b, gamma);
-  const run = epochRunner(dim);
-  const sampled = { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample };
-  const schedule = {
+  const epochsPerNegativeSample = new Float64Array(count);
+  for (let e = 0; e < count; e++) epochsPerNegativeSample[e] = epochsPerSample[e] / negativeRate;
+  const { attractiveTable, repulsiveTable } = gradientCoefficients(options.a, options.b, gamma);
+  return {
+    n,
+    dim,
+    edges: {
+      head,
+      tail,
+      epochsPerSample,
+      epochsPerNegativeSample,
+      nextSample: Float64Array.from(epochsPerSample),
+      nextNegativeSample: Float64Array.from(epochsPerNegativeSample),
+    },
     nEpochs,
-    initialAlpha,
+    initialAlpha: options.learningRate ?? 1,
+    a: options.a,
+    b: options.b,
+    gamma,
     attractiveTable,
     repulsiveTable,
-    exactAttractive: exact.attractive,
-    exactRepulsive: exact.repulsive,
+    seed: options.seed >>> 0,
   };
-  let state = options.seed >>> 0;
-  const slice = Math.max(1, Math.floor(epochsPerSlice));
-  for (let from = 0; from < nEpochs; from += slice) {
-    state = run(embedding, n, sampled, schedule, from, Math.min(nEpochs, from + slice), state);
-    if (from + slice < nEpochs) yield;
-  }
 }
 
 interface SampledEdges {
@@ -200,7 +267,7 @@ interface Schedule {
   exactRepulsive: (d2: number) => number;
 }
 
-/** Epochs [from, to) of the layout; returns the random stream's state for the next slice. */
+/** Epochs [from, to) of the layout; returns the random stream's state afterwards. */
 type EpochRunner = (
   embedding: Float64Array,
   n: number,
@@ -212,6 +279,15 @@ type EpochRunner = (
 ) => number;
 
 const epochRunners = new Map<number, EpochRunner>();
+
+function epochRunner(dim: number): EpochRunner {
+  let runner = epochRunners.get(dim);
+  if (!runner) {
+    runner = new Function('lookup', `return ${epochRunnerSource(dim)};`)(lookup) as EpochRunner;
+    epochRunners.set(dim, runner);
+  }
+  return runner;
+}
 
 /**
  * The SGD loop for `dim` coordinates, compiled once per dimension with the coordinate loops unrolled
@@ -226,9 +302,7 @@ const epochRunners = new Map<number, EpochRunner>();
  * coordinate, as umap-learn). j's coordinates stay in locals for the whole edge and are stored after
  * its negatives; a negative sample that draws j itself is skipped (its distance is 0 and j === other).
  */
-function epochRunner(dim: number): EpochRunner {
-  let runner = epochRunners.get(dim);
-  if (runner) return runner;
+function epochRunnerSource(dim: number): string {
   const each = (line: (d: number) => string, separator = '\n') => Array.from({ length: dim }, (_, d) => line(d)).join(separator);
   const body = `
     const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
@@ -285,9 +359,7 @@ function epochRunner(dim: number): EpochRunner {
       alpha = initialAlpha * (1 - epoch / nEpochs);
     }
     return state;`;
-  runner = new Function('lookup', `return function epochs${dim}d(embedding, n, edges, schedule, from, to, state) {${body}\n}`)(lookup) as EpochRunner;
-  epochRunners.set(dim, runner);
-  return runner;
+  return `function epochs${dim}d(embedding, n, edges, schedule, from, to, state) {${body}\n}`;
 }
 
 /**
