@@ -4,8 +4,11 @@ import type { StepFunction } from '../handler';
 import { membersByCluster, readComments, readNodes, round6 } from './jobData';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
-  const comments = await readComments(repository, input.job_id);
-  const { positions, clustering } = await readNodes(repository, input.job_id, comments.ids, { clustering: true });
+  const reading = readComments(repository, input.job_id);
+  const [comments, { positions, clustering }] = await Promise.all([
+    reading,
+    readNodes(repository, input.job_id, reading.then((read) => read.ids), { clustering: true }),
+  ]);
   const result = clusterLayers(
     { vectors: comments.vectors, positions, clusteringPositions: clustering },
     { seed: input.options.seed, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },

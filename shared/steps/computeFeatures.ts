@@ -4,9 +4,13 @@ import type { StepFunction } from '../handler';
 import { clusterKey, readComments, readLayers, readPositions } from './jobData';
 
 export const computeFeaturesStep: StepFunction = async (input, { repository }) => {
-  const comments = await readComments(repository, input.job_id);
-  const positions = await readPositions(repository, input.job_id, comments.ids);
-  const layers = await readLayers(repository, input.job_id, comments.ids);
+  const reading = readComments(repository, input.job_id);
+  const ids = reading.then((comments) => comments.ids);
+  const [comments, positions, layers] = await Promise.all([
+    reading,
+    readPositions(repository, input.job_id, ids),
+    readLayers(repository, input.job_id, ids),
+  ]);
   const hasVotes = comments.votes.some((tally) => tally !== undefined);
 
   const rows = layers.flatMap((labels, layer) => {

@@ -18,9 +18,12 @@ export interface LayerEvaluation {
 }
 
 export async function evaluateJob(repository: Repository, jobId: string): Promise<LayerEvaluation[]> {
-  const comments = await readComments(repository, jobId);
-  const layers = await readLayers(repository, jobId, comments.ids);
-  const keywordRows = await repository.queryByJob('keywords', jobId);
+  const reading = readComments(repository, jobId);
+  const [comments, layers, keywordRows] = await Promise.all([
+    reading,
+    readLayers(repository, jobId, reading.then((read) => read.ids)),
+    repository.queryByJob('keywords', jobId),
+  ]);
   const topWordsPerLayer = layers.map((_, layer) =>
     keywordRows
       .filter((row) => Number(row.layer_id) === layer)

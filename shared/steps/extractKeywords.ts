@@ -7,9 +7,13 @@ import { clusterKey, readComments, readLayers, readPositions, round6 } from './j
 export const SAMPLE_COMMENTS = 5;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
-  const comments = await readComments(repository, input.job_id);
-  const positions = await readPositions(repository, input.job_id, comments.ids);
-  const layers = await readLayers(repository, input.job_id, comments.ids);
+  const reading = readComments(repository, input.job_id);
+  const ids = reading.then((comments) => comments.ids);
+  const [comments, positions, layers] = await Promise.all([
+    reading,
+    readPositions(repository, input.job_id, ids),
+    readLayers(repository, input.job_id, ids),
+  ]);
   const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10 }));
 
   const rows = clusterHierarchy(layers).map((node) => {

@@ -3,6 +3,12 @@ import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
 import { decodeVector } from '../vectors';
 
+/**
+ * Comment ids in the order a reader returns its rows in; a promise of them lets the reader's query
+ * start before the comments have arrived, so a step's reads run side by side.
+ */
+export type CommentIds = number[] | PromiseLike<number[]>;
+
 export interface JobComments {
   ids: number[];
   texts: string[];
@@ -24,7 +30,7 @@ export async function readComments(repository: Repository, jobId: string): Promi
 }
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
-export async function readPositions(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
+export async function readPositions(repository: Repository, jobId: string, ids: CommentIds): Promise<number[][]> {
   return (await readNodes(repository, jobId, ids)).positions;
 }
 
@@ -35,14 +41,14 @@ export async function readPositions(repository: Repository, jobId: string, ids: 
 export async function readNodes(
   repository: Repository,
   jobId: string,
-  ids: number[],
+  ids: CommentIds,
   options: { clustering?: boolean } = {},
 ): Promise<{ positions: number[][]; clustering?: number[][] }> {
   // Node rows only, few attributes: the edges are three quarters of the graph table.
   const attributes = options.clustering ? ['source_id', 'position', 'clustering_position'] : ['source_id', 'position'];
-  const rows = await repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes });
+  const [rows, order] = await Promise.all([repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes }), ids]);
   const byId = new Map(rows.map((row) => [Number(row.source_id), row]));
-  const nodes = ids.map((id) => {
+  const nodes = order.map((id) => {
     const row = byId.get(id);
     if (!row) throw new InvalidInputError(`Job ${jobId} has no UMAP position for comment ${id}: run ProjectUmap first`);
     return row;
@@ -56,13 +62,13 @@ export async function readNodes(
 }
 
 /** Cluster labels per layer (layers[0] finest) in the order of `ids`. */
-export async function readLayers(repository: Repository, jobId: string, ids: number[]): Promise<number[][]> {
-  const rows = await repository.queryByJob('assignments', jobId);
+export async function readLayers(repository: Repository, jobId: string, ids: CommentIds): Promise<number[][]> {
+  const [rows, order] = await Promise.all([repository.queryByJob('assignments', jobId), ids]);
   const byId = new Map(rows.map((row) => [Number(row.comment_id), row]));
   const layerCount = Number(rows[0]?.layer_count ?? 0);
   if (layerCount === 0) throw new InvalidInputError(`Job ${jobId} has no cluster assignments: run Cluster first`);
   return Array.from({ length: layerCount }, (_, layer) =>
-    ids.map((id) => {
+    order.map((id) => {
       const row = byId.get(id);
       if (!row) throw new InvalidInputError(`Job ${jobId} has no cluster assignment for comment ${id}: run Cluster again`);
       return Number(row[`layer${layer}_cluster_id`]);
