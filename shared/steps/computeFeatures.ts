@@ -1,16 +1,10 @@
 /** ComputeFeatures: size, share, spread, mean TF-IDF words, representatives and vote features per cluster. */
 import { clusterFeatures } from '../algorithms/features';
 import type { StepFunction } from '../handler';
-import { clusterKey, readComments, readLayers, readPositions } from './jobData';
+import { clusterKey, readClusteredComments } from './jobData';
 
 export const computeFeaturesStep: StepFunction = async (input, { repository }) => {
-  const reading = readComments(repository, input.job_id);
-  const ids = reading.then((comments) => comments.ids);
-  const [comments, positions, layers] = await Promise.all([
-    reading,
-    readPositions(repository, input.job_id, ids),
-    readLayers(repository, input.job_id, ids),
-  ]);
+  const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
   const hasVotes = comments.votes.some((tally) => tally !== undefined);
 
   const rows = layers.flatMap((labels, layer) => {

@@ -2,18 +2,12 @@
 import { clusterKeywords, nearestToCentroid } from '../algorithms/keywords';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
-import { clusterKey, readComments, readLayers, readPositions, round6 } from './jobData';
+import { clusterKey, readClusteredComments, round6 } from './jobData';
 
 export const SAMPLE_COMMENTS = 5;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
-  const reading = readComments(repository, input.job_id);
-  const ids = reading.then((comments) => comments.ids);
-  const [comments, positions, layers] = await Promise.all([
-    reading,
-    readPositions(repository, input.job_id, ids),
-    readLayers(repository, input.job_id, ids),
-  ]);
+  const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
   const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10 }));
 
   const rows = clusterHierarchy(layers).map((node) => {

@@ -76,6 +76,14 @@ export async function readLayers(repository: Repository, jobId: string, ids: Com
   );
 }
 
+/** Comments with their 2-D positions and cluster layers, in the same order; the three queries run at once. */
+export async function readClusteredComments(repository: Repository, jobId: string) {
+  const reading = readComments(repository, jobId);
+  const ids = reading.then((comments) => comments.ids);
+  const [comments, positions, layers] = await Promise.all([reading, readPositions(repository, jobId, ids), readLayers(repository, jobId, ids)]);
+  return { comments, positions, layers };
+}
+
 export function clusterKey(layer: number, cluster: number): string {
   return `layer${layer}_${cluster}`;
 }
