@@ -266,17 +266,12 @@ describe('embedLsa', () => {
     });
   });
 
-  it('embeds the 1,767 comments of march-on quickly', () => {
+  it('embeds the 1,767 comments of march-on as 100-dimensional unit vectors (its speed: npm run bench)', () => {
     const { texts } = loadConversation('march-on.operation-marchin-orders');
 
-    const started = performance.now();
     const embedding = embedLsa(texts);
-    const elapsed = performance.now() - started;
 
     expect(texts).toHaveLength(1767);
     expectUnitVectors(embedding.vectors, 100);
-    // About 0.7–0.9 s on a 2-core development machine; the loose bound only catches a blow-up
-    // (e.g. a dense product over the vocabulary) without failing on a busy CI machine.
-    expect(elapsed).toBeLessThan(15_000);
   });
 });
