@@ -21,15 +21,16 @@
  *   and seed give bit-identical positions on the same JS engine.
  * - `projectUmapLayouts` makes several layouts (e.g. the 2-D map and the 5-D clustering space) from
  *   one kNN and one graph; each is identical to what `projectUmap` gives for it alone.
+ *   `projectUmapLayoutsAsync` does the same with every layout after the first in a worker thread.
  * - Small inputs: `n_neighbors` is clamped to n − 1; with 3 or fewer points UMAP learns nothing, so
  *   positions are the exact layout of the distances between the normalised vectors (chord length,
  *   what classical MDS gives for ≤ 3 points), scaled like a UMAP layout. Every such change is a
  *   sentence in `adjustments`.
  *
  * Measured here (Node 20, one core, 100-dim LSA vectors; README "Performance"): march-on (1,767
- * comments) 1.2 s, of which exact kNN 0.15 s and the 500-epoch layout ~0.85 s (umap-js: 4.6 s);
- * synthetic 20,000 8.6 s, of which NN-descent 2.8 s and the 200-epoch layout ~4 s (umap-js with
- * exact kNN: ~49 s). The 5-D clustering space costs ~1.6× the 2-D map for the same epochs.
+ * comments) 1.1 s, of which exact kNN 0.1 s and the 500-epoch layout ~0.75 s (umap-js: 4.6 s);
+ * synthetic 20,000 7.3 s, of which NN-descent 2.8 s and the 200-epoch layout ~3.5 s (umap-js with
+ * exact kNN: ~49 s). The 5-D clustering space (200 epochs) costs ~0.45 s on march-on.
  */
 import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGraph } from './fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
