@@ -1,8 +1,9 @@
 /**
  * ProjectUmap: embeddings → 2-D positions (node rows) and k-nearest-neighbour edges in UMAP space.
  * The node rows also carry the 5-D clustering space that Cluster clusters: it comes from the same
- * kNN graph as the map, so the kNN and the fuzzy graph are computed once for both. The edge rows
- * (three quarters of the rows) are written while the clustering space is being optimised.
+ * kNN graph as the map, so the kNN and the fuzzy graph are computed once for both, and it is laid out
+ * in a worker thread beside the map. The edge rows (three quarters of the rows) are written as soon
+ * as the map is done, whether or not the clustering space is.
  */
 import { clusteringSpaceLayout } from '../algorithms/clustering';
 import { projectUmapLayoutsAsync, umapEdges, type UmapProjection } from '../algorithms/umap';
