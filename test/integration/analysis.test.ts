@@ -55,7 +55,8 @@ describe('a mix of two real conversations', () => {
     // schools"; generic comments such as "Truth" or "I am under 30"), and no clustering or term
     // weighting tried lifted the mean past ~0.85 (lsa.ts lists them). This guards what we reach
     // against regressions: here 0.811 / 0.848 / 0.803, mean 0.821 (0.861 / 0.784 / 0.776, mean 0.807,
-    // before stems and U·Σ²); the algorithms alone average 0.850 over 5 samples × 6 seeds. The
+    // before stems and U·Σ²); the algorithms alone average 0.843 over 5 samples × 6 seeds
+    // (`npm run bench:purity -- --wide`). The
     // scikit-learn + umap-learn + Ward peer reaches ~0.83 on a three-conversation mix.
     expect(mean).toBeGreaterThanOrEqual(0.81);
     for (const run of runs) {
