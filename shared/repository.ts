@@ -214,11 +214,7 @@ export class Repository {
       write: async (items) => {
         await this.writeJobRows(table, jobId, items, written);
       },
-      finish: async () => {
-        const stale = before.filter((row) => !written.has(this.keyString(table, row)));
-        await this.batchWrite(table, stale.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
-        return { written: written.size, deleted: stale.length };
-      },
+      finish: async () => ({ written: written.size, deleted: await this.deleteRowsNotIn(table, before, written) }),
     };
   }
 
@@ -241,8 +237,12 @@ export class Repository {
 
   /** Deletes the job's rows in `table` whose range key (as a string) is not in `keep`; returns how many. */
   async deleteJobRowsExcept(table: TableId, jobId: string, keep: ReadonlySet<string>): Promise<number> {
-    const existing = await this.queryByJob(table, jobId, { keysOnly: true });
-    const stale = existing.filter((row) => !keep.has(this.keyString(table, row)));
+    return this.deleteRowsNotIn(table, await this.queryByJob(table, jobId, { keysOnly: true }), keep);
+  }
+
+  /** Deletes those of `rows` (keys) whose range key is not in `keep`; returns how many. */
+  private async deleteRowsNotIn(table: TableId, rows: Item[], keep: ReadonlySet<string>): Promise<number> {
+    const stale = rows.filter((row) => !keep.has(this.keyString(table, row)));
     await this.batchWrite(table, stale.map((row) => ({ DeleteRequest: { Key: this.keyOf(table, row) } })));
     return stale.length;
   }

@@ -9,7 +9,7 @@
  * noise and ARI 0.31; HDBSCAN on the embeddings themselves leaves 65–80 % of the comments as noise
  * (distances concentrate in 100+ dimensions). The price is a second UMAP layout. In the pipeline
  * ProjectUmap makes it from the map's own kNN graph, in a worker thread beside the map, and passes it
- * in as `clusteringPositions`; clusterLayers then takes ~0.2 s of CPU on march-on and ~5 s on 20,000
+ * in as `clusteringSpace`; clusterLayers then takes ~0.2 s of CPU on march-on and ~5 s on 20,000
  * synthetic comments (Prim 3 s, noise attachment 1 s, Ward on ~775 clusters 1.3 s). Without it,
  * clusterLayers projects the vectors itself. `space: 'positions'` clusters the given 2-D map
  * instead (no extra UMAP; noisier and less stable across seeds).
@@ -486,9 +486,10 @@ export interface ClusteringInput {
   positions: number[][];
   /**
    * The 5-D clustering space when the caller already has it (ProjectUmap makes it from the map's kNN
-   * graph, `clusteringSpaceLayout`); otherwise clusterLayers projects the vectors itself.
+   * graph, `clusteringSpaceLayout`), with the n_neighbors of that graph; otherwise clusterLayers
+   * projects the vectors itself.
    */
-  clusteringPositions?: number[][];
+  clusteringSpace?: { positions: number[][]; nNeighbors: number };
 }
 
 /** The layout options of the clustering space, for callers that project it themselves. */
@@ -511,8 +512,8 @@ export function clusterLayers(
   if (input.positions.length !== n) {
     throw new RangeError(`${input.positions.length} positions for ${comments(n)}`);
   }
-  if (input.clusteringPositions && input.clusteringPositions.length !== n) {
-    throw new RangeError(`${input.clusteringPositions.length} clustering positions for ${comments(n)}`);
+  if (input.clusteringSpace && input.clusteringSpace.positions.length !== n) {
+    throw new RangeError(`${input.clusteringSpace.positions.length} clustering positions for ${comments(n)}`);
   }
 
   const adjustments: string[] = [];
@@ -530,7 +531,7 @@ export function clusterLayers(
   };
   if (space === 'umap') {
     parameters.clustering_umap_n_components = CLUSTERING_UMAP.nComponents;
-    parameters.clustering_umap_n_neighbors = CLUSTERING_UMAP.nNeighbors;
+    parameters.clustering_umap_n_neighbors = input.clusteringSpace?.nNeighbors ?? CLUSTERING_UMAP.nNeighbors;
     parameters.clustering_umap_min_dist = CLUSTERING_UMAP.minDist;
     parameters.clustering_umap_n_epochs = CLUSTERING_UMAP.nEpochs;
   }
@@ -553,7 +554,7 @@ export function clusterLayers(
 
   const rows = space === 'positions'
     ? input.positions
-    : (input.clusteringPositions ?? projectUmap(input.vectors, { ...CLUSTERING_UMAP, seed }).positions);
+    : (input.clusteringSpace?.positions ?? projectUmap(input.vectors, { ...CLUSTERING_UMAP, seed }).positions);
   const points = toPoints(rows);
   const core = coreDistances(rows, minClusterSize);
   const linkage = mutualReachabilityLinkage(rows, core);

@@ -127,7 +127,6 @@ export function gradientCoefficients(a: number, b: number, gamma = 1) {
 /** Everything one layout run needs besides the start: plain data, so that it can go to a worker. */
 interface PreparedLayout {
   n: number;
-  dim: number;
   edges: SampledEdges;
   nEpochs: number;
   initialAlpha: number;
@@ -141,10 +140,9 @@ interface PreparedLayout {
 
 /** Optimises `embedding` (n × dim, row-major) in place; the start should already be rescaled. */
 export function optimizeLayout(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): void {
-  const prepared = prepareLayout(dim, graph, options);
+  const prepared = prepareLayout(graph, options);
   if (!prepared) return;
-  const exact = exactCoefficients(prepared.a, prepared.b, prepared.gamma);
-  epochRunner(dim)(embedding, prepared.n, prepared.edges, scheduleOf(prepared, exact), 0, prepared.nEpochs, prepared.seed);
+  epochRunner(dim)(embedding, prepared);
 }
 
 /**
@@ -155,10 +153,11 @@ export function optimizeLayout(embedding: Float64Array, dim: number, graph: Fuzz
  * start, ~30 ms.
  */
 export function optimizeLayoutInWorker(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): Promise<Float64Array> {
-  const prepared = prepareLayout(dim, graph, options);
+  const prepared = prepareLayout(graph, options);
   if (!prepared) return Promise.resolve(Float64Array.from(embedding));
   return new Promise((resolve, reject) => {
-    const worker = new Worker(layoutWorkerSource(dim), { eval: true, workerData: { prepared, embedding: Float64Array.from(embedding) } });
+    // workerData is a structured clone: the worker optimises its own copy of the start.
+    const worker = new Worker(layoutWorkerSource(dim), { eval: true, workerData: { prepared, embedding } });
     worker.once('message', (result: Float64Array) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -173,32 +172,12 @@ function layoutWorkerSource(dim: number): string {
     ${SHARED_SOURCE}
     const run = ${epochRunnerSource(dim)};
     const { prepared, embedding } = workerData;
-    const exact = exactCoefficients(prepared.a, prepared.b, prepared.gamma);
-    const schedule = {
-      nEpochs: prepared.nEpochs,
-      initialAlpha: prepared.initialAlpha,
-      attractiveTable: prepared.attractiveTable,
-      repulsiveTable: prepared.repulsiveTable,
-      exactAttractive: exact.attractive,
-      exactRepulsive: exact.repulsive,
-    };
-    run(embedding, prepared.n, prepared.edges, schedule, 0, prepared.nEpochs, prepared.seed);
+    run(embedding, prepared);
     parentPort.postMessage(embedding, [embedding.buffer]);`;
 }
 
-function scheduleOf(prepared: PreparedLayout, exact: GradientCoefficients): Schedule {
-  return {
-    nEpochs: prepared.nEpochs,
-    initialAlpha: prepared.initialAlpha,
-    attractiveTable: prepared.attractiveTable,
-    repulsiveTable: prepared.repulsiveTable,
-    exactAttractive: exact.attractive,
-    exactRepulsive: exact.repulsive,
-  };
-}
-
 /** The sampling schedule of the graph's edges and the coefficient tables, or null if there is nothing to do. */
-function prepareLayout(dim: number, graph: FuzzyGraph, options: LayoutOptions): PreparedLayout | null {
+function prepareLayout(graph: FuzzyGraph, options: LayoutOptions): PreparedLayout | null {
   const { n, rowStart, columns, weights } = graph;
   const nEpochs = options.nEpochs;
   if (nEpochs <= 0 || weights.length === 0) return null;
@@ -229,7 +208,6 @@ function prepareLayout(dim: number, graph: FuzzyGraph, options: LayoutOptions): 
   const { attractiveTable, repulsiveTable } = gradientCoefficients(options.a, options.b, gamma);
   return {
     n,
-    dim,
     edges: {
       head,
       tail,
@@ -258,32 +236,15 @@ interface SampledEdges {
   nextNegativeSample: Float64Array;
 }
 
-interface Schedule {
-  nEpochs: number;
-  initialAlpha: number;
-  attractiveTable: Float64Array;
-  repulsiveTable: Float64Array;
-  exactAttractive: (d2: number) => number;
-  exactRepulsive: (d2: number) => number;
-}
-
-/** Epochs [from, to) of the layout; returns the random stream's state afterwards. */
-type EpochRunner = (
-  embedding: Float64Array,
-  n: number,
-  edges: SampledEdges,
-  schedule: Schedule,
-  from: number,
-  to: number,
-  state: number,
-) => number;
+/** All epochs of the layout described by `prepared`, in place. */
+type EpochRunner = (embedding: Float64Array, prepared: PreparedLayout) => void;
 
 const epochRunners = new Map<number, EpochRunner>();
 
 function epochRunner(dim: number): EpochRunner {
   let runner = epochRunners.get(dim);
   if (!runner) {
-    runner = new Function('lookup', `return ${epochRunnerSource(dim)};`)(lookup) as EpochRunner;
+    runner = new Function('lookup', 'exactCoefficients', `return ${epochRunnerSource(dim)};`)(lookup, exactCoefficients) as EpochRunner;
     epochRunners.set(dim, runner);
   }
   return runner;
@@ -305,12 +266,15 @@ function epochRunner(dim: number): EpochRunner {
 function epochRunnerSource(dim: number): string {
   const each = (line: (d: number) => string, separator = '\n') => Array.from({ length: dim }, (_, d) => line(d)).join(separator);
   const body = `
+    const { n, edges, nEpochs, initialAlpha, attractiveTable, repulsiveTable } = prepared;
     const { head, tail, epochsPerSample, epochsPerNegativeSample, nextSample, nextNegativeSample } = edges;
-    const { nEpochs, initialAlpha, attractiveTable, repulsiveTable, exactAttractive, exactRepulsive } = schedule;
+    const exact = exactCoefficients(prepared.a, prepared.b, prepared.gamma);
+    const exactAttractive = exact.attractive;
+    const exactRepulsive = exact.repulsive;
     const edgeCount = head.length;
-    // The learning rate falls linearly: initialAlpha in epoch 0, then (1 − (epoch − 1) / nEpochs) of it.
-    let alpha = from === 0 ? initialAlpha : initialAlpha * (1 - (from - 1) / nEpochs);
-    for (let epoch = from; epoch < to; epoch++) {
+    let state = prepared.seed;
+    let alpha = initialAlpha;
+    for (let epoch = 0; epoch < nEpochs; epoch++) {
       for (let e = 0; e < edgeCount; e++) {
         if (nextSample[e] > epoch) continue;
         const cj = head[e] * ${dim};
@@ -358,8 +322,8 @@ function epochRunnerSource(dim: number): string {
       }
       alpha = initialAlpha * (1 - epoch / nEpochs);
     }
-    return state;`;
-  return `function epochs${dim}d(embedding, n, edges, schedule, from, to, state) {${body}\n}`;
+  `;
+  return `function epochs${dim}d(embedding, prepared) {${body}\n}`;
 }
 
 /**

@@ -10,11 +10,13 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
     readNodes(repository, input.job_id, reading.then((read) => read.ids), { clustering: true }),
   ]);
   const result = clusterLayers(
-    { vectors: comments.vectors, positions, clusteringPositions: clustering },
+    {
+      vectors: comments.vectors,
+      positions,
+      clusteringSpace: clustering && { positions: clustering, nNeighbors: input.options.n_neighbors },
+    },
     { seed: input.options.seed, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },
   );
-  // A clustering space made by ProjectUmap shares the map's kNN graph, hence its n_neighbors.
-  if (clustering) result.parameters.clustering_umap_n_neighbors = input.options.n_neighbors;
 
   // Distance of each comment to its cluster's centroid in UMAP space, per layer.
   const distances = result.layers.map((labels) => {

@@ -182,7 +182,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
   const umap = timed(() => projectUmap(vectors));
   // The 5-D clustering space alone (ProjectUmap makes it from the map's graph), then Cluster's own work on it.
   const space = timed(() => projectUmap(vectors, clusteringSpaceLayout()));
-  const cluster = timed(() => clusterLayers({ vectors, positions: umap.result.positions, clusteringPositions: space.result.positions }));
+  const cluster = timed(() => clusterLayers({ vectors, positions: umap.result.positions, clusteringSpace: { positions: space.result.positions, nNeighbors: space.result.parameters.n_neighbors } }));
   const result: RunResult = {
     comments: Number(job?.num_comments),
     total_wall_ms,

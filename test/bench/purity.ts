@@ -37,7 +37,7 @@ interface Run {
 function measure(texts: string[], truth: number[], seed: number, lsa: LsaOptions): Run {
   const { vectors } = embedLsa(texts, { seed, ...lsa });
   const [map, space] = projectUmapLayouts(vectors, [{}, clusteringSpaceLayout()], { seed });
-  const { layers } = clusterLayers({ vectors, positions: map.positions, clusteringPositions: space.positions }, { seed });
+  const { layers } = clusterLayers({ vectors, positions: map.positions, clusteringSpace: { positions: space.positions, nNeighbors: space.parameters.n_neighbors } }, { seed });
   const coarse = layers[layers.length - 1];
   const clustered = coarse.flatMap((label, i) => (label >= 0 ? [i] : []));
   const against = (labels: number[]) => clustered.map((i) => labels[i]);
