@@ -48,7 +48,7 @@ export function createEmbeddingProvider(options: PipelineOptions, services: Prov
   const concurrency = options.embedding_concurrency ?? builtIn.embedding_concurrency ?? 1;
   switch (options.embedder) {
     case 'lsa':
-      return new LsaEmbedder({ dimensions: options.embedding_dimensions, seed: options.seed });
+      return new LsaEmbedder({ dimensions: options.embedding_dimensions });
     case 'openai': {
       const baseUrl = options.embedding_url ?? builtIn.embedding_url!;
       return new OpenAiEmbedder({

@@ -1,21 +1,18 @@
-/** Cluster: embeddings + UMAP positions → nested layers (layer 0 finest, -1 noise), one row per comment. */
+/**
+ * Cluster: embeddings → nested layers (layer 0 finest), one row per comment. The layers come from the
+ * embeddings alone (shared/algorithms/clustering.ts), not from the map, so the seed does not move
+ * them; the map's positions only give each comment its distance to its cluster's centre on the map.
+ */
 import { clusterLayers } from '../algorithms/clustering';
 import type { StepFunction } from '../handler';
-import { membersByCluster, readComments, readNodes, round6 } from './jobData';
+import { membersByCluster, readComments, readPositions, round6 } from './jobData';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
   const reading = readComments(repository, input.job_id);
-  const [comments, { positions, clustering }] = await Promise.all([
-    reading,
-    readNodes(repository, input.job_id, reading.then((read) => read.ids), { clustering: true }),
-  ]);
+  const [comments, positions] = await Promise.all([reading, readPositions(repository, input.job_id, reading.then((read) => read.ids))]);
   const result = clusterLayers(
-    {
-      vectors: comments.vectors,
-      positions,
-      clusteringSpace: clustering && { positions: clustering, nNeighbors: input.options.n_neighbors },
-    },
-    { seed: input.options.seed, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },
+    { vectors: comments.vectors },
+    { nNeighbors: input.options.n_neighbors, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },
   );
 
   // Distance of each comment to its cluster's centroid in UMAP space, per layer.
@@ -35,7 +32,7 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
       conversation_id: input.conversation_id,
       comment_id: id,
       layer_count: result.layers.length,
-      is_outlier: result.layers[0][i] === -1,
+      is_outlier: result.outliers[i],
       distance_to_centroid: {} as Record<string, number>,
       cluster_confidence: {} as Record<string, number>,
     };
@@ -50,12 +47,13 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
 
   const cluster_layers = result.layers.map((labels, layer) => {
     const clusters = membersByCluster(labels).size;
-    const noise = labels.filter((label) => label === -1).length;
+    const outliers = result.outliers.filter(Boolean).length;
     return {
       layer_id: layer,
       num_clusters: clusters,
-      noise_share: round6(noise / labels.length),
-      description: `${layer === 0 ? 'finest' : layer === result.layers.length - 1 ? 'coarsest' : 'intermediate'} layer: ${clusters} clusters, ${noise} noise comments`,
+      noise_share: 0,
+      outlier_share: round6(outliers / labels.length),
+      description: `${layer === 0 ? 'finest' : layer === result.layers.length - 1 ? 'coarsest' : 'intermediate'} layer: ${clusters} cluster${clusters === 1 ? '' : 's'}, ${outliers} outlier${outliers === 1 ? '' : 's'} attached`,
     };
   });
 

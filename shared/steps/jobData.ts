@@ -31,21 +31,8 @@ export async function readComments(repository: Repository, jobId: string): Promi
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
 export async function readPositions(repository: Repository, jobId: string, ids: CommentIds): Promise<number[][]> {
-  return (await readNodes(repository, jobId, ids)).positions;
-}
-
-/**
- * The 2-D map and the 5-D clustering space in the order of `ids`; `clustering` is undefined when the
- * rows predate it (then Cluster projects the clustering space itself).
- */
-export async function readNodes(
-  repository: Repository,
-  jobId: string,
-  ids: CommentIds,
-  options: { clustering?: boolean } = {},
-): Promise<{ positions: number[][]; clustering?: number[][] }> {
   // Node rows only, few attributes: the edges are three quarters of the graph table.
-  const attributes = options.clustering ? ['source_id', 'position', 'clustering_position'] : ['source_id', 'position'];
+  const attributes = ['source_id', 'position'];
   const [rows, order] = await Promise.all([repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes }), ids]);
   const byId = new Map(rows.map((row) => [Number(row.source_id), row]));
   const nodes = order.map((id) => {
@@ -57,8 +44,7 @@ export async function readNodes(
     const position = row.position as { x: number; y: number };
     return [position.x, position.y];
   });
-  if (!options.clustering || nodes.some((row) => !Array.isArray(row.clustering_position))) return { positions };
-  return { positions, clustering: nodes.map((row) => (row.clustering_position as unknown[]).map(Number)) };
+  return positions;
 }
 
 /** Cluster labels per layer (layers[0] finest) in the order of `ids`. */

@@ -45,7 +45,7 @@ interface RunResult {
   calibration_ms: number;
   load_average: number[];
   /** The three main algorithms alone on the job's texts and vectors, outside the pipeline (no database). */
-  algorithms: { embed: Timing; umap: Timing & { knn: string }; space: Timing; cluster: Timing };
+  algorithms: { embed: Timing; umap: Timing & { knn: string }; cluster: Timing };
   steps: Record<string, StepFigures>;
   quality: unknown;
   cluster_layers: unknown;
@@ -120,7 +120,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
   const { readComments } = await import('../../shared/steps/jobData');
   const { projectUmap } = await import('../../shared/algorithms/umap');
   const { embedLsa } = await import('../../shared/algorithms/lsa');
-  const { clusterLayers, clusteringSpaceLayout } = await import('../../shared/algorithms/clustering');
+  const { clusterLayers } = await import('../../shared/algorithms/clustering');
   const repositoryOptions = writeConcurrency ? { writeConcurrency } : {};
   const db =
     database === 'in-process'
@@ -180,9 +180,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
   const { vectors, texts } = await readComments(db.repository, jobId);
   const embed = timed(() => embedLsa(texts));
   const umap = timed(() => projectUmap(vectors));
-  // The 5-D clustering space alone (ProjectUmap makes it from the map's graph), then Cluster's own work on it.
-  const space = timed(() => projectUmap(vectors, clusteringSpaceLayout()));
-  const cluster = timed(() => clusterLayers({ vectors, positions: umap.result.positions, clusteringSpace: { positions: space.result.positions, nNeighbors: space.result.parameters.n_neighbors } }));
+  const cluster = timed(() => clusterLayers({ vectors }));
   const result: RunResult = {
     comments: Number(job?.num_comments),
     total_wall_ms,
@@ -190,7 +188,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
     peak_rss_mb,
     calibration_ms,
     load_average,
-    algorithms: { embed: embed.timing, umap: { ...umap.timing, knn: String(umap.result.parameters.knn) }, space: space.timing, cluster: cluster.timing },
+    algorithms: { embed: embed.timing, umap: { ...umap.timing, knn: String(umap.result.parameters.knn) }, cluster: cluster.timing },
     steps,
     quality: job?.evaluation,
     cluster_layers: job?.cluster_layers,
@@ -258,7 +256,7 @@ function medianRun(runs: RunResult[]) {
     calibration_ms: runs.map((run) => Math.round(run.calibration_ms)),
     load_average: runs.map((run) => run.load_average[0]),
     algorithms: Object.fromEntries(
-      (['embed', 'umap', 'space', 'cluster'] as const).map((name) => [
+      (['embed', 'umap', 'cluster'] as const).map((name) => [
         name,
         {
           wall_ms: median(runs.map((run) => run.algorithms[name].wall_ms)),
@@ -290,16 +288,15 @@ function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: Pe
     const peerCols = peer ? (peerMs === undefined ? '' : `${fmt(peerMs).padStart(9)}${(s.wall_ms / peerMs).toFixed(2).padStart(10)}`) : '';
     console.log(`  ${step.padEnd(16)}${fmt(s.wall_ms)}${fmt(s.cpu_ms)}${fmt(s.peak_rss_mb)}${fmt(s.rows_written)}${fmt(rate)}${peerCols}`);
   }
-  const { embed, umap, space, cluster } = result.algorithms;
+  const { embed, umap, cluster } = result.algorithms;
   const vsPeer = (ours: Timing, phase: string) => (peer ? ` (peer ${(peer.times_s[phase] * 1000).toFixed(0)} ms, ours/peer ${(ours.wall_ms / (peer.times_s[phase] * 1000)).toFixed(2)})` : '');
   console.log(`  algorithms alone, no database (wall / CPU ms):`);
-  console.log(`    LSA embedding          ${embed.wall_ms.toFixed(0)} / ${embed.cpu_ms.toFixed(0)}${vsPeer(embed, 'embed')}`);
+  console.log(`    embedding (LSA)        ${embed.wall_ms.toFixed(0)} / ${embed.cpu_ms.toFixed(0)}${vsPeer(embed, 'embed')}`);
   console.log(
     `    UMAP 2-D (${umap.knn} kNN) ${umap.wall_ms.toFixed(0)} / ${umap.cpu_ms.toFixed(0)}${vsPeer(umap, 'umap')}` +
       (set === 'march-on' ? `; uwot ${UWOT_MARCH_ON_S} s → ours/uwot ${(umap.wall_ms / 1000 / UWOT_MARCH_ON_S).toFixed(2)}, CPU ${(umap.cpu_ms / 1000 / UWOT_MARCH_ON_S).toFixed(2)} (target ≤ 1.5)` : ''),
   );
-  console.log(`    UMAP 5-D clustering space (own kNN) ${space.wall_ms.toFixed(0)} / ${space.cpu_ms.toFixed(0)}`);
-  console.log(`    clustering (HDBSCAN + Ward on that space) ${cluster.wall_ms.toFixed(0)} / ${cluster.cpu_ms.toFixed(0)}${vsPeer(cluster, 'cluster')}, the peer's is Ward on the 2-D map only`);
+  console.log(`    clustering (own kNN, spectral space, connected Ward) ${cluster.wall_ms.toFixed(0)} / ${cluster.cpu_ms.toFixed(0)}${vsPeer(cluster, 'cluster')}, the peer's is Ward on the 2-D map only`);
   if (peer) {
     const total = peer.times_s.total * 1000;
     const ours = result.steps.Embed.wall_ms + result.steps.ProjectUmap.wall_ms + result.steps.Cluster.wall_ms;

@@ -19,50 +19,22 @@ async function runExport(name: string, comments: ExportComment[]) {
 }
 
 describe('a mix of two real conversations', () => {
-  it('separates them in the coarse layer (mean purity ≥ 0.81 over three mixes — target 0.9 not reached offline — noise a minority)', async () => {
+  // How well mixes come apart is measured by `npm run bench:quality`; this guards the mechanism.
+  it('comes apart in the coarse layer, every comment in a cluster of every layer', async () => {
     const biodiversity = readFixtureComments(BIODIVERSITY);
-    const marchOn = readFixtureComments(MARCH_ON);
-    const runs = [];
-    // Three equal-sized samples of march-on: a single mix moves ±0.05 with the sample.
-    for (const sampleSeed of [7, 1, 2]) {
-      const name = `mixed-conversations-${sampleSeed}`;
-      const sampled = sample(marchOn, biodiversity.length, sampleSeed).map((c) => ({ ...c, id: c.id + 100_000 }));
-      const { outcome, job } = await runExport(name, [...biodiversity, ...sampled]);
-      expect(outcome.status, outcome.cause).toBe('SUCCEEDED');
+    const sampled = sample(readFixtureComments(MARCH_ON), biodiversity.length, 7).map((c) => ({ ...c, id: c.id + 100_000 }));
+    const { outcome } = await runExport('mixed-conversations', [...biodiversity, ...sampled]);
+    expect(outcome.status, outcome.cause).toBe('SUCCEEDED');
 
-      const rows = await harness.repository.queryByJob('assignments', `pipeline_run_${name}`);
-      const layerCount = Number(rows[0].layer_count);
-      const coarse = rows.map((row) => Number(row[`layer${layerCount - 1}_cluster_id`]));
-      const truth = rows.map((row) => (Number(row.comment_id) >= 100_000 ? 1 : 0));
-      const clustered = coarse.map((label, i) => [label, truth[i]]).filter(([label]) => label >= 0);
-      const run = {
-        clusters: new Set(clustered.map(([label]) => label)).size,
-        purity: purity(clustered.map(([l]) => l), clustered.map(([, t]) => t)),
-        nmi: normalizedMutualInformation(clustered.map(([l]) => l), clustered.map(([, t]) => t)),
-        noise: 1 - clustered.length / coarse.length,
-      };
-      console.log(
-        `mixed biodiversity+march-on sample ${sampleSeed} (${rows.length} comments): coarse layer ${run.clusters} clusters, ` +
-          `purity ${run.purity.toFixed(3)}, NMI ${run.nmi.toFixed(3)}, noise ${(run.noise * 100).toFixed(1)}%; layers ${JSON.stringify(job?.cluster_layers)}`,
-      );
-      runs.push(run);
-    }
-    const mean = runs.reduce((sum, run) => sum + run.purity, 0) / runs.length;
-    console.log(`mixed biodiversity+march-on: mean coarse purity ${mean.toFixed(3)}`);
-
-    // The issue's target is 0.9. With the offline `lsa` embedder a comment's 15 nearest neighbours
-    // are only 72–77 % from its own conversation (the vocabularies overlap: "public land" vs "public
-    // schools"; generic comments such as "Truth" or "I am under 30"), and no clustering or term
-    // weighting tried lifted the mean past ~0.85 (lsa.ts lists them). This guards what we reach
-    // against regressions: here 0.811 / 0.848 / 0.803, mean 0.821 (0.861 / 0.784 / 0.776, mean 0.807,
-    // before stems and U·Σ²); the algorithms alone average 0.843 over 5 samples × 6 seeds
-    // (`npm run bench:purity -- --wide`). The
-    // scikit-learn + umap-learn + Ward peer reaches ~0.83 on a three-conversation mix.
-    expect(mean).toBeGreaterThanOrEqual(0.81);
-    for (const run of runs) {
-      expect(run.purity).toBeGreaterThanOrEqual(0.79);
-      expect(run.noise).toBeLessThan(0.35);
-      expect(run.clusters).toBeGreaterThanOrEqual(2);
+    const rows = await harness.repository.queryByJob('assignments', 'pipeline_run_mixed-conversations');
+    const layerCount = Number(rows[0].layer_count);
+    const truth = rows.map((row) => (Number(row.comment_id) >= 100_000 ? 1 : 0));
+    for (let layer = 0; layer < layerCount; layer++) {
+      const labels = rows.map((row) => Number(row[`layer${layer}_cluster_id`]));
+      expect(labels.every((label) => label >= 0)).toBe(true);
+      // Two equal halves: labels unrelated to the source would score 0.5 and NMI ~0.
+      expect(purity(labels, truth)).toBeGreaterThan(0.75);
+      expect(normalizedMutualInformation(labels, truth)).toBeGreaterThan(0.1);
     }
   });
 });

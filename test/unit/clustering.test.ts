@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  clusterLayers,
-  condenseTree,
-  coreDistances,
-  excessOfMass,
-  hdbscan,
-  mutualReachabilityLinkage,
-  wardMerges,
-  type ClusteringResult,
-} from '../../shared/algorithms/clustering';
+import { clusterLayers, connectedWard, type ClusteringResult } from '../../shared/algorithms/clustering';
+import { flattenNeighbors, fuzzySimplicialSet } from '../../shared/algorithms/fuzzySimplicialSet';
+import { nearestNeighbors } from '../../shared/algorithms/neighbors';
+import { spectralEmbedding } from '../../shared/algorithms/spectral';
 import { adjustedRandIndex, purity } from '../../shared/algorithms/evaluation';
 import { gaussian, seededRandom } from '../../shared/algorithms/random';
-import { projectUmap } from '../../shared/algorithms/umap';
 import { BIODIVERSITY, conversationVectors, gaussianBlobs } from './support/conversationVectors';
 
 const clusterCount = (labels: number[]) => new Set(labels.filter((l) => l >= 0)).size;
-const noiseShare = (labels: number[]) => labels.filter((l) => l < 0).length / labels.length;
 
 /** Every fine cluster inside exactly one coarse cluster; noise in a coarse layer is noise in finer ones. */
 function expectNested(result: ClusteringResult): void {
@@ -75,88 +67,65 @@ function nestedBlobs(seed: number) {
   return { vectors, group };
 }
 
-const noPositions = (n: number) => Array.from({ length: n }, () => [0, 0]);
 
-describe('HDBSCAN building blocks', () => {
-  it('finds two dense groups on a line and leaves the outlier as noise', () => {
-    const points = [[0], [0.1], [0.2], [0.3], [0.4], [10], [10.1], [10.2], [10.3], [10.4], [50]];
-
-    const { labels, confidence } = hdbscan(points, { minClusterSize: 3, minSamples: 2 });
-
-    expect(labels.slice(0, 5).every((l) => l === labels[0])).toBe(true);
-    expect(labels.slice(5, 10).every((l) => l === labels[5])).toBe(true);
-    expect(labels[0]).not.toBe(labels[5]);
-    expect(labels[10]).toBe(-1);
-    expect(confidence[10]).toBe(0);
-    expect(Math.max(...confidence)).toBe(1);
+describe('building blocks', () => {
+  it('merges the closest clusters first with Ward, weighting by size, along the neighbour graph', () => {
+    const points = [[0], [1], [10], [12]];
+    const chain = [[1], [0, 2], [1, 3], [2]];
+    const tree = connectedWard(points, chain);
+    expect(Array.from(tree.a)).toEqual([0, 2, 4]);
+    expect(Array.from(tree.b)).toEqual([1, 3, 5]);
+    expect(tree.cost[0]).toBeCloseTo(0.5, 12);
+    expect(tree.cost[2]).toBeCloseTo(((2 * 2) / 4) * 10.5 ** 2, 12);
   });
 
-  it('computes core distances as the distance to the (min_samples − 1)-th neighbour', () => {
-    expect(Array.from(coreDistances([[0], [1], [3], [7]], 3))).toEqual([3, 2, 3, 6]);
+  it('merges only neighbours while it can, then joins the parts the graph leaves apart', () => {
+    // 0 and 2 are closest, but not neighbours: 0–1 and 2–3 merge first, then the two parts.
+    const points = [[0], [-3], [0.5], [4]];
+    const tree = connectedWard(points, [[1], [0], [3], [2]]);
+    expect(Array.from(tree.a)).toEqual([0, 2, 4]);
+    expect(Array.from(tree.b)).toEqual([1, 3, 5]);
   });
 
-  it('builds the condensed tree: stabilities and EOM choose the two groups over the root', () => {
-    const points = [[0], [1], [2], [20], [21], [22]];
-    const tree = condenseTree(mutualReachabilityLinkage(points, coreDistances(points, 2)), 6, 3);
-
-    expect(tree.clusterCount).toBe(3);
-    expect(Array.from(tree.parent)).toEqual([-1, 0, 0]);
-    expect(tree.birth[1]).toBeCloseTo(1 / 18, 12); // groups separate at distance 18
-    expect(excessOfMass(tree)).toEqual([1, 2]);
-    // Each group: 3 points leaving at λ = 1 (distance 1) after birth at 1/18.
-    expect(tree.stability[1]).toBeCloseTo(3 * (1 - 1 / 18), 12);
-  });
-
-  it('never splits identical points', () => {
-    const points = Array.from({ length: 12 }, () => [1, 1]);
-    const tree = condenseTree(mutualReachabilityLinkage(points, coreDistances(points, 3)), 12, 3);
-    expect(tree.clusterCount).toBe(1);
-    expect(excessOfMass(tree)).toEqual([0]);
-  });
-
-  it('looks inside a cluster larger than maxClusterSize even when it is more stable than its parts', () => {
-    // Prepare: two touching groups of 5 (gap 0.15, spacing 0.1) and a far group of 5.
-    const points = [0, 0.1, 0.2, 0.3, 0.4, 0.55, 0.65, 0.75, 0.85, 0.95, 10, 10.1, 10.2, 10.3, 10.4].map((x) => [x]);
-    const tree = condenseTree(mutualReachabilityLinkage(points, coreDistances(points, 2)), points.length, 3);
-    const sizes = (selection: number[]) => selection.map((c) => tree.size[c]).sort((a, b) => a - b);
-
-    // Act + assess: EOM keeps the touching pair as one cluster of 10; capped at 6 it takes its parts.
-    expect(sizes(excessOfMass(tree))).toEqual([5, 10]);
-    expect(sizes(excessOfMass(tree, 6))).toEqual([5, 5, 5]);
-    // A cap below every cluster cannot split leaves: they are still selected.
-    expect(sizes(excessOfMass(tree, 2))).toEqual([5, 5, 5]);
-  });
-
-  it('merges the closest clusters first with Ward, weighting by size', () => {
-    const merges = wardMerges([[0], [1], [10], [12]], [1, 1, 1, 1]);
-    expect(merges.map(({ a, b }) => [a, b])).toEqual([[0, 1], [2, 3], [0, 2]]);
-    expect(merges[0].cost).toBeCloseTo(0.5, 12);
-    expect(merges[2].cost).toBeCloseTo(((2 * 2) / 4) * 10.5 ** 2, 12);
+  it('embeds a graph of two loosely joined cliques so that the cliques separate', () => {
+    const vectors = gaussianBlobs({ blobs: 2, size: 20, dim: 30, separation: 3, seed: 5 });
+    const knn = nearestNeighbors(vectors.vectors, 9);
+    const space = spectralEmbedding(fuzzySimplicialSet(flattenNeighbors(knn, 40, 9), 10), 3);
+    expect(space).toHaveLength(40);
+    for (const row of space) expect(Math.hypot(...row)).toBeCloseTo(1, 9);
+    // Every point's nearest other point in the embedding is in its own clique.
+    space.forEach((row, i) => {
+      let nearest = -1;
+      let best = Infinity;
+      space.forEach((other, j) => {
+        const d = j === i ? Infinity : Math.hypot(...row.map((x, c) => x - other[c]));
+        if (d < best) [best, nearest] = [d, j];
+      });
+      expect(vectors.labels[nearest]).toBe(vectors.labels[i]);
+    });
   });
 });
 
 describe('clusterLayers', () => {
   const blobs = gaussianBlobs({ blobs: 6, size: 25, dim: 50, separation: 1, seed: 1 });
-  const blobInput = { vectors: blobs.vectors, positions: noPositions(150) };
-  const blobResult = clusterLayers(blobInput);
+  const blobResult = clusterLayers({ vectors: blobs.vectors });
 
   it('recovers six well-separated blobs in the finest layer', () => {
     expect(clusterCount(blobResult.layers[0])).toBe(6);
     expect(adjustedRandIndex(blobResult.layers[0], blobs.labels)).toBeGreaterThanOrEqual(0.9);
-    expect(noiseShare(blobResult.layers[0])).toBeLessThan(0.05);
     expect(blobResult.layers.map(clusterCount)).toEqual([6, 3]); // round(150 / 50) = 3
     expectNested(blobResult);
     expectWellFormed(blobResult, 150);
   });
 
-  it('is deterministic for a seed', () => {
-    expect(clusterLayers(blobInput)).toEqual(blobResult);
+  it('is a function of the vectors alone', () => {
+    expect(clusterLayers({ vectors: blobs.vectors.map((v) => Float32Array.from(v)) })).toEqual(blobResult);
   });
 
   it('finds subgroups in the finest layer and the groups in the coarsest', () => {
     const { vectors, group } = nestedBlobs(1);
 
-    const result = clusterLayers({ vectors, positions: noPositions(vectors.length) });
+    const result = clusterLayers({ vectors });
 
     const finest = result.layers[0];
     const coarsest = result.layers[result.layers.length - 1];
@@ -164,67 +133,60 @@ describe('clusterLayers', () => {
     expect(clusterCount(finest)).toBeGreaterThanOrEqual(6);
     expect(clusterCount(coarsest)).toBe(3); // round(360 / 120)
     // No fine cluster mixes groups, and the coarsest layer is the groups.
-    expect(purity(finest.filter((l) => l >= 0), group.filter((_, i) => finest[i] >= 0))).toBe(1);
+    expect(purity(finest, group)).toBe(1);
     expect(adjustedRandIndex(coarsest, group)).toBeGreaterThanOrEqual(0.9);
+    expectNested(result);
+    expectWellFormed(result, vectors.length);
+  });
+
+  it('attaches comments too few to make a cluster of their own to the nearest cluster, and flags them', () => {
+    // Prepare: three groups of 30 and a stray group of 4, below the minimum size of 10.
+    const { vectors, labels } = gaussianBlobs({ blobs: 4, size: [30, 30, 30, 4], dim: 20, separation: 3, seed: 3 });
+
+    const result = clusterLayers({ vectors }, { minClusterSize: 10 });
+
+    expect(result.outliers).toEqual(labels.map((label) => label === 3));
+    expect(result.parameters.outliers_attached).toBe(4);
+    const sizes = new Map<number, number>();
+    for (const label of result.layers[0]) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+    expect(Math.min(...sizes.values())).toBeGreaterThanOrEqual(10);
     expectNested(result);
     expectWellFormed(result, vectors.length);
   });
 
   describe('on a real conversation (biodiversity, 154 comments)', () => {
     const vectors = conversationVectors(BIODIVERSITY);
-    const positions = projectUmap(vectors).positions;
-    const result = clusterLayers({ vectors, positions });
+    const result = clusterLayers({ vectors });
 
-    it('gives nested layers at the intended scale with noise a minority', () => {
+    it('gives nested layers at the intended scale, every comment in a cluster', () => {
       // round(154 / 50) = 3 in the coarse layer; the finest aims at 154 / 25 ≈ 6.
       expect(result.layers.map(clusterCount)).toEqual([6, 3]);
-      for (const labels of result.layers) expect(noiseShare(labels)).toBeLessThanOrEqual(0.25);
+      for (const labels of result.layers) expect(labels.every((label) => label >= 0)).toBe(true);
       expectNested(result);
       expectWellFormed(result, vectors.length);
     });
 
     it('keeps every finest cluster at least min_cluster_size and records its parameters', () => {
       const sizes = new Map<number, number>();
-      for (const l of result.layers[0]) if (l >= 0) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+      for (const l of result.layers[0]) sizes.set(l, (sizes.get(l) ?? 0) + 1);
       expect(Math.min(...sizes.values())).toBeGreaterThanOrEqual(5);
-      expect(result.parameters).toMatchObject({
-        clustering_space: 'umap-5d',
-        min_cluster_size: 5,
-        min_samples: 5,
-        seed: 42,
-        max_noise_share: 0.25,
-        finest_max_cluster_size: 30, // 20 % of 154
-      });
+      expect(result.parameters).toMatchObject({ clustering_space: 'spectral-10d-diffusion-t2', min_cluster_size: 5, n_neighbors: 15, knn: 'exact' });
       expect(result.adjustments).toEqual([]);
-    });
-
-    it('agrees with a run under another seed better than chance', () => {
-      const other = clusterLayers({ vectors, positions: projectUmap(vectors, { seed: 7 }).positions }, { seed: 7 });
-      // Measured: 0.40 (finest) between seeds 42 and 7; independent labelings give ~0.
-      expect(adjustedRandIndex(result.layers[0], other.layers[0])).toBeGreaterThan(0.25);
-    });
-
-    it('can cluster the 2-D map instead of a clustering UMAP', () => {
-      const onMap = clusterLayers({ vectors, positions }, { space: 'positions' });
-      expect(onMap.parameters.clustering_space).toBe('umap-2d-positions');
-      expect(clusterCount(onMap.layers[0])).toBeGreaterThanOrEqual(4);
-      expectNested(onMap);
-      expectWellFormed(onMap, vectors.length);
     });
   });
 
   it('respects maxLayers', () => {
-    const result = clusterLayers(blobInput, { maxLayers: 1 });
+    const result = clusterLayers({ vectors: blobs.vectors }, { maxLayers: 1 });
     expect(result.layers).toEqual([blobResult.layers[0]]);
     expect(result.parameters.max_layers).toBe(1);
   });
 
   it('gives one layer with one cluster for tiny conversations, and says why', () => {
-    const empty = clusterLayers({ vectors: [], positions: [] });
+    const empty = clusterLayers({ vectors: [] });
     expect(empty.layers).toEqual([[]]);
     expect(empty.adjustments).toEqual([]);
 
-    const one = clusterLayers({ vectors: [Float32Array.of(1, 0)], positions: [[0, 0]] });
+    const one = clusterLayers({ vectors: [Float32Array.of(1, 0)] });
     expect(one.layers).toEqual([[0]]);
     expect(one.confidence).toEqual([[1]]);
     expect(one.adjustments).toEqual([
@@ -233,12 +195,12 @@ describe('clusterLayers', () => {
     ]);
 
     const three = gaussianBlobs({ blobs: 3, size: 1, dim: 4, seed: 2 }).vectors;
-    const threeResult = clusterLayers({ vectors: three, positions: noPositions(3) });
+    const threeResult = clusterLayers({ vectors: three });
     expect(threeResult.layers).toEqual([[0, 0, 0]]);
     expect(threeResult.parameters.min_cluster_size).toBe(3);
 
     const eight = gaussianBlobs({ blobs: 2, size: 4, dim: 4, seed: 2 }).vectors;
-    const eightResult = clusterLayers({ vectors: eight, positions: noPositions(8) });
+    const eightResult = clusterLayers({ vectors: eight });
     expect(eightResult.layers).toEqual([new Array(8).fill(0)]);
     expect(eightResult.adjustments).toEqual(['one layer with a single cluster: 8 comments cannot form two clusters of at least 5']);
   });
@@ -246,16 +208,16 @@ describe('clusterLayers', () => {
   it('puts identical comments in a single cluster', () => {
     const same = Array.from({ length: 30 }, () => Float32Array.of(0.3, 0.4, 0.5));
 
-    const result = clusterLayers({ vectors: same, positions: noPositions(30) });
+    const result = clusterLayers({ vectors: same });
 
     expect(result.layers).toEqual([new Array(30).fill(0)]);
     expect(result.confidence).toEqual([new Array(30).fill(1)]);
     expect(result.adjustments).toEqual(['one layer with a single cluster: all 30 comments have the same embedding']);
   });
 
-  it('rejects inconsistent input', () => {
+  it('rejects bad options', () => {
     const { vectors } = gaussianBlobs({ blobs: 2, size: 10, dim: 3, seed: 1 });
-    expect(() => clusterLayers({ vectors, positions: noPositions(5) })).toThrow(RangeError);
-    expect(() => clusterLayers({ vectors, positions: noPositions(20) }, { minClusterSize: 1 })).toThrow(RangeError);
+    expect(() => clusterLayers({ vectors }, { minClusterSize: 1 })).toThrow(RangeError);
+    expect(() => clusterLayers({ vectors }, { maxLayers: 0 })).toThrow(RangeError);
   });
 });

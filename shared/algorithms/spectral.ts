@@ -1,0 +1,116 @@
+/**
+ * Spectral embedding of a weighted graph (Ng, Jordan & Weiss 2001): the leading non-trivial
+ * eigenvectors of the normalised adjacency N = D^-1/2 · W · D^-1/2, optionally weighted by their
+ * eigenvalue to the power t (a diffusion map at time t, Coifman & Lafon 2006), each point's row
+ * scaled to unit length. Two comments land close when the neighbour graph connects them through many paths, which
+ * is what a topic is; unlike a UMAP layout, nothing here is random, so the result depends only on the
+ * graph.
+ *
+ * The eigenvectors come from subspace iteration on (I + N) / 2 (eigenvalues moved into [0, 1], so
+ * the leading ones are the largest in magnitude), with a fixed start and Gram–Schmidt after every
+ * product, then a Rayleigh–Ritz step. Cost O(iterations · (nnz + n · m²)) for m = dimensions + 1
+ * columns, O(n · m) memory.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { FuzzyGraph } from './fuzzySimplicialSet';
+import { seededRandom } from './random';
+
+export const SPECTRAL_ITERATIONS = 150;
+/** The start block is an implementation detail of the eigensolver, not the run's seed. */
+const START_SEED = 0x5bec7a1;
+
+export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options: { diffusionTime?: number; iterations?: number } = {}): Float64Array[] {
+  const diffusionTime = options.diffusionTime ?? 0;
+  const iterations = options.iterations ?? SPECTRAL_ITERATIONS;
+  const { n, rowStart, columns, weights } = graph;
+  const m = Math.min(dimensions + 1, n);
+  const inverseRootDegree = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let degree = 0;
+    for (let p = rowStart[i]; p < rowStart[i + 1]; p++) degree += weights[p];
+    inverseRootDegree[i] = degree > 0 ? 1 / Math.sqrt(degree) : 0;
+  }
+  const multiply = (x: Float64Array): Float64Array => {
+    const y = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const base = i * m;
+      for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
+        const j = columns[p];
+        const w = weights[p] * inverseRootDegree[i] * inverseRootDegree[j];
+        const other = j * m;
+        for (let c = 0; c < m; c++) y[base + c] += w * x[other + c];
+      }
+      for (let c = 0; c < m; c++) y[base + c] = 0.5 * (y[base + c] + x[base + c]);
+    }
+    return y;
+  };
+
+  const random = seededRandom(START_SEED);
+  let q: Float64Array = new Float64Array(n * m);
+  for (let i = 0; i < q.length; i++) q[i] = random() - 0.5;
+  orthonormaliseColumns(q, n, m);
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    q = multiply(q);
+    orthonormaliseColumns(q, n, m);
+  }
+
+  // Rayleigh–Ritz: the eigenvectors of Qᵀ·A·Q, largest eigenvalue first; the first is the trivial one.
+  const aq = multiply(q);
+  const small = new Matrix(m, m);
+  for (let a = 0; a < m; a++) {
+    for (let b = a; b < m; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += q[i * m + a] * aq[i * m + b] + q[i * m + b] * aq[i * m + a];
+      small.set(a, b, s / 2);
+      small.set(b, a, s / 2);
+    }
+  }
+  const decomposition = new EigenvalueDecomposition(small, { assumeSymmetric: true });
+  const values = decomposition.realEigenvalues;
+  const vectors = decomposition.eigenvectorMatrix;
+  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a] || a - b).slice(1);
+
+  // Diffusion-map weighting: eigenvalue μ of N (= 2λ − 1 of the shifted operator) to the power t, so
+  // the slowest-mixing directions, the coarse structure, count most.
+  const weight = order.map((column) => Math.pow(Math.max(0, 2 * values[column] - 1), diffusionTime));
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Float64Array(order.length);
+    let norm = 0;
+    order.forEach((column, c) => {
+      let s = 0;
+      for (let a = 0; a < m; a++) s += q[i * m + a] * vectors.get(a, column);
+      row[c] = s * weight[c];
+      norm += s * s;
+    });
+    // A fixed sign per column would not matter: only distances between rows are used.
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let c = 0; c < row.length; c++) row[c] /= norm;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Modified Gram–Schmidt on the m columns of a row-major n × m block (m < n). A column that vanishes
+ * (it lay in the span of the earlier ones) is replaced by a unit vector and orthogonalised again.
+ */
+function orthonormaliseColumns(x: Float64Array, n: number, m: number): void {
+  for (let c = 0; c < m; c++) {
+    for (let attempt = 0; attempt <= n; attempt++) {
+      for (let b = 0; b < c; b++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += x[i * m + c] * x[i * m + b];
+        for (let i = 0; i < n; i++) x[i * m + c] -= dot * x[i * m + b];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += x[i * m + c] * x[i * m + c];
+      norm = Math.sqrt(norm);
+      if (norm > 1e-12) {
+        for (let i = 0; i < n; i++) x[i * m + c] /= norm;
+        break;
+      }
+      for (let i = 0; i < n; i++) x[i * m + c] = i === (c + attempt) % n ? 1 : 0;
+    }
+  }
+}
