@@ -1,7 +1,14 @@
 /**
- * Reader for the public Polis export format: comments.csv (comment-id, author-id, moderated,
- * comment-body, …), optional votes.csv (comment-id, voter-id, vote: 1 agree, -1 disagree, 0 pass)
- * and optional summary.csv (topic, url, …). Sources are a local folder or s3://bucket/prefix.
+ * Reader for every public Polis export format: comments.csv (comment-id, author-id, moderated,
+ * comment-body, optionally agrees / disagrees, …), and the votes from the first of
+ *   1. votes.csv (comment-id, voter-id, vote: 1 agree, -1 disagree, 0 pass; the full history, of
+ *      which each participant's latest vote on a comment counts),
+ *   2. participants-votes.csv (one row per participant: participant, [xid,] group-id, counts, then
+ *      one column per comment id; empty = no vote), which also gives Polis's opinion groups,
+ *   3. the agrees / disagrees columns of comments.csv (tallies only, no passes),
+ * and optional summary.csv (topic, url, conversation-description). Sources are a local folder or
+ * s3://bucket/prefix (shared/sources/index.ts); a Polis database is read by ./postgres.ts into the
+ * same shape.
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -22,10 +29,20 @@ export interface VoteTally {
   pass: number;
 }
 
+/** Where the votes of a source came from (recorded in the job's warnings). */
+export type VoteSource = 'votes.csv' | 'participants-votes.csv' | 'comments.csv' | 'postgres' | 'none';
+
 export interface PolisExport {
   comments: PolisComment[];
   votes?: Map<number, VoteTally>;
-  metadata: { title?: string; url?: string };
+  /** Which file or table the votes were read from; 'none' when the source has no votes. */
+  vote_source: VoteSource;
+  /**
+   * Polis's opinion groups: participant id → group id, from participants-votes.csv's group-id
+   * (participants Polis left out of its groups have none). Absent when the source has no groups.
+   */
+  groups?: Map<number, number>;
+  metadata: { title?: string; url?: string; description?: string };
   /** Repairs applied to usable-but-odd input, recorded on the job. */
   warnings: string[];
   /** How many comments were dropped, and why. */
@@ -86,9 +103,73 @@ function integerField(value: string | undefined, name: string, column: string, l
   return number;
 }
 
+/** A comment as the source holds it, before filtering. */
+export interface RawComment {
+  comment_id: number;
+  text: string;
+  author_id?: number;
+  moderated?: number;
+  created?: number;
+}
+
+/** The longest conversation description kept on the job record. */
+export const MAX_DESCRIPTION_CHARS = 1000;
+
+/**
+ * The source's comments as the pipeline takes them, the same for every source: moderated-out ones
+ * (moderated = -1) dropped unless keepModerated, empty ones dropped, whitespace collapsed, long
+ * ones truncated, sorted by id. Throws when none is left.
+ */
+export function filterComments(
+  raw: RawComment[],
+  options: ReadOptions,
+  warnings: string[],
+  describe: string,
+): { comments: PolisComment[]; dropped: PolisExport['dropped'] } {
+  const maxChars = options.maxCommentChars ?? MAX_COMMENT_CHARS;
+  const comments: PolisComment[] = [];
+  const dropped = { moderated_out: 0, empty: 0 };
+  for (const row of raw) {
+    if (row.moderated === -1 && !options.keepModerated) {
+      dropped.moderated_out++;
+      continue;
+    }
+    let text = row.text.replace(/\s+/g, ' ').trim();
+    if (text === '') {
+      dropped.empty++;
+      continue;
+    }
+    if (text.length > maxChars) {
+      warnings.push(`comment ${row.comment_id}: ${text.length} characters truncated to ${maxChars}`);
+      text = text.slice(0, maxChars);
+    }
+    comments.push({ comment_id: row.comment_id, text, author_id: row.author_id, moderated: row.moderated, created: row.created });
+  }
+  comments.sort((a, b) => a.comment_id - b.comment_id);
+  if (comments.length === 0) {
+    throw new InvalidInputError(
+      `${describe} has no usable comments (${raw.length} rows: ${dropped.moderated_out} moderated out, ${dropped.empty} empty)`,
+    );
+  }
+  return { comments, dropped };
+}
+
+/** The warning that says where a job's votes came from. */
+export function voteSourceWarning(source: VoteSource, tallies: Map<number, VoteTally> | undefined, detail = ''): string {
+  if (source === 'none' || !tallies) return 'votes: the source has no votes (no votes.csv, participants-votes.csv or agrees/disagrees columns): no vote features';
+  let total = 0;
+  for (const tally of tallies.values()) total += tally.agree + tally.disagree + tally.pass;
+  const from = {
+    'votes.csv': 'votes.csv',
+    'participants-votes.csv': 'participants-votes.csv (no votes.csv)',
+    'comments.csv': "comments.csv's agrees / disagrees columns (no votes.csv or participants-votes.csv; no pass counts, so rates leave passes out)",
+    postgres: 'the Polis database',
+  }[source];
+  return `votes: ${total} vote(s) on ${tallies.size} comment(s) read from ${from}${detail ? `; ${detail}` : ''}`;
+}
+
 export async function readPolisExport(readFileOf: FileReader, options: ReadOptions = {}): Promise<PolisExport> {
   const warnings: string[] = [];
-  const maxChars = options.maxCommentChars ?? MAX_COMMENT_CHARS;
   const commentsBuffer = await readFileOf('comments.csv');
   if (!commentsBuffer) throw new InvalidInputError('The source has no comments.csv');
   const commentsText = decodeUtf8(commentsBuffer, 'comments.csv', warnings);
@@ -97,8 +178,9 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   requireColumns(rows, commentsText, 'comments.csv', ['comment-id', 'comment-body']);
 
   const seen = new Set<number>();
-  const comments: PolisComment[] = [];
-  const dropped = { moderated_out: 0, empty: 0 };
+  const raw: RawComment[] = [];
+  const countTallies = new Map<number, VoteTally>();
+  const hasCounts = rows.length > 0 && 'agrees' in rows[0] && 'disagrees' in rows[0];
   rows.forEach((row, i) => {
     const line = i + 2;
     const commentId = integerField(row['comment-id'], 'comments.csv', 'comment-id', line);
@@ -107,41 +189,59 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
     }
     if (seen.has(commentId)) throw new InvalidInputError(`comments.csv has duplicate comment-id ${commentId}`);
     seen.add(commentId);
-    const moderated = integerField(row['moderated'], 'comments.csv', 'moderated', line);
-    if (moderated === -1 && !options.keepModerated) {
-      dropped.moderated_out++;
-      return;
+    if (hasCounts) {
+      const agree = integerField(row['agrees'], 'comments.csv', 'agrees', line) ?? 0;
+      const disagree = integerField(row['disagrees'], 'comments.csv', 'disagrees', line) ?? 0;
+      if (agree < 0 || disagree < 0) throw new InvalidInputError(`comments.csv line ${line}: agrees / disagrees must not be negative`);
+      if (agree + disagree > 0) countTallies.set(commentId, { agree, disagree, pass: 0 });
     }
-    let text = (row['comment-body'] ?? '').replace(/\s+/g, ' ').trim();
-    if (text === '') {
-      dropped.empty++;
-      return;
-    }
-    if (text.length > maxChars) {
-      warnings.push(`comment ${commentId}: ${text.length} characters truncated to ${maxChars}`);
-      text = text.slice(0, maxChars);
-    }
-    comments.push({
+    raw.push({
       comment_id: commentId,
-      text,
+      text: row['comment-body'] ?? '',
       author_id: integerField(row['author-id'], 'comments.csv', 'author-id', line),
-      moderated,
+      moderated: integerField(row['moderated'], 'comments.csv', 'moderated', line),
       created: integerField(row['timestamp'], 'comments.csv', 'timestamp', line),
     });
   });
-  comments.sort((a, b) => a.comment_id - b.comment_id);
-  if (comments.length === 0) {
-    throw new InvalidInputError(
-      `comments.csv has no usable comments (${rows.length} rows: ${dropped.moderated_out} moderated out, ${dropped.empty} empty)`,
-    );
-  }
+  const { comments, dropped } = filterComments(raw, options, warnings, 'comments.csv');
 
-  const votes = await readVotes(readFileOf, seen, warnings);
+  let found = await readVotes(readFileOf, seen, warnings);
+  if (found) {
+    found.groups = await groupsBesideVotes(readFileOf, seen);
+    if (found.groups) {
+      const detail = `opinion groups of ${found.groups.size} participant(s) from participants-votes.csv`;
+      found.detail = found.detail ? `${found.detail}; ${detail}` : detail;
+    }
+  }
+  else found = await readParticipantsVotes(readFileOf, seen, warnings);
+  if (!found && hasCounts) found = { votes: countTallies, vote_source: 'comments.csv' as const, detail: '' };
+  const { votes, vote_source, groups, detail } = found ?? { votes: undefined, vote_source: 'none' as const, groups: undefined, detail: '' };
+  warnings.push(voteSourceWarning(vote_source, votes, detail));
   const metadata = await readSummary(readFileOf);
-  return { comments, votes, metadata, warnings, dropped };
+  return { comments, votes, vote_source, groups, metadata, warnings, dropped };
 }
 
-async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings: string[]) {
+interface FoundVotes {
+  votes: Map<number, VoteTally>;
+  vote_source: VoteSource;
+  groups?: Map<number, number>;
+  detail: string;
+}
+
+function addVote(tallies: Map<number, VoteTally>, commentId: number, vote: number) {
+  const tally = tallies.get(commentId) ?? { agree: 0, disagree: 0, pass: 0 };
+  if (vote === 1) tally.agree++;
+  else if (vote === -1) tally.disagree++;
+  else tally.pass++;
+  tallies.set(commentId, tally);
+}
+
+/**
+ * votes.csv is Polis's vote history: a participant who changed their mind has several rows for a
+ * comment. Only the latest (by timestamp, else the later row) counts, as in Polis's
+ * votes_latest_unique and participants-votes.csv.
+ */
+async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings: string[]): Promise<FoundVotes | undefined> {
   const buffer = await readFileOf('votes.csv');
   if (!buffer) return undefined;
   const text = decodeUtf8(buffer, 'votes.csv', warnings);
@@ -151,7 +251,8 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
   }
   const rows = parseCsv(text, 'votes.csv');
   requireColumns(rows, text, 'votes.csv', ['comment-id', 'voter-id', 'vote']);
-  const tallies = new Map<number, VoteTally>();
+  // (voter, comment) → [timestamp, vote]
+  const latest = new Map<string, [number, number, number]>();
   let unknown = 0;
   rows.forEach((row, i) => {
     const line = i + 2;
@@ -164,14 +265,102 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
       unknown++;
       return;
     }
-    const tally = tallies.get(commentId) ?? { agree: 0, disagree: 0, pass: 0 };
-    if (vote === 1) tally.agree++;
-    else if (vote === -1) tally.disagree++;
-    else tally.pass++;
-    tallies.set(commentId, tally);
+    const voter = (row['voter-id'] ?? '').trim();
+    const timestamp = integerField(row['timestamp'], 'votes.csv', 'timestamp', line) ?? -Infinity;
+    // Without a voter-id every row is its own vote.
+    const key = voter === '' ? `#${line}` : `${voter}:${commentId}`;
+    const previous = latest.get(key);
+    if (!previous || timestamp >= previous[0]) latest.set(key, [timestamp, vote, commentId]);
   });
   if (unknown > 0) warnings.push(`votes.csv: ${unknown} vote(s) refer to comment ids not in comments.csv and were ignored`);
-  return tallies;
+  const tallies = new Map<number, VoteTally>();
+  for (const [, vote, commentId] of latest.values()) addVote(tallies, commentId, vote);
+  const superseded = rows.length - unknown - latest.size;
+  return {
+    votes: tallies,
+    vote_source: 'votes.csv',
+    detail: superseded > 0 ? `${superseded} earlier vote(s) of a participant on the same comment superseded by their latest` : '',
+  };
+}
+
+/**
+ * With votes.csv the votes come from it, and participants-votes.csv, when there too, gives only the
+ * opinion groups; a malformed one then costs the groups, not the job (the warning says so).
+ */
+async function groupsBesideVotes(readFileOf: FileReader, knownIds: Set<number>): Promise<Map<number, number> | undefined> {
+  try {
+    return (await readParticipantsVotes(readFileOf, knownIds, []))?.groups;
+  } catch (error) {
+    if (error instanceof InvalidInputError) return undefined;
+    throw error;
+  }
+}
+
+const COMMENT_COLUMN = /^\d+$/;
+
+/**
+ * participants-votes.csv: one row per participant — participant, optionally xid, group-id,
+ * n-comments, n-votes, n-agree, n-disagree — then one column per comment id holding that
+ * participant's vote (1 agree, -1 disagree, 0 pass, empty = no vote).
+ */
+async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<number>, warnings: string[]): Promise<FoundVotes | undefined> {
+  const name = 'participants-votes.csv';
+  const buffer = await readFileOf(name);
+  if (!buffer) return undefined;
+  const text = decodeUtf8(buffer, name, warnings);
+  if (text.trim() === '') {
+    warnings.push(`${name} is empty: no vote features`);
+    return undefined;
+  }
+  const rows = parseCsv(text, name);
+  requireColumns(rows, text, name, ['participant']);
+  const header = rows[0] ? Object.keys(rows[0]) : (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((c) => c.trim());
+  const commentColumns = header.filter((column) => COMMENT_COLUMN.test(column.trim()));
+  if (commentColumns.length === 0) {
+    throw new InvalidInputError(`${name} has no comment columns (a column per comment id after participant, group-id and the counts; found: ${header.join(', ')})`);
+  }
+  const hasGroups = header.includes('group-id');
+  const tallies = new Map<number, VoteTally>();
+  const groups = new Map<number, number>();
+  const participants = new Set<number>();
+  let unknown = 0;
+  rows.forEach((row, i) => {
+    const line = i + 2;
+    const participant = integerField(row['participant'], name, 'participant', line);
+    if (participant === undefined || participant < 0) {
+      throw new InvalidInputError(`${name} line ${line}: participant "${row['participant']}" is not a non-negative integer`);
+    }
+    if (participants.has(participant)) throw new InvalidInputError(`${name} has duplicate participant ${participant}`);
+    participants.add(participant);
+    if (hasGroups) {
+      const group = integerField(row['group-id'], name, 'group-id', line);
+      if (group !== undefined) groups.set(participant, group);
+    }
+    for (const column of commentColumns) {
+      const cell = row[column].trim();
+      if (cell === '') continue;
+      const vote = Number(cell);
+      if (vote !== 1 && vote !== 0 && vote !== -1) {
+        throw new InvalidInputError(`${name} line ${line}: the vote on comment ${column} must be 1, 0, -1 or empty (got "${cell}")`);
+      }
+      const commentId = Number(column);
+      if (!knownIds.has(commentId)) {
+        unknown++;
+        continue;
+      }
+      addVote(tallies, commentId, vote);
+    }
+  });
+  if (unknown > 0) warnings.push(`${name}: ${unknown} vote(s) refer to comment ids not in comments.csv and were ignored`);
+  const grouped = new Set(groups.values()).size;
+  return {
+    votes: tallies,
+    vote_source: 'participants-votes.csv',
+    groups: hasGroups && groups.size > 0 ? groups : undefined,
+    detail: hasGroups && groups.size > 0
+      ? `${participants.size} participant(s), ${groups.size} of them in ${grouped} Polis opinion group(s)`
+      : `${participants.size} participant(s), no opinion groups`,
+  };
 }
 
 async function readSummary(readFileOf: FileReader): Promise<PolisExport['metadata']> {
@@ -180,7 +369,12 @@ async function readSummary(readFileOf: FileReader): Promise<PolisExport['metadat
   try {
     const rows: string[][] = parse(buffer.toString('utf8'), { relax_column_count: true, skip_empty_lines: true });
     const field = (name: string) => rows.find((row) => row[0] === name)?.[1]?.trim() || undefined;
-    return { title: field('topic'), url: field('url') };
+    const description = field('conversation-description')?.replace(/\s+/g, ' ');
+    return {
+      title: field('topic'),
+      url: field('url'),
+      ...(description ? { description: description.slice(0, MAX_DESCRIPTION_CHARS) } : {}),
+    };
   } catch {
     return {}; // summary.csv is descriptive only; a malformed one must not fail the job
   }
