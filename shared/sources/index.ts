@@ -1,9 +1,13 @@
-/** Resolves a source reference (local folder or s3://bucket/prefix) to a Polis export. */
+/**
+ * Resolves a source reference to a Polis export: a local folder, s3://bucket/prefix, or a Polis
+ * database, postgres://user:password@host:port/database?zid=N (./postgres.ts).
+ */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../errors';
 import { localFileReader, readPolisExport, type FileReader, type PolisExport, type ReadOptions } from './polis';
+import { isPostgresSource, readPostgresSource } from './postgres';
 
 let s3: S3Client | undefined;
 
@@ -35,6 +39,7 @@ export function resolveLocalSource(source: string): string {
 }
 
 export async function loadSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
+  if (isPostgresSource(source)) return readPostgresSource(source, options);
   if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source), options);
   const folder = resolveLocalSource(source);
   const info = await stat(folder).catch(() => undefined);
@@ -44,4 +49,5 @@ export async function loadSource(source: string, options: ReadOptions = {}): Pro
   return readPolisExport(localFileReader(folder), options);
 }
 
-export type { PolisExport, PolisComment, VoteTally } from './polis';
+export type { PolisExport, PolisComment, VoteTally, VoteSource } from './polis';
+export { isPostgresSource, parsePostgresSource, redactSource } from './postgres';

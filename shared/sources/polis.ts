@@ -156,7 +156,7 @@ export function filterComments(
 
 /** The warning that says where a job's votes came from. */
 export function voteSourceWarning(source: VoteSource, tallies: Map<number, VoteTally> | undefined, detail = ''): string {
-  if (source === 'none' || !tallies) return 'votes: the source has no votes (no votes.csv, participants-votes.csv or agrees/disagrees columns): no vote features';
+  if (source === 'none' || !tallies) return `votes: the source has no votes${detail ? ` (${detail})` : ''}: no vote features`;
   let total = 0;
   for (const tally of tallies.values()) total += tally.agree + tally.disagree + tally.pass;
   const from = {
@@ -215,7 +215,12 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   }
   else found = await readParticipantsVotes(readFileOf, seen, warnings);
   if (!found && hasCounts) found = { votes: countTallies, vote_source: 'comments.csv' as const, detail: '' };
-  const { votes, vote_source, groups, detail } = found ?? { votes: undefined, vote_source: 'none' as const, groups: undefined, detail: '' };
+  const { votes, vote_source, groups, detail } = found ?? {
+    votes: undefined,
+    vote_source: 'none' as const,
+    groups: undefined,
+    detail: 'no votes.csv, participants-votes.csv or agrees / disagrees columns in comments.csv',
+  };
   warnings.push(voteSourceWarning(vote_source, votes, detail));
   const metadata = await readSummary(readFileOf);
   return { comments, votes, vote_source, groups, metadata, warnings, dropped };

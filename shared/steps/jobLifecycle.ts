@@ -4,6 +4,7 @@ import { assertConversationId, assertJobId, resolveJobId } from '../jobId';
 import { FANOUT_STATES, parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
 import { assertApiKeysConfigured } from '../providers/settings';
 import type { Item, Repository } from '../repository';
+import { isPostgresSource, parsePostgresSource, redactSource } from '../sources/postgres';
 import { TABLE_IDS, type TableId } from '../schema';
 import { evaluateJob } from './evaluate';
 
@@ -23,8 +24,12 @@ export async function markRunning(
   const job_id = resolveJobId(raw.job_id, event.execution_name);
   const conversation_id = assertConversationId(raw.conversation_id);
   if (typeof raw.source !== 'string' || raw.source.trim() === '') {
-    throw new InvalidInputError('source is missing: name a Polis export folder or s3://bucket/prefix holding comments.csv');
+    throw new InvalidInputError(
+      'source is missing: name a Polis export folder, s3://bucket/prefix holding comments.csv, or postgres://user:password@host:port/database?zid=N',
+    );
   }
+  // A Polis database URL must name its conversation (zid); its password is never recorded (redactSource).
+  if (isPostgresSource(raw.source)) parsePostgresSource(raw.source);
   const options = parseOptions(raw.options);
   assertApiKeysConfigured(options);
   const existing = await repository.getJob(job_id);
@@ -44,7 +49,7 @@ export async function markRunning(
     updated_at: timestamp,
     execution_name: event.execution_name,
     execution_arn: event.execution_arn,
-    source: raw.source,
+    source: redactSource(raw.source),
     parameters: options,
     // Fingerprint of the API request that started the job: an Idempotency-Key is bound to it (shared/api/jobs.ts).
     request_hash: typeof raw.request_hash === 'string' ? raw.request_hash : undefined,

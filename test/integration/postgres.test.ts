@@ -1,0 +1,232 @@
+/**
+ * The PostgreSQL source against a real PostgreSQL (a throwaway cluster, support/postgres.ts) holding
+ * the subset of Polis's schema the reader uses, seeded from the bundled exports with the votes in
+ * Polis's sign (-1 agree). The same conversation read from the database and from its export folder
+ * gives the same comments, votes and job rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError, TransientError } from '../../shared/errors';
+import { loadSource, type PolisExport } from '../../shared/sources';
+import { parsePostgresSource, readPostgresSource, redactSource } from '../../shared/sources/postgres';
+import { BIODIVERSITY, dumpJobComparable, MARCH_ON, startHarness, type Harness } from './support/harness';
+import { postgresTestsSkipped, READER_PASSWORD, seedFromExport, startTestCluster, type TestCluster } from './support/postgres';
+
+const ZID = { biodiversity: 7, signs: 8, empty: 9, marchOn: 10 } as const;
+
+let cluster: TestCluster;
+let harness: Harness;
+const seeded: Record<string, { comments: number; votes: number }> = {};
+
+beforeAll(async () => {
+  if (postgresTestsSkipped) return;
+  cluster = await startTestCluster();
+  await cluster.createDatabase('polis');
+  await cluster.createDatabase('polis_votes_only', { votesLatestUnique: false });
+  for (const database of ['polis', 'polis_votes_only']) {
+    const client = await cluster.client(database);
+    try {
+      seeded[database] = await seedFromExport(client, ZID.biodiversity, BIODIVERSITY);
+    } finally {
+      await client.end();
+    }
+  }
+  const client = await cluster.client('polis');
+  try {
+    await seedFromExport(client, ZID.marchOn, MARCH_ON);
+    // A small conversation whose votes are written in Polis's sign by hand.
+    await client.query(`INSERT INTO conversations (zid, topic) VALUES ($1, 'Signs'), ($2, 'Nothing yet')`, [ZID.signs, ZID.empty]);
+    await client.query(
+      `INSERT INTO comments (zid, tid, pid, uid, txt, mod, active, is_meta) VALUES
+         ($1, 0, 0, 0, 'Protect native birds from predators.', 1, true, false),
+         ($1, 1, 0, 0, 'Fund predator control everywhere.', 0, true, false),
+         ($1, 2, 1, 1, 'A comment the moderator rejected.', -1, true, false),
+         ($1, 3, 1, 1, 'Is this survey anonymous?', 0, true, true),
+         ($1, 4, 1, 1, 'A comment hidden by the server.', 0, false, false)`,
+      [ZID.signs],
+    );
+    // tid 0: participants 0, 1 agree (-1), 2 disagrees (1), 3 passes (0); participant 4 agreed, then disagreed.
+    await client.query(
+      `INSERT INTO votes (zid, pid, tid, vote, created) VALUES ($1, 0, 0, -1, 10), ($1, 1, 0, -1, 11), ($1, 2, 0, 1, 12), ($1, 3, 0, 0, 13),
+         ($1, 4, 1, -1, 20)`,
+      [ZID.signs],
+    );
+    await client.query(`INSERT INTO votes (zid, pid, tid, vote, created) VALUES ($1, 4, 1, 1, 21)`, [ZID.signs]);
+  } finally {
+    await client.end();
+  }
+  harness = await startHarness();
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+  await cluster?.stop();
+});
+
+function totalVotes(source: PolisExport): number {
+  let total = 0;
+  for (const tally of source.votes?.values() ?? []) total += tally.agree + tally.disagree + tally.pass;
+  return total;
+}
+
+describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
+  it.each([
+    ['votes_latest_unique', 'polis'],
+    ['votes, latest per participant and comment', 'polis_votes_only'],
+  ])('reads the same comments and votes as the export folder (votes from %s)', async (_table, database) => {
+    // Act
+    const fromExport = await loadSource(BIODIVERSITY);
+    const fromDatabase = await loadSource(cluster.url(database, ZID.biodiversity));
+
+    // Assess: the sign was flipped back (else agree and disagree would be swapped).
+    expect(seeded[database]).toEqual({ comments: 316, votes: 29802 });
+    expect(fromDatabase.comments).toEqual(fromExport.comments);
+    expect(fromDatabase.comments).toHaveLength(154);
+    expect(fromDatabase.dropped).toEqual(fromExport.dropped);
+    expect(fromDatabase.votes).toEqual(fromExport.votes);
+    expect(totalVotes(fromDatabase)).toBe(29719);
+    expect(fromDatabase.vote_source).toBe('postgres');
+    expect(fromDatabase.metadata.title).toBe(fromExport.metadata.title);
+    expect(fromDatabase.metadata.description).toBe(fromExport.metadata.description);
+    expect(fromDatabase.warnings.join('\n')).toMatch(/votes: 29719 vote\(s\) on 314 comment\(s\) read from the Polis database/);
+  });
+
+  it("converts Polis's vote sign (-1 agree, 1 disagree) to ours (+1 agree) and keeps only a participant's latest vote", async () => {
+    const source = await readPostgresSource(cluster.url('polis', ZID.signs));
+
+    expect(source.votes?.get(0)).toEqual({ agree: 2, disagree: 1, pass: 1 });
+    expect(source.votes?.get(1)).toEqual({ agree: 0, disagree: 1, pass: 0 });
+    // mod = -1 and active = false are moderated out, is_meta is left out.
+    expect(source.comments.map((comment) => comment.comment_id)).toEqual([0, 1]);
+    expect(source.dropped).toEqual({ moderated_out: 2, empty: 0 });
+    expect(source.warnings.join('\n')).toMatch(/1 meta comment\(s\) \(is_meta\) left out/);
+    const kept = await readPostgresSource(cluster.url('polis', ZID.signs), { keepModerated: true });
+    expect(kept.comments.map((comment) => comment.comment_id)).toEqual([0, 1, 2, 4]);
+  });
+
+  it('reads March On (2,162 comments) in well under a second', async () => {
+    const fromExport = await loadSource(MARCH_ON);
+    const started = performance.now();
+    const fromDatabase = await readPostgresSource(cluster.url('polis', ZID.marchOn));
+    const elapsed = performance.now() - started;
+    console.log(`PostgreSQL read of March On (zid ${ZID.marchOn}, 2,162 comments, ${fromDatabase.comments.length} kept): ${elapsed.toFixed(0)} ms`);
+    expect(fromDatabase.comments).toEqual(fromExport.comments);
+    expect(fromDatabase.vote_source).toBe('none');
+    expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('gives the same job rows through the pipeline as the export folder, and never records the password', async () => {
+    // Act
+    const url = cluster.url('polis', ZID.biodiversity);
+    const viaExport = await harness.pipeline.run({ conversation_id: 'biodiversity', source: BIODIVERSITY }, { executionName: 'pg-export' });
+    const viaDatabase = await harness.pipeline.run({ conversation_id: 'biodiversity', source: url }, { executionName: 'pg-database' });
+
+    // Assess
+    expect(viaExport.status, `${viaExport.error}: ${viaExport.cause}`).toBe('SUCCEEDED');
+    expect(viaDatabase.status, `${viaDatabase.error}: ${viaDatabase.cause}`).toBe('SUCCEEDED');
+    const [a, b] = await Promise.all([
+      dumpJobComparable(harness.repository, 'pipeline_run_pg-export'),
+      dumpJobComparable(harness.repository, 'pipeline_run_pg-database'),
+    ]);
+    const config = (dump: Record<string, unknown>) => dump.config as Record<string, unknown>;
+    expect(config(b).source).toBe(redactSource(url));
+    expect(JSON.stringify(b)).not.toContain(READER_PASSWORD);
+    // Only where the data came from differs: the source, the summary's url, the warning naming the votes' source.
+    for (const dump of [a, b]) {
+      delete config(dump).source;
+      delete (config(dump).metadata as Record<string, unknown>).url;
+      config(dump).warnings = (config(dump).warnings as string[]).filter((warning) => !/votes: /.test(warning));
+    }
+    expect(b).toEqual(a);
+    const counts = config(b).counts as Record<string, number>;
+    console.log(`Job rows, export folder and PostgreSQL alike: ${JSON.stringify(counts)}`);
+    expect(Object.values(counts).every((count) => count > 0)).toBe(true);
+  }, 180_000);
+
+  it('fails a wrong password with a non-retried error that does not hold the password', async () => {
+    const wrong = 'not-the-Password-42';
+    const error = await readPostgresSource(cluster.url('polis', ZID.biodiversity, wrong)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/Authentication to the Polis database at 127\.0\.0\.1:\d+\/polis failed for user "delphi_reader"/);
+    expect((error as Error).message).not.toContain(wrong);
+
+    const outcome = await harness.pipeline.run(
+      { conversation_id: 'biodiversity', source: cluster.url('polis', ZID.biodiversity, wrong) },
+      { executionName: 'pg-wrong-password' },
+    );
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('InvalidInputError');
+    const job = await harness.repository.requireJob('pipeline_run_pg-wrong-password');
+    expect(JSON.stringify(job)).not.toContain(wrong);
+    // The execution's own history holds its input as given (as Step Functions' does): hence, deployed,
+    // the password comes from the environment, not the URL (README, and the API refuses one in the URL).
+    expect(`${outcome.error} ${outcome.cause}`).not.toContain(wrong);
+    expect(job.status).toBe('FAILED');
+    expect(JSON.stringify(job.error)).toMatch(/Authentication to the Polis database/);
+  }, 60_000);
+
+  it('names a missing zid, an unknown zid and an empty conversation as invalid input', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [cluster.url('polis', undefined), /names no conversation: add \?zid=N/],
+      [cluster.url('polis', 'abc'), /zid "abc" is not a non-negative integer/],
+      [cluster.url('polis', 424242), /has no conversation with zid 424242/],
+      [cluster.url('polis', ZID.empty), /Conversation zid 9 in the Polis database at .* has no comments/],
+      [cluster.url('no_such_database', 1), /does not exist/],
+    ];
+    for (const [source, message] of cases) {
+      const error = await loadSource(source).catch((caught: unknown) => caught);
+      expect(error, source).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message, source).toMatch(message);
+      expect((error as Error).message).not.toContain(READER_PASSWORD);
+    }
+    // MarkRunning rejects a URL without zid before the job starts.
+    const outcome = await harness.pipeline.run({ conversation_id: 'biodiversity', source: cluster.url('polis', undefined) }, { executionName: 'pg-no-zid' });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('InvalidInputError');
+    expect(outcome.cause).toMatch(/names no conversation/);
+    expect(outcome.cause).not.toContain(READER_PASSWORD);
+  }, 60_000);
+
+  it('reports a server that is down as a TransientError (retried by the state machine)', async () => {
+    const down = await import('node:net').then(
+      (net) =>
+        new Promise<number>((resolve) => {
+          const server = net.createServer().listen(0, '127.0.0.1', () => {
+            const { port } = server.address() as { port: number };
+            server.close(() => resolve(port));
+          });
+        }),
+    );
+    const source = `postgres://delphi_reader:${READER_PASSWORD}@127.0.0.1:${down}/polis?zid=7`;
+    const error = await readPostgresSource(source).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect((error as Error).message).not.toContain(READER_PASSWORD);
+  });
+
+  it('reads in a read-only transaction', async () => {
+    // The reader's transaction is READ ONLY: a write in it is refused (checked with the reader's own statement).
+    const client = await cluster.client('polis');
+    try {
+      await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await expect(client.query(`INSERT INTO conversations (topic) VALUES ('x')`)).rejects.toThrow(/read-only transaction/);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+    expect(parsePostgresSource(cluster.url('polis', 1)).config.statement_timeout).toBe(60_000);
+  });
+});
+
+describe('postgres:// sources without a server', () => {
+  it('redacts the password wherever the source is echoed', () => {
+    expect(redactSource('postgres://polis:hunter2@db.example:5432/polis?zid=3')).toBe('postgres://polis:***@db.example:5432/polis?zid=3');
+    expect(redactSource('postgresql://u:p%40ss@h/d?zid=1')).toBe('postgresql://u:***@h/d?zid=1');
+    expect(redactSource('postgres://u@h/d?zid=1')).toBe('postgres://u@h/d?zid=1');
+    expect(redactSource('s3://bucket/prefix')).toBe('s3://bucket/prefix');
+  });
+
+  it('takes what the URL leaves out from the PG* environment variables', () => {
+    const parsed = parsePostgresSource('postgres:///?zid=5', { PGHOST: 'db', PGPORT: '6543', PGUSER: 'me', PGPASSWORD: 'pw', PGDATABASE: 'polis' });
+    expect(parsed).toMatchObject({ zid: 5, where: 'db:6543/polis', user: 'me', hasPassword: true, config: { host: 'db', port: 6543, database: 'polis', user: 'me', password: 'pw' } });
+  });
+});
