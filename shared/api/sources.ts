@@ -1,13 +1,15 @@
 /**
  * Checks the `source` of a POST before anything starts: an s3://bucket/prefix in a bucket the pipeline
- * may read, with a comments.csv under it; locally (`delphi serve`) also a folder holding comments.csv.
- * Returns the source in the one form the execution will carry (no trailing slash, absolute paths).
+ * may read, with a comments.csv under it; a Polis database, postgres://user@host:port/database?zid=N
+ * (checked for form only: the Embed step connects); locally (`delphi serve`) also a folder holding
+ * comments.csv. Returns the source in the one form the execution will carry (no trailing slash,
+ * absolute paths).
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { TransientError } from '../errors';
-import { resolveLocalSource } from '../sources';
+import { InvalidInputError, TransientError } from '../errors';
+import { isPostgresSource, parsePostgresSource, resolveLocalSource } from '../sources';
 import { badRequest } from './http';
 
 export interface SourcePolicy {
@@ -23,8 +25,12 @@ const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
 
 export async function checkSource(source: string, policy: SourcePolicy): Promise<string> {
   if (source.startsWith('s3://')) return checkS3Source(source, policy);
+  if (isPostgresSource(source)) return checkPostgresSource(source, policy);
   if (!policy.allowLocalPaths) {
-    throw badRequest('source', `source must be an s3://bucket/prefix URI holding comments.csv, got "${source}"`);
+    throw badRequest(
+      'source',
+      `source must be an s3://bucket/prefix URI holding comments.csv or a postgres://user@host:port/database?zid=N URL, got "${source}"`,
+    );
   }
   const folder = resolveLocalSource(source);
   const info = await stat(path.join(folder, 'comments.csv')).catch(() => undefined);
@@ -58,4 +64,27 @@ async function checkS3Source(source: string, policy: SourcePolicy): Promise<stri
     throw new TransientError(`Checking s3://${bucket}/${key} failed: ${(error as Error).name}`, { cause: error });
   }
   return normalised;
+}
+
+/**
+ * A Polis database URL. Deployed, a password in it is refused: the execution input is kept in the
+ * Step Functions execution history, so the Embed functions take it from their environment (PGPASSWORD)
+ * instead. Locally (`delphi serve`) it is accepted; the job record holds it redacted either way.
+ */
+function checkPostgresSource(source: string, policy: SourcePolicy): string {
+  let parsed;
+  try {
+    parsed = parsePostgresSource(source, {});
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw badRequest('source', error.message);
+    throw error;
+  }
+  if (parsed.hasPassword && !policy.allowLocalPaths) {
+    throw badRequest(
+      'source',
+      'source must not carry a password: the execution input is kept in the Step Functions execution history. ' +
+        'Give the pipeline the database password through its environment (PGPASSWORD) and send postgres://user@host:port/database?zid=N',
+    );
+  }
+  return source.trim();
 }

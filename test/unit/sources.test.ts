@@ -5,6 +5,8 @@
  */
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkSource } from '../../shared/api/sources';
+import { HttpError } from '../../shared/api/http';
 import { InvalidInputError } from '../../shared/errors';
 import { loadSource } from '../../shared/sources';
 import { readPolisExport, type FileReader } from '../../shared/sources/polis';
@@ -148,5 +150,30 @@ describe('the bundled exports in every format', () => {
     let total = 0;
     for (const tally of source.votes!.values()) total += tally.agree + tally.disagree + tally.pass;
     expect(total).toBe(29802 - 83);
+  });
+});
+
+describe('checkSource (the API) on postgres:// sources', () => {
+  const deployed = { allowLocalPaths: false, allowedBuckets: ['uploads'] };
+  const local = { allowLocalPaths: true, allowedBuckets: [] };
+
+  it('accepts a Polis database URL without a password, deployed and locally', async () => {
+    await expect(checkSource('postgres://polis@db.internal:5432/polis?zid=12', deployed)).resolves.toBe('postgres://polis@db.internal:5432/polis?zid=12');
+    await expect(checkSource(' postgresql://polis@db/polis?zid=3 ', local)).resolves.toBe('postgresql://polis@db/polis?zid=3');
+  });
+
+  it('refuses a password in the URL when deployed (it would stay in the execution history), without echoing it', async () => {
+    const error = await checkSource('postgres://polis:hunter2@db/polis?zid=12', deployed).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).statusCode).toBe(400);
+    expect((error as HttpError).message).toMatch(/must not carry a password.*PGPASSWORD/);
+    expect((error as HttpError).message).not.toContain('hunter2');
+    await expect(checkSource('postgres://polis:hunter2@db/polis?zid=12', local)).resolves.toContain('zid=12');
+  });
+
+  it('refuses a URL without a zid, with the password redacted', async () => {
+    const error = await checkSource('postgres://polis:hunter2@db/polis', local).catch((caught: unknown) => caught);
+    expect((error as HttpError).statusCode).toBe(400);
+    expect((error as HttpError).message).toMatch(/postgres:\/\/polis:\*\*\*@db\/polis" names no conversation/);
   });
 });
