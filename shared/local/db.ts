@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../aws/clients';
 import { Repository, type RepositoryOptions } from '../repository';
@@ -13,6 +14,34 @@ import { TABLE_IDS, createTableInput } from '../schema';
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+
+/** Another process holds the LevelDB folder (LevelDB allows one process per folder). */
+export class DatabaseLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`${dataDir} is in use by another process`);
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+/**
+ * dynalite opens its LevelDB lazily and, when another process holds the folder, crashes the process
+ * on the first request ("Database is not open"). Opening it here first turns that into an error.
+ */
+async function assertNotLocked(dataDir: string): Promise<void> {
+  // dynalite's own `level`, whatever the hoisting.
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as {
+    Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const probe = new Level(dataDir);
+  try {
+    await probe.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String((error as { cause?: Error }).cause?.message))) throw new DatabaseLockedError(dataDir);
+    throw error;
+  }
+  await probe.close();
+}
 
 export interface LocalDatabase {
   endpoint: string;
@@ -47,7 +76,10 @@ export async function createTables(endpoint: string, suffix = ''): Promise<strin
 }
 
 export async function startLocalDatabase(options: LocalDatabaseOptions = {}): Promise<LocalDatabase> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await assertNotLocked(options.dataDir);
+  }
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

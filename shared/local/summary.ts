@@ -3,9 +3,21 @@ import type { Repository } from '../repository';
 import { readJobTopics } from '../results';
 import { formatEvaluation, type LayerEvaluation } from '../steps/evaluate';
 import { countJobRows } from '../steps/jobLifecycle';
+import { UsageError } from './usage';
+
+const TOPICS_SHOWN = 8;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function printSummary(repository: Repository, jobId: string, layer?: number): Promise<void> {
   const { job, layers } = await readJobTopics(repository, jobId);
+  if (layer !== undefined && !layers.some((l) => l.layer_id === layer)) {
+    const ids = layers.map((l) => l.layer_id);
+    throw new UsageError(
+      ids.length === 0
+        ? `job ${jobId} has no topics (status ${job.status}), so no layer ${layer}`
+        : `job ${jobId} has no layer ${layer}: its layers are ${ids.length > 1 ? `${Math.min(...ids)}–${Math.max(...ids)}` : ids[0]}`,
+    );
+  }
   console.log('');
   console.log(`job_id           ${job.job_id}`);
   console.log(`conversation_id  ${job.conversation_id}${(job.metadata as { title?: string })?.title ? ` — ${(job.metadata as { title?: string }).title}` : ''}`);
@@ -26,10 +38,14 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   const shown = layer === undefined ? [layers[layers.length - 1], layers[0]].filter(Boolean) : layers.filter((l) => l.layer_id === layer);
   for (const { layer_id, topics } of shown.filter((l, i, all) => all.indexOf(l) === i)) {
     console.log('');
-    console.log(`Topics of layer ${layer_id} (${topics.length} clusters; ${layer_id === 0 ? 'finest' : 'coarser'}), largest first:`);
-    for (const topic of topics.slice(0, layer === undefined ? 8 : topics.length)) {
+    console.log(`Topics of layer ${layer_id} (${plural(topics.length, 'cluster')}; ${layer_id === 0 ? 'finest' : 'coarser'}), largest first:`);
+    const listed = layer === undefined ? TOPICS_SHOWN : topics.length;
+    for (const topic of topics.slice(0, listed)) {
       console.log(`  ${String(topic.size).padStart(4)}  ${topic.topic_name ?? '(unnamed)'}`);
       console.log(`        ${topic.keywords.slice(0, 6).join(', ')}`);
+    }
+    if (topics.length > listed) {
+      console.log(`  … ${topics.length - listed} more: delphi show ${job.job_id} --layer ${layer_id} lists all ${topics.length}`);
     }
   }
 }

@@ -1,13 +1,14 @@
 /** delphi evaluate <job_id> — per-layer quality figures of a job (and stores them on the job record). */
 import { evaluateJob, formatEvaluation } from '../../steps/evaluate';
 import { withDatabase } from '../database';
+import { jobIdArgument, parseCommandArgs } from '../usage';
 
 export const usage = `evaluate <job_id>
       per layer: clusters, noise share, silhouette, topic diversity, NPMI coherence (stored on the job)`;
 
 export async function command(args: string[]): Promise<void> {
-  const jobId = args[0];
-  if (!jobId) throw new Error('usage: delphi evaluate <job_id>');
+  const { positionals } = parseCommandArgs(args, { positionals: ['job_id'], required: 1 });
+  const jobId = jobIdArgument(positionals[0]);
   await withDatabase(async (db) => {
     const job = await db.repository.requireJob(jobId);
     const evaluation = await evaluateJob(db.repository, jobId);

@@ -2,10 +2,10 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Repository } from '../../repository';
 import { reportHtmlForJob } from '../../report';
-import { DATA_DIR, withDatabase } from '../database';
+import { DATA_DIR, displayPath, withDatabase } from '../database';
+import { jobIdArgument, parseCommandArgs } from '../usage';
 
 export const usage = `report <job_id> [--out file.html]
       write the job's interactive topic map as one self-contained HTML file (default .delphi/reports/<job_id>.html)`;
@@ -25,16 +25,14 @@ export async function writeJobReport(repository: Repository, jobId: string, file
 
 /** How the CLI names a written report: a path relative to the working directory, and a file:// URL. */
 export function describeReport(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  const shown = relative && !relative.startsWith('..') ? relative : file;
+  const shown = displayPath(file);
   const kilobytes = Math.round(statSync(file).size / 1024).toLocaleString('en');
   return `${shown} (${kilobytes} KB) — open ${pathToFileURL(file).href}`;
 }
 
 export async function command(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
-  const jobId = positionals[0];
-  if (!jobId) throw new Error('usage: delphi report <job_id> [--out file.html]');
+  const { values, positionals } = parseCommandArgs(args, { positionals: ['job_id'], required: 1, options: { out: { type: 'string' } } });
+  const jobId = jobIdArgument(positionals[0]);
   await withDatabase(async (db) => {
     const file = await writeJobReport(db.repository, jobId, values.out);
     console.log(`Report: ${describeReport(file)}`);

@@ -1,21 +1,41 @@
 /** delphi run [<polis-export-dir>] — the whole state machine on a Polis export, printing each state. */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { HttpError } from '../../api/http';
+import { parseStartJob } from '../../api/requests';
+import { checkSource } from '../../api/sources';
 import { setDependencies } from '../../dependencies';
-import { BUNDLED_CONVERSATION, formatMs, withDatabase } from '../database';
+import { isValidExecutionName } from '../../jobId';
+import { BUNDLED_CONVERSATION, displayPath, formatMs, withDatabase } from '../database';
 import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
-import { LocalPipeline } from '../runner';
+import { LocalPipeline, type EventLog } from '../runner';
 import { printSummary } from '../summary';
+import { EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 import { describeReport, writeJobReport } from './report';
 
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
       ${PROVIDER_FLAGS_USAGE}
-      run the whole state machine on a Polis export (default: the bundled biodiversity conversation)`;
+      run the whole state machine on a Polis export (default: the bundled biodiversity conversation);
+      exit code 1 when the job fails`;
 
-export async function command(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+/** Sources that are not local folders: passed on as they are (the pipeline reads them). */
+const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export interface RunInput {
+  conversation_id: string;
+  source: string;
+  job_id?: string;
+  options: Record<string, unknown>;
+  executionName?: string;
+}
+
+/**
+ * The command line as an execution input, checked as `POST /conversations/{id}/jobs` checks a request
+ * (shared/api/requests.ts, shared/api/sources.ts) — before anything is started or stored.
+ */
+export async function parseRunArgs(args: string[]): Promise<RunInput> {
+  const { values, positionals } = parseCommandArgs(args, {
+    positionals: ['polis-export-dir'],
     options: {
       'conversation-id': { type: 'string' },
       'job-id': { type: 'string' },
@@ -24,49 +44,147 @@ export async function command(args: string[]): Promise<void> {
       ...PROVIDER_FLAGS,
     },
   });
-  const source = path.resolve(positionals[0] ?? BUNDLED_CONVERSATION);
+  const given = positionals[0] ?? BUNDLED_CONVERSATION;
+  let source = URI.test(given) ? given : path.resolve(given);
   const conversation_id = values['conversation-id'] ?? path.basename(source).replace(/[^A-Za-z0-9_.:-]/g, '-');
-  const input: Record<string, unknown> = { conversation_id, source };
-  if (values['job-id']) input.job_id = values['job-id'];
-  if (values.options) input.options = JSON.parse(values.options);
-  const chosen = providerOptions(values);
-  if (Object.keys(chosen).length > 0) input.options = { ...(input.options as object | undefined), ...chosen };
+  let options: Record<string, unknown> = {};
+  if (values.options !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values.options);
+    } catch (error) {
+      throw new UsageError(`--options is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--options must be a JSON object, got ${values.options}`);
+    options = parsed as Record<string, unknown>;
+  }
+  try {
+    options = { ...options, ...providerOptions(values) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const job_id = values['job-id'] === undefined ? undefined : jobIdArgument(values['job-id'], '--job-id');
+  const executionName = values['execution-name'];
+  if (executionName !== undefined && !isValidExecutionName(executionName)) {
+    throw new UsageError(`--execution-name '${executionName}' is not valid: use 1–80 letters, digits, '-' or '_'`);
+  }
+  try {
+    // The API's own checks: conversation_id, unknown or out-of-range options, provider API keys, the source.
+    const event = { pathParameters: { conversation_id }, headers: {}, body: JSON.stringify({ source, options }), isBase64Encoded: false };
+    parseStartJob(event as unknown as APIGatewayProxyEvent);
+    if (!URI.test(source) || source.startsWith('s3://')) source = await checkSource(source, { allowLocalPaths: true, allowedBuckets: [] });
+  } catch (error) {
+    if (error instanceof HttpError) {
+      const field = error.field === 'conversation_id' && values['conversation-id'] === undefined ? ' (from the folder name; set --conversation-id)' : '';
+      throw new UsageError(`${error.message.replace(/^source "(.*)" is not/, (_, s) => `'${positionals[0] ?? s}' is not`)}${field}`);
+    }
+    throw error;
+  }
+  return { conversation_id, source, job_id, options, executionName };
+}
+
+const reason = (event: EventLog) => {
+  const cause = event.Cause as { message?: string } | string | undefined;
+  const text = typeof cause === 'string' ? cause : cause?.message;
+  return text ? `${event.Error}: ${text}` : String(event.Error);
+};
+
+/** Prints one line per state: ✓ succeeded, ✗ failed (with the reason), ↻ retried. Returns the failed step. */
+function progressPrinter() {
+  const entered = new Map<string, number>();
+  const lastFailure = new Map<string, EventLog>();
+  const failed = new Set<string>();
+  let failedStep: { name: string; reason: string } | undefined;
+  const key = (event: EventLog) => `${event.state!.name}#${event.index ?? ''}`;
+  const label = (event: EventLog) => `${event.state!.name}${event.index === undefined ? '' : `[${event.index}]`}`;
+  const took = (event: EventLog) => formatMs(event.timestamp - (entered.get(key(event)) ?? event.timestamp)).padStart(9);
+  const onEvent = (event: EventLog) => {
+    const name = event.state?.name;
+    if (!name) return;
+    const id = key(event);
+    switch (event.type) {
+      case 'StateEntered':
+        entered.set(id, event.timestamp);
+        failed.delete(id);
+        return;
+      case 'StateFailed':
+        // Followed by StateRetried, StateCaught, or nothing (the execution fails).
+        lastFailure.set(id, event);
+        if (name === 'MarkFailed') {
+          // MarkFailed records the failure on the job and then fails the execution with the step's error, by design.
+          failed.add(id);
+          console.log(`  · ${label(event).padEnd(16)} ${took(event)}  job recorded as FAILED`);
+        }
+        return;
+      case 'StateRetried': {
+        const failure = lastFailure.get(id);
+        console.log(`  ↻ ${label(event).padEnd(16)} ${took(event)}  retry ${event.retry?.attempt} after ${failure ? reason(failure) : 'an error'}`);
+        entered.set(id, event.timestamp);
+        return;
+      }
+      case 'StateCaught': {
+        const failure = lastFailure.get(id);
+        failed.add(id);
+        const why = failure ? reason(failure) : 'failed';
+        if (event.index === undefined) failedStep ??= { name, reason: why };
+        console.log(`  ✗ ${label(event).padEnd(16)} ${took(event)}  ${why}`);
+        return;
+      }
+      case 'StateExited': {
+        if (failed.has(id)) return; // caught: the state did not succeed, whatever comes next
+        const output = event.state?.output as Record<string, unknown> | undefined;
+        // A step's summary is in $.steps (a Map state's: its items' summaries); an item inside a Map returns its own.
+        const stepSummary = (output?.steps as Record<string, unknown> | undefined)?.[name] ?? (output?.step ? output : undefined);
+        const rows = [stepSummary]
+          .flat()
+          .reduce((sum: number, item) => sum + Number((item as { rows_written?: number } | undefined)?.rows_written ?? 0), 0);
+        const extra = stepSummary ? `  ${rows} rows` : name === 'MarkRunning' ? `  job_id ${output?.job_id}` : '';
+        console.log(`  ✓ ${label(event).padEnd(16)} ${took(event)}${extra}`);
+        return;
+      }
+    }
+  };
+  /** States that failed without being caught (the execution failed there). */
+  const uncaught = () => {
+    for (const [id, event] of lastFailure) {
+      if (failed.has(id)) continue;
+      failed.add(id);
+      console.log(`  ✗ ${label(event).padEnd(16)} ${took(event)}  ${reason(event)}`);
+      if (event.index === undefined) failedStep ??= { name: event.state!.name, reason: reason(event) };
+    }
+    return failedStep;
+  };
+  return { onEvent, uncaught };
+}
+
+export async function command(args: string[]): Promise<void> {
+  const run = await parseRunArgs(args);
+  const input: Record<string, unknown> = { conversation_id: run.conversation_id, source: run.source };
+  if (run.job_id) input.job_id = run.job_id;
+  if (Object.keys(run.options).length > 0) input.options = run.options;
 
   await withDatabase(async (db) => {
     setDependencies({ repository: db.repository });
     const pipeline = new LocalPipeline();
-    console.log(`Delphi pipeline — conversation ${conversation_id}`);
-    console.log(`  source: ${path.relative(process.cwd(), source) || source}`);
-    const entered = new Map<string, number>();
+    console.log(`Delphi pipeline — conversation ${run.conversation_id}`);
+    console.log(`  source: ${URI.test(run.source) ? run.source.replace(/\/\/[^@/]*@/, '//…@') : displayPath(run.source)}`);
+    if (db.server) console.log(`  data: the database of \`delphi ${db.server.command}\` (pid ${db.server.pid}) at ${db.endpoint}`);
+    const progress = progressPrinter();
     const started = Date.now();
-    const outcome = await pipeline.run(input, {
-      executionName: values['execution-name'],
-      onEvent: (event) => {
-        const name = event.state?.name;
-        if (!name) return;
-        if (event.type === 'StateEntered') entered.set(name, event.timestamp);
-        if (event.type === 'StateExited') {
-          const output = event.state?.output as Record<string, unknown> | undefined;
-          // A step's summary is in $.steps (a Map state's: its items' summaries); an item inside a Map returns its own.
-          const stepSummary = (output?.steps as Record<string, unknown> | undefined)?.[name] ?? (output?.step ? output : undefined);
-          const rows = [stepSummary]
-            .flat()
-            .reduce((sum: number, item) => sum + Number((item as { rows_written?: number } | undefined)?.rows_written ?? 0), 0);
-          const extra = stepSummary ? `  ${rows} rows` : name === 'MarkRunning' ? `  job_id ${output?.job_id}` : '';
-          console.log(`  ✓ ${name.padEnd(16)} ${formatMs(event.timestamp - (entered.get(name) ?? event.timestamp)).padStart(9)}${extra}`);
-        }
-        if (event.type === 'StateRetried') console.log(`  ↻ ${name} retried (attempt ${event.retry?.attempt})`);
-        if (event.type === 'StateFailed') console.log(`  ✗ ${name} failed: ${event.Error}`);
-      },
-    });
-    console.log(`Execution ${outcome.executionName} ${outcome.status} in ${formatMs(Date.now() - started)}`);
+    const outcome = await pipeline.run(input, { executionName: run.executionName, onEvent: progress.onEvent });
+    const elapsed = formatMs(Date.now() - started);
+    const jobId = String(outcome.output?.job_id ?? run.job_id ?? `pipeline_run_${outcome.executionName}`);
     if (outcome.status === 'FAILED') {
-      console.error(`  ${outcome.error}: ${outcome.cause}`);
-      process.exitCode = 1;
+      const step = progress.uncaught();
+      const why = step?.reason ?? `${outcome.error}: ${outcome.cause}`;
+      console.log(`FAILED in ${step?.name ?? 'the execution'} after ${elapsed}: ${why}`);
+      console.log(`  job ${jobId} (execution ${outcome.executionName}) — delphi show ${jobId}; --verbose shows the logs`);
+      process.exitCode = EXIT_FAILED;
       return;
     }
-    await printSummary(db.repository, String(outcome.output?.job_id));
-    const report = await writeJobReport(db.repository, String(outcome.output?.job_id));
+    console.log(`SUCCEEDED in ${elapsed} (execution ${outcome.executionName})`);
+    await printSummary(db.repository, jobId);
+    const report = await writeJobReport(db.repository, jobId);
     console.log(`\nReport: ${describeReport(report)}`);
   });
 }

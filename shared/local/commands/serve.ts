@@ -1,16 +1,15 @@
 /** delphi serve [--port 3000] — the HTTP API on 127.0.0.1, jobs run in this process with the local runner. */
-import { parseArgs } from 'node:util';
 import { ROUTES } from '../../api/routes';
-import { BUNDLED_CONVERSATION, openDatabase } from '../database';
+import { announceEndpoint, BUNDLED_CONVERSATION, openDatabase } from '../database';
 import { startLocalApi } from '../server';
+import { parseCommandArgs, parsePort } from '../usage';
 
 export const usage = `serve [--port 3000]
       serve the HTTP API on 127.0.0.1 (the Lambda handlers; jobs run locally), see README "HTTP API"`;
 
 export async function command(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '3000' } } });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
+  const { values } = parseCommandArgs(args, { options: { port: { type: 'string' } } });
+  const port = parsePort('--port', values.port ?? '3000');
   const db = await openDatabase();
   const api = await startLocalApi({
     repository: db.repository,
@@ -20,7 +19,10 @@ export async function command(args: string[]): Promise<void> {
     await db.close();
     throw /EADDRINUSE/.test(error.message) ? new Error(`port ${port} is in use: choose another with --port`) : error;
   });
-  console.log(`Delphi API at ${api.url} (no authentication: loopback only; data at ${db.endpoint})`);
+  // Holding the data in this process: tell the other delphi commands where it is (a running `delphi db` already did).
+  const removeEndpoint = db.via === 'in-process' ? announceEndpoint({ endpoint: db.endpoint, command: 'serve', api: api.url }) : () => undefined;
+  const via = db.server ? ` of \`delphi ${db.server.command}\` (pid ${db.server.pid})` : '';
+  console.log(`Delphi API at ${api.url} (no authentication: loopback only; data at ${db.endpoint}${via})`);
   for (const route of ROUTES) console.log(`  ${route.method.padEnd(5)} ${route.path}`);
   console.log(`Start a job:\n  curl -s -X POST ${api.url}/conversations/bio/jobs -H 'Content-Type: application/json' \\`);
   console.log(`    -d '{"source": "${BUNDLED_CONVERSATION}"}'`);
@@ -33,6 +35,7 @@ export async function command(args: string[]): Promise<void> {
     await api.close();
     if (api.executions.running > 0) console.log(`Waiting for ${api.executions.running} running job(s)…`);
     await api.executions.settle();
+    removeEndpoint();
     await db.close();
     process.exit(0);
   };
