@@ -39,8 +39,10 @@ export interface EmbeddingBatch {
   last: boolean;
 }
 
-/** Embedding providers (README "Providers"): `lsa` is offline; the others call an API. */
-export const EMBEDDERS = ['lsa', 'openai', 'bedrock'] as const;
+/** Embedding providers (README "Providers"): `hybrid` and `lsa` are offline; the others call an API. */
+export const EMBEDDERS = ['hybrid', 'lsa', 'openai', 'bedrock'] as const;
+/** Fitted on the whole conversation, so never fanned out in batches. */
+export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'lsa']);
 export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
 export type Embedder = (typeof EMBEDDERS)[number];
 export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
@@ -144,7 +146,7 @@ function describeZodError(error: z.ZodError): string {
 export function parseOptions(raw: unknown, defaults: ProviderEnvDefaults = providerEnvDefaults()): PipelineOptions {
   const parsed = PipelineOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InvalidInputError(`Invalid options — ${describeZodError(parsed.error)}`);
-  const defaultEmbedder = (defaults.embedder ?? 'lsa') as Embedder;
+  const defaultEmbedder = (defaults.embedder ?? 'hybrid') as Embedder;
   const defaultNamer = (defaults.topicNamer ?? 'keywords') as TopicNamerName;
   const { embedder = defaultEmbedder, topic_namer = defaultNamer } = parsed.data;
   const options: PipelineOptions = { ...parsed.data, embedder, topic_namer };
@@ -187,7 +189,7 @@ export function providerEnvDefaults(): ProviderEnvDefaults {
       throw new ConfigurationError(`DELPHI_TOPIC_NAMER must be one of ${TOPIC_NAMERS.join(', ')}, got "${read.topicNamer}"`);
     }
     for (const [settings, used, variable] of [
-      [read.embedding, EMBEDDER_SETTINGS[read.embedder ?? 'lsa'], `DELPHI_EMBEDDER=${read.embedder ?? 'lsa'}`],
+      [read.embedding, EMBEDDER_SETTINGS[read.embedder ?? 'hybrid'], `DELPHI_EMBEDDER=${read.embedder ?? 'hybrid'}`],
       [read.naming, NAMER_SETTINGS[read.topicNamer ?? 'keywords'], `DELPHI_TOPIC_NAMER=${read.topicNamer ?? 'keywords'}`],
     ] as const) {
       for (const [key, value] of Object.entries(settings)) {

@@ -17,7 +17,7 @@ export const PROVIDER_FLAGS = Object.fromEntries(Object.keys(FLAG_TO_OPTION).map
   { type: 'string' }
 >;
 
-export const PROVIDER_FLAGS_USAGE = `[--embedder lsa|openai|bedrock] [--embedding-url URL] [--embedding-model M] [--embedding-dimensions N]
+export const PROVIDER_FLAGS_USAGE = `[--embedder hybrid|lsa|openai|bedrock] [--embedding-url URL] [--embedding-model M] [--embedding-dimensions N]
       [--namer keywords|openai|anthropic|bedrock] [--namer-url URL] [--namer-model M]`;
 
 /** The options the given flags set (they win over the same keys in --options). */

@@ -7,6 +7,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockClient, createSecretsManagerClient, createSsmClient } from '../aws/providerClients';
 import type { PipelineOptions } from '../pipeline';
 import { BedrockEmbedder } from './embedding/bedrock';
+import { HybridEmbedder } from './embedding/hybrid';
 import { LsaEmbedder } from './embedding/lsa';
 import { OpenAiEmbedder } from './embedding/openai';
 import type { EmbeddingProvider } from './embedding/provider';
@@ -47,6 +48,8 @@ export function createEmbeddingProvider(options: PipelineOptions, services: Prov
   const builtIn = EMBEDDER_SETTINGS[options.embedder].defaults;
   const concurrency = options.embedding_concurrency ?? builtIn.embedding_concurrency ?? 1;
   switch (options.embedder) {
+    case 'hybrid':
+      return new HybridEmbedder({ dimensions: options.embedding_dimensions });
     case 'lsa':
       return new LsaEmbedder({ dimensions: options.embedding_dimensions });
     case 'openai': {

@@ -30,6 +30,7 @@ export interface NamingSettings {
  * use is rejected (a `--embedding-url` with the lsa embedder is a mistake, not something to ignore).
  */
 export const EMBEDDER_SETTINGS: Record<string, { accepts: ReadonlyArray<keyof EmbeddingSettings>; defaults: EmbeddingSettings }> = {
+  hybrid: { accepts: ['embedding_dimensions'], defaults: {} },
   lsa: { accepts: ['embedding_dimensions'], defaults: {} },
   openai: {
     accepts: ['embedding_url', 'embedding_model', 'embedding_dimensions', 'embedding_batch_size', 'embedding_concurrency'],

@@ -4,14 +4,14 @@
  * the EmbedBatches Map runs EmbedBatch on each slice, and FinishEmbedding removes stale rows.
  */
 import type { StepFunction, StepResult } from '../handler';
-import type { EmbeddingBatch, StepInput } from '../pipeline';
+import { OFFLINE_EMBEDDERS, type EmbeddingBatch, type StepInput } from '../pipeline';
 import { createEmbeddingProvider, defaultProviderServices } from '../providers';
 import type { Dependencies } from '../dependencies';
 import { loadSource, type PolisExport } from '../sources';
 import { encodeVector } from '../vectors';
 import { InvalidInputError } from '../errors';
 
-/** Batches of `size` comments; the LSA embedder is fit on the whole conversation, so it never fans out. */
+/** Batches of `size` comments; the offline embedders are fit on the whole conversation, so they never fan out. */
 export function planEmbeddingBatches(comments: number, size: number): EmbeddingBatch[] {
   const count = Math.max(1, Math.ceil(comments / size));
   return Array.from({ length: count }, (_, index) => ({
@@ -56,7 +56,7 @@ function sourceFacts(source: PolisExport) {
 export const embedStep: StepFunction = async (input, deps) => {
   const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
   const { repository } = deps;
-  if (input.options.embedder !== 'lsa' && source.comments.length > input.options.fanout_embedding_batch) {
+  if (!OFFLINE_EMBEDDERS.has(input.options.embedder) && source.comments.length > input.options.fanout_embedding_batch) {
     await repository.updateJob(input.job_id, input.conversation_id, sourceFacts(source));
     const batches = planEmbeddingBatches(source.comments.length, input.options.fanout_embedding_batch);
     return { rows_written: 0, rows_deleted: 0, details: { comments: source.comments.length, batches }, warnings: source.warnings };

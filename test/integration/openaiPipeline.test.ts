@@ -175,7 +175,7 @@ describe('failures of the openai providers in the state machine', () => {
     );
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('InvalidInputError');
-    expect(outcome.cause).toMatch(/embedder: Invalid enum value. Expected 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/);
+    expect(outcome.cause).toMatch(/embedder: Invalid enum value. Expected 'hybrid' \| 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/);
     expect(outcome.events.some((event) => event.state?.name === 'Embed')).toBe(false);
     expect(server.requests).toHaveLength(0);
   });

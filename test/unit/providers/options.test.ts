@@ -19,7 +19,7 @@ const SERVICES: ProviderServices = {
 describe('provider options', () => {
   it('default to the offline providers', () => {
     const options = parseOptions({}, NO_ENV);
-    expect(options).toMatchObject({ embedder: 'lsa', topic_namer: 'keywords' });
+    expect(options).toMatchObject({ embedder: 'hybrid', topic_namer: 'keywords' });
     expect(options.embedding_url).toBeUndefined();
     expect(options.namer_model).toBeUndefined();
   });
@@ -67,9 +67,9 @@ describe('provider options', () => {
   });
 
   it.each([
-    [{ embedder: 'word2vec' }, /embedder: Invalid enum value. Expected 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/],
+    [{ embedder: 'word2vec' }, /embedder: Invalid enum value. Expected 'hybrid' \| 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/],
     [{ topic_namer: 'gpt' }, /topic_namer: Invalid enum value/],
-    [{ embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the lsa embedder/],
+    [{ embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the hybrid embedder/],
     [{ embedder: 'bedrock', embedding_url: 'http://x/v1' }, /embedding_url is not used by the bedrock embedder/],
     [{ namer_model: 'llama3.1:8b' }, /namer_model is not used by the keywords topic namer/],
     [{ embedder: 'bedrock', embedding_dimensions: 384 }, /Titan v2\) returns 256, 512, 1024 dimensions, not 384/],
@@ -99,7 +99,7 @@ describe('provider options', () => {
     it('checks the provider names and that each setting is used by its provider', () => {
       process.env.DELPHI_EMBEDDER = 'fasttext';
       resetProviderEnvDefaults();
-      expect(() => providerEnvDefaults()).toThrow(new ConfigurationError('DELPHI_EMBEDDER must be one of lsa, openai, bedrock, got "fasttext"'));
+      expect(() => providerEnvDefaults()).toThrow(new ConfigurationError('DELPHI_EMBEDDER must be one of hybrid, lsa, openai, bedrock, got "fasttext"'));
       process.env.DELPHI_EMBEDDER = 'lsa';
       process.env.DELPHI_EMBEDDING_URL = 'http://localhost:11434/v1';
       resetProviderEnvDefaults();
@@ -117,7 +117,7 @@ describe('provider selection', () => {
     expect(createEmbeddingProvider(options, SERVICES).provider).toBe('openai');
     const namer = createTopicNamer(options, SERVICES);
     expect([namer.provider, namer.model]).toEqual(['anthropic', 'claude-haiku-5-5']);
-    expect(createEmbeddingProvider(parseOptions({}, NO_ENV), SERVICES).provider).toBe('lsa');
+    expect(createEmbeddingProvider(parseOptions({}, NO_ENV), SERVICES).provider).toBe('hybrid');
     expect(createTopicNamer(parseOptions({ topic_namer: 'bedrock' }, NO_ENV), SERVICES).model).toBe('anthropic.claude-3-haiku-20240307-v1:0');
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * Sentence vectors from pretrained word vectors by smooth inverse frequency (Arora, Liang & Ma 2017,
+ * "A simple but tough-to-beat baseline for sentence embeddings"): the average of a comment's word
+ * vectors weighted a / (a + p(w)), then the conversation's common component (its first principal
+ * direction) removed from every comment (from 30 comments on).
+ *
+ * p(w) comes from the word's frequency rank in the vectors' own corpus by Zipf's law with a small
+ * rank offset (Zipf–Mandelbrot), p(r) = 1 / ((r + 10) · (ln V + γ)), not from the conversation: a
+ * conversation of a few hundred comments is too small to estimate word frequencies, and its most
+ * common words are its topic words, which SIF would then down-weight. Stop words get little weight
+ * this way and are not removed. Words are matched lower-case and unstemmed (GloVe has every form).
+ */
+import type { WordVectors } from './wordVectors';
+
+const SIF_A = 1e-3;
+const RANK_OFFSET = 10;
+const EULER_GAMMA = 0.5772156649;
+const COMMON_COMPONENT_ITERATIONS = 100;
+const MIN_TEXTS_FOR_COMMON_COMPONENT = 30;
+
+export function sifWords(text: string): string[] {
+  return text.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
+}
+
+export interface SifEmbedding {
+  /** One unit vector per text, or null for a text with no known word. */
+  vectors: Array<Float64Array | null>;
+  /** Share of the texts' words found in the vocabulary. */
+  coverage: number;
+}
+
+export function sifEmbed(texts: string[], words: WordVectors): SifEmbedding {
+  const { dimensions } = words;
+  const normaliser = Math.log(words.size) + EULER_GAMMA;
+  const scratch = new Float64Array(dimensions);
+  let known = 0;
+  let total = 0;
+  const sums = texts.map((text): Float64Array | null => {
+    const sum = new Float64Array(dimensions);
+    let count = 0;
+    for (const word of sifWords(text)) {
+      total++;
+      const rank = words.rank.get(word);
+      if (rank === undefined) continue;
+      known++;
+      count++;
+      const p = 1 / ((rank + RANK_OFFSET) * normaliser);
+      const weight = SIF_A / (SIF_A + p);
+      words.vector(rank, scratch);
+      for (let d = 0; d < dimensions; d++) sum[d] += weight * scratch[d];
+    }
+    if (count === 0) return null;
+    for (let d = 0; d < dimensions; d++) sum[d] /= count;
+    return sum;
+  });
+
+  // The common component of a handful of comments is their main difference, not what they share.
+  const present = sums.filter((sum) => sum !== null) as Float64Array[];
+  const common = present.length >= MIN_TEXTS_FOR_COMMON_COMPONENT ? firstPrincipalDirection(present, dimensions) : new Float64Array(dimensions);
+  const vectors = sums.map((sum) => {
+    if (!sum) return null;
+    let projection = 0;
+    for (let d = 0; d < dimensions; d++) projection += sum[d] * common[d];
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) {
+      sum[d] -= projection * common[d];
+      norm += sum[d] * sum[d];
+    }
+    norm = Math.sqrt(norm);
+    if (norm === 0) return null;
+    for (let d = 0; d < dimensions; d++) sum[d] /= norm;
+    return sum;
+  });
+  return { vectors, coverage: total > 0 ? known / total : 0 };
+}
+
+/** The top right singular vector of the rows (uncentred, as in the paper), by power iteration from a fixed start. */
+export function firstPrincipalDirection(rows: Float64Array[], dimensions: number): Float64Array {
+  let u = new Float64Array(dimensions).fill(1 / Math.sqrt(dimensions));
+  if (rows.length === 0) return new Float64Array(dimensions);
+  for (let iteration = 0; iteration < COMMON_COMPONENT_ITERATIONS; iteration++) {
+    const next = new Float64Array(dimensions);
+    for (const row of rows) {
+      let dot = 0;
+      for (let d = 0; d < dimensions; d++) dot += row[d] * u[d];
+      for (let d = 0; d < dimensions; d++) next[d] += dot * row[d];
+    }
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) norm += next[d] * next[d];
+    norm = Math.sqrt(norm);
+    if (norm === 0) return new Float64Array(dimensions);
+    for (let d = 0; d < dimensions; d++) next[d] /= norm;
+    u = next;
+  }
+  return u;
+}

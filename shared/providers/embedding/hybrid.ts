@@ -1,0 +1,23 @@
+/**
+ * The offline default: LSA of the conversation beside SIF-weighted pretrained word vectors
+ * (shared/algorithms/hybrid.ts). No network: the word vectors ship with the package (npm ci writes
+ * models/glove-100d.bin, and the Embed functions' bundle includes it). Like `lsa`, it is fitted on
+ * the whole conversation and does not take the run's seed.
+ */
+import { embedHybrid } from '../../algorithms/hybrid';
+import { loadWordVectors, type WordVectors } from '../../algorithms/wordVectors';
+import type { EmbeddingProvider, EmbeddingResult } from './provider';
+
+export class HybridEmbedder implements EmbeddingProvider {
+  readonly provider = 'hybrid' as const;
+
+  constructor(
+    private readonly settings: { dimensions?: number },
+    private readonly words: () => WordVectors = loadWordVectors,
+  ) {}
+
+  async embed(texts: string[]): Promise<EmbeddingResult> {
+    const { vectors, model, dimensions, adjustments } = embedHybrid(texts, this.words(), { dimensions: this.settings.dimensions });
+    return { vectors, model, dimensions, adjustments };
+  }
+}
