@@ -224,12 +224,14 @@ async function readConversation(client: Client, target: PostgresSource, options:
   warnings.push(
     voteSourceWarning(hasVotes ? 'postgres' : 'none', hasVotes ? votes : undefined, hasVotes ? `table ${fromLatest ? 'votes_latest_unique' : 'votes (latest per participant and comment)'}, zid ${zid}` : `no votes for zid ${zid}`),
   );
+  const groups = await readGroups(client, zid, warnings);
   const { topic, description } = conversation.rows[0];
   const text = description?.replace(/\s+/g, ' ').trim();
   return {
     comments: kept,
     votes: hasVotes ? votes : undefined,
     vote_source: hasVotes ? 'postgres' : 'none',
+    ...(groups ? { groups } : {}),
     metadata: {
       ...(topic?.trim() ? { title: topic.trim() } : {}),
       ...(text ? { description: text.slice(0, MAX_DESCRIPTION_CHARS) } : {}),
@@ -237,4 +239,44 @@ async function readConversation(client: Client, target: PostgresSource, options:
     warnings,
     dropped,
   };
+}
+
+/**
+ * Polis's opinion groups from its math output, math_main.data (jsonb, one row per zid and math_env;
+ * the latest math_tick is taken). What this relies on, as polismath writes it:
+ *   data->'base-clusters' = {"id": [b…], "members": [[pid…]…], …}   (members[i] are base cluster id[i]'s participants)
+ *   data->'group-clusters' = [{"id": g, "members": [b…]}, …]        (a group is a set of base clusters)
+ * No math_main table or row, or another shape: no groups, with a warning; never a failed job.
+ */
+async function readGroups(client: Client, zid: number, warnings: string[]): Promise<Map<number, number> | undefined> {
+  const table = await client.query<{ exists: boolean }>("SELECT to_regclass('math_main') IS NOT NULL AS exists");
+  if (table.rows[0]?.exists !== true) return undefined;
+  const math = await client.query<{ base: unknown; groups: unknown }>(
+    `SELECT data->'base-clusters' AS base, data->'group-clusters' AS groups FROM math_main
+      WHERE zid = $1 ORDER BY math_tick DESC, modified DESC NULLS LAST LIMIT 1`,
+    [zid],
+  );
+  if (math.rowCount === 0) {
+    warnings.push(`no Polis math output (math_main) for zid ${zid}: no opinion groups`);
+    return undefined;
+  }
+  const { base, groups } = math.rows[0] as { base: { id?: unknown; members?: unknown } | null; groups: unknown };
+  const ids = base?.id;
+  const members = base?.members;
+  if (!Array.isArray(ids) || !Array.isArray(members) || ids.length !== members.length || !Array.isArray(groups)) {
+    warnings.push(`math_main for zid ${zid} has no base-clusters / group-clusters as Delphi reads them: no opinion groups`);
+    return undefined;
+  }
+  const participantsOf = new Map<number, number[]>();
+  ids.forEach((id, i) => participantsOf.set(Number(id), Array.isArray(members[i]) ? (members[i] as unknown[]).map(Number) : []));
+  const membership = new Map<number, number>();
+  for (const group of groups as Array<{ id?: unknown; members?: unknown }>) {
+    if (!Array.isArray(group?.members) || !Number.isInteger(Number(group.id))) continue;
+    for (const baseId of group.members) {
+      for (const pid of participantsOf.get(Number(baseId)) ?? []) if (Number.isInteger(pid)) membership.set(pid, Number(group.id));
+    }
+  }
+  if (membership.size === 0) return undefined;
+  warnings.push(`opinion groups: ${membership.size} participant(s) in ${new Set(membership.values()).size} Polis group(s), from math_main`);
+  return membership;
 }

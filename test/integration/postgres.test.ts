@@ -51,6 +51,15 @@ beforeAll(async () => {
       [ZID.signs],
     );
     await client.query(`INSERT INTO votes (zid, pid, tid, vote, created) VALUES ($1, 4, 1, 1, 21)`, [ZID.signs]);
+    // Polis's math output: base clusters 10 {0, 1}, 11 {2}, 12 {3, 4}; group 0 = {10}, group 1 = {11, 12}. An older tick says otherwise.
+    await client.query(
+      `INSERT INTO math_main (zid, math_env, data, last_vote_timestamp, math_tick) VALUES ($1, 'prod', $2, 21, 5), ($1, 'dev', $3, 20, 4)`,
+      [
+        ZID.signs,
+        { 'base-clusters': { id: [10, 11, 12], members: [[0, 1], [2], [3, 4]], x: [0, 0, 0], y: [0, 0, 0] }, 'group-clusters': [{ id: 0, members: [10] }, { id: 1, members: [11, 12] }] },
+        { 'base-clusters': { id: [10], members: [[0, 1, 2, 3, 4]] }, 'group-clusters': [{ id: 0, members: [10] }] },
+      ],
+    );
   } finally {
     await client.end();
   }
@@ -85,6 +94,8 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(fromDatabase.votes).toEqual(fromExport.votes);
     expect(totalVotes(fromDatabase)).toBe(29719);
     expect(fromDatabase.vote_source).toBe('postgres');
+    expect(fromDatabase.groups).toBeUndefined();
+    expect(fromDatabase.warnings.join('\n')).toMatch(/no Polis math output \(math_main\) for zid 7: no opinion groups/);
     expect(fromDatabase.metadata.title).toBe(fromExport.metadata.title);
     expect(fromDatabase.metadata.description).toBe(fromExport.metadata.description);
     expect(fromDatabase.warnings.join('\n')).toMatch(/votes: 29719 vote\(s\) on 314 comment\(s\) read from the Polis database/);
@@ -99,6 +110,8 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(source.comments.map((comment) => comment.comment_id)).toEqual([0, 1]);
     expect(source.dropped).toEqual({ moderated_out: 2, empty: 0 });
     expect(source.warnings.join('\n')).toMatch(/1 meta comment\(s\) \(is_meta\) left out/);
+    expect(source.groups).toEqual(new Map([[0, 0], [1, 0], [2, 1], [3, 1], [4, 1]]));
+    expect(source.warnings.join('\n')).toMatch(/opinion groups: 5 participant\(s\) in 2 Polis group\(s\), from math_main/);
     const kept = await readPostgresSource(cluster.url('polis', ZID.signs), { keepModerated: true });
     expect(kept.comments.map((comment) => comment.comment_id)).toEqual([0, 1, 2, 4]);
   });
@@ -130,11 +143,11 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     const config = (dump: Record<string, unknown>) => dump.config as Record<string, unknown>;
     expect(config(b).source).toBe(redactSource(url));
     expect(JSON.stringify(b)).not.toContain(READER_PASSWORD);
-    // Only where the data came from differs: the source, the summary's url, the warning naming the votes' source.
+    // Only where the data came from differs: the source, the summary's url, the warnings naming the votes' and groups' source.
     for (const dump of [a, b]) {
       delete config(dump).source;
       delete (config(dump).metadata as Record<string, unknown>).url;
-      config(dump).warnings = (config(dump).warnings as string[]).filter((warning) => !/votes: /.test(warning));
+      config(dump).warnings = (config(dump).warnings as string[]).filter((warning) => !/votes: |math_main/.test(warning));
     }
     expect(b).toEqual(a);
     const counts = config(b).counts as Record<string, number>;

@@ -6,7 +6,7 @@
  * where they fail (.ci/run installs postgresql).
  *
  * POLIS_SCHEMA is the subset of Polis's server/postgres/migrations/000000_initial.sql the reader
- * uses, column names and types as there (no foreign keys or tid/pid triggers: tids and pids are
+ * uses (with math_main, for the opinion groups), column names and types as there (no foreign keys or tid/pid triggers: tids and pids are
  * seeded from the export), with the rule that keeps votes_latest_unique up to date.
  */
 import { execFileSync } from 'node:child_process';
@@ -189,6 +189,18 @@ CREATE TABLE votes(
     created BIGINT DEFAULT now_as_millis()
 );
 CREATE INDEX votes_zid_pid_idx ON votes USING btree (zid, pid);
+
+CREATE TABLE math_main (
+  zid INTEGER NOT NULL,
+  math_env VARCHAR(999) NOT NULL,
+  data jsonb NOT NULL,
+  last_vote_timestamp BIGINT NOT NULL,
+  caching_tick BIGINT NOT NULL DEFAULT 0,
+  math_tick BIGINT NOT NULL DEFAULT -1,
+  modified BIGINT DEFAULT now_as_millis(),
+  UNIQUE(zid, math_env)
+);
+CREATE INDEX main_main_idx ON math_main USING btree (zid);
 `;
 
 export const VOTES_LATEST_UNIQUE = `
