@@ -15,7 +15,7 @@ export async function printSummary(repository: Repository, jobId: string, layer?
     throw new UsageError(
       ids.length === 0
         ? `job ${jobId} has no topics (status ${job.status}), so no layer ${layer}`
-        : `job ${jobId} has no layer ${layer}: its layers are ${ids.length > 1 ? `${Math.min(...ids)}–${Math.max(...ids)}` : ids[0]}`,
+        : `job ${jobId} has no layer ${layer} (its layers: ${ids.length > 1 ? `${Math.min(...ids)}–${Math.max(...ids)}` : ids[0]})`,
     );
   }
   console.log('');

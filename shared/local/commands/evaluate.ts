@@ -1,5 +1,4 @@
 /** delphi evaluate <job_id> — per-layer quality figures of a job (and stores them on the job record). */
-import { evaluateJob, formatEvaluation } from '../../steps/evaluate';
 import { withDatabase } from '../database';
 import { jobIdArgument, parseCommandArgs } from '../usage';
 
@@ -9,6 +8,7 @@ export const usage = `evaluate <job_id>
 export async function command(args: string[]): Promise<void> {
   const { positionals } = parseCommandArgs(args, { positionals: ['job_id'], required: 1 });
   const jobId = jobIdArgument(positionals[0]);
+  const { evaluateJob, formatEvaluation } = await import('../../steps/evaluate');
   await withDatabase(async (db) => {
     const job = await db.repository.requireJob(jobId);
     const evaluation = await evaluateJob(db.repository, jobId);

@@ -4,14 +4,11 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from '../../api/http';
 import { parseStartJob } from '../../api/requests';
 import { checkSource } from '../../api/sources';
-import { setDependencies } from '../../dependencies';
 import { isValidExecutionName } from '../../jobId';
 import { BUNDLED_CONVERSATION, displayPath, formatMs, withDatabase } from '../database';
 import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
-import { LocalPipeline, type EventLog } from '../runner';
-import { printSummary } from '../summary';
+import type { EventLog } from '../runner';
 import { EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';
-import { describeReport, writeJobReport } from './report';
 
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
       ${PROVIDER_FLAGS_USAGE}
@@ -90,7 +87,7 @@ const reason = (event: EventLog) => {
 };
 
 /** Prints one line per state: ✓ succeeded, ✗ failed (with the reason), ↻ retried. Returns the failed step. */
-function progressPrinter() {
+export function progressPrinter() {
   const entered = new Map<string, number>();
   const lastFailure = new Map<string, EventLog>();
   const failed = new Set<string>();
@@ -118,6 +115,7 @@ function progressPrinter() {
         return;
       case 'StateRetried': {
         const failure = lastFailure.get(id);
+        lastFailure.delete(id);
         console.log(`  ↻ ${label(event).padEnd(16)} ${took(event)}  retry ${event.retry?.attempt} after ${failure ? reason(failure) : 'an error'}`);
         entered.set(id, event.timestamp);
         return;
@@ -163,6 +161,13 @@ export async function command(args: string[]): Promise<void> {
   if (run.job_id) input.job_id = run.job_id;
   if (Object.keys(run.options).length > 0) input.options = run.options;
 
+  // Loaded once the input is known to be good: the pipeline's modules take a second to load.
+  const [{ setDependencies }, { LocalPipeline }, { printSummary }, { describeReport, writeJobReport }] = await Promise.all([
+    import('../../dependencies'),
+    import('../runner'),
+    import('../summary'),
+    import('./report'),
+  ]);
   await withDatabase(async (db) => {
     setDependencies({ repository: db.repository });
     const pipeline = new LocalPipeline();

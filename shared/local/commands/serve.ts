@@ -1,7 +1,5 @@
 /** delphi serve [--port 3000] — the HTTP API on 127.0.0.1, jobs run in this process with the local runner. */
-import { ROUTES } from '../../api/routes';
 import { announceEndpoint, BUNDLED_CONVERSATION, openDatabase } from '../database';
-import { startLocalApi } from '../server';
 import { parseCommandArgs, parsePort } from '../usage';
 
 export const usage = `serve [--port 3000]
@@ -10,6 +8,7 @@ export const usage = `serve [--port 3000]
 export async function command(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, { options: { port: { type: 'string' } } });
   const port = parsePort('--port', values.port ?? '3000');
+  const [{ ROUTES }, { startLocalApi }] = await Promise.all([import('../../api/routes'), import('../server')]);
   const db = await openDatabase();
   const api = await startLocalApi({
     repository: db.repository,

@@ -1,7 +1,6 @@
 /** delphi show <job_id> [--layer N] — a job's status and topics. */
 import { MAX_LAYER } from '../../api/requests';
 import { withDatabase } from '../database';
-import { printSummary } from '../summary';
 import { jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 
 export const usage = `show <job_id> [--layer N]
@@ -17,5 +16,6 @@ export async function command(args: string[]): Promise<void> {
     }
     layer = Number(values.layer);
   }
+  const { printSummary } = await import('../summary');
   await withDatabase((db) => printSummary(db.repository, jobId, layer));
 }

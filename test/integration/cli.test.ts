@@ -1,0 +1,296 @@
+/**
+ * The `delphi` CLI as a user runs it, as a subprocess: `delphi serve` running while other commands
+ * use its database, honest progress for a failed run, input validated before anything starts, and a
+ * one-line message with exit code 2 for every mistake in the command line. Each test uses its own
+ * DELPHI_DATA_DIR (never .delphi/); one `delphi serve` is shared by the tests that need it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { progressPrinter } from '../../shared/local/commands/run';
+import type { EventLog } from '../../shared/local/runner';
+import { FIXTURES } from './support/harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+const UBI = path.join(FIXTURES, 'scoop-hivemind.ubi');
+const temporary: string[] = [];
+
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'delphi-cli-'));
+  temporary.push(dir);
+  return dir;
+}
+
+function childEnv(data: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DELPHI_DATA_DIR: data, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  // The defaults a user gets: vitest's LOG_LEVEL=SILENT would hide the logger's console lines.
+  delete env.LOG_LEVEL;
+  delete env.POWERTOOLS_LOG_LEVEL;
+  delete env.DYNAMODB_ENDPOINT;
+  return env;
+}
+
+function start(args: string[], data: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'shared/local/cli.ts', ...args], { cwd: ROOT, env: childEnv(data), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function delphi(args: string[], data: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = start(args, data);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A long-running command (serve, db): resolves once its endpoint file is written. */
+async function startServer(args: string[], data: string) {
+  const child = start(args, data);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const file = path.join(data, 'endpoint.json');
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(file) || !/Ctrl-C/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`delphi ${args.join(' ')} exited: ${output}`);
+    if (Date.now() > deadline) throw new Error(`delphi ${args.join(' ')} did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const endpoint = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; endpoint: string; command: string; api?: string };
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    });
+  return { child, endpoint, file, output: () => output, stop };
+}
+
+/** A bad command line: exit 2, one line on stderr naming the problem, nothing on stdout. */
+function expectUsageError(result: Result, message: RegExp) {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr.trim()).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at |TypeError|ERR_PARSE_ARGS|"level"/);
+}
+
+let served: Awaited<ReturnType<typeof startServer>>;
+let servedData: string;
+
+beforeAll(async () => {
+  servedData = dataDir();
+  served = await startServer(['serve', '--port', '0'], servedData);
+});
+
+afterAll(async () => {
+  await served?.stop();
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('while `delphi serve` holds the data', () => {
+  it('announces its endpoint next to the data', () => {
+    expect(served.endpoint).toMatchObject({ pid: served.child.pid, command: 'serve' });
+    expect(served.endpoint.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(served.endpoint.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('run, jobs, show and report use its database (no LevelDB crash)', async () => {
+    const run = await delphi(['run', UBI, '--job-id', 'cli-ok'], servedData);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`the database of \`delphi serve\` (pid ${served.endpoint.pid})`);
+    expect(run.stdout).toMatch(/✓ Embed .*rows/);
+    expect(run.stdout).toContain('SUCCEEDED');
+    expect(run.stdout).not.toMatch(/✗|FAILED/);
+    expect(run.stderr).toBe('');
+
+    // The API of the serve process sees the job the CLI ran: one database.
+    const status = await fetch(`${served.endpoint.api}/jobs/cli-ok`);
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as { status: string }).status).toBe('COMPLETED');
+
+    const [jobs, show, all, report] = await Promise.all([
+      delphi(['jobs', 'scoop-hivemind.ubi'], servedData),
+      delphi(['show', 'cli-ok'], servedData),
+      delphi(['show', 'cli-ok', '--layer', '0'], servedData),
+      delphi(['report', 'cli-ok', '--out', path.join(servedData, 'ubi.html')], servedData),
+    ]);
+    for (const result of [jobs, show, all, report]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toMatch(/not open|ModuleError|\n\s+at /);
+    }
+    expect(jobs.stdout).toMatch(/COMPLETED\s+cli-ok/);
+    expect(show.stdout).toMatch(/status\s+COMPLETED/);
+    expect(show.stdout).not.toMatch(/\b1 clusters\b/);
+    const layer0 = /Topics of layer 0 \((\d+) clusters?; finest\)/.exec(show.stdout);
+    expect(layer0).not.toBeNull();
+    if (Number(layer0![1]) > 8) expect(show.stdout).toContain('more: delphi show cli-ok --layer 0 lists all');
+    expect(all.stdout.match(/^ {2}\s*\d+ {2}\S/gm)?.length).toBe(Number(layer0![1]));
+    expect(existsSync(path.join(servedData, 'ubi.html'))).toBe(true);
+
+    const noLayer = await delphi(['show', 'cli-ok', '--layer', '4'], servedData);
+    expectUsageError(noLayer, /^delphi show: job cli-ok has no layer 4 \(its layers: 0(–\d)?\)/);
+  });
+
+  it('a failed run prints ✗ with the reason, never ✓ for the failed state, and a final FAILED line (exit 1)', async () => {
+    const folder = path.join(servedData, 'no-body');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'comments.csv'), 'comment-id,text\n1,hello\n2,world\n');
+    const run = await delphi(['run', folder], servedData);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✓ MarkRunning/);
+    expect(run.stdout).toMatch(/✗ Embed .*InvalidInputError: comments\.csv is missing column\(s\) comment-body/);
+    expect(run.stdout).not.toMatch(/✓ Embed/);
+    expect(run.stdout).not.toMatch(/✓ MarkFailed|✗ MarkFailed/);
+    expect(run.stdout).toMatch(/^FAILED in Embed after .*: InvalidInputError: comments\.csv is missing column\(s\) comment-body/m);
+    // No JSON log lines or stack traces on the console without --verbose.
+    expect(run.stdout + run.stderr).not.toMatch(/"level"|\n\s+at /);
+
+    const verbose = await delphi(['run', folder, '--verbose'], servedData);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stdout + verbose.stderr).toMatch(/"level":"ERROR"/);
+  });
+
+  it('`delphi db` refuses to start on the data serve holds, in one line', async () => {
+    const db = await delphi(['db', '--port', '0'], servedData);
+    expect(db.code).toBe(1);
+    expect(db.stderr.trim()).toBe(
+      `delphi: \`delphi serve\` (pid ${served.endpoint.pid}) already serves ${servedData} at ${served.endpoint.endpoint}; stop it first, or use it (other delphi commands find it by themselves)`,
+    );
+  });
+
+  it('input the API would reject is rejected before anything is started or stored (exit 2)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', path.join(servedData, 'no-such-folder'), '--conversation-id', 'rejected'], /^delphi run: '.*no-such-folder' is not a folder holding comments\.csv/],
+      [['run', UBI, '--conversation-id', 'rejected', '--options', '{"frobs":3}'], /^delphi run: unknown field frobs in options/],
+      [['run', UBI, '--conversation-id', 'rejected', '--options', '{"max_layers":9}'], /^delphi run: options\.max_layers: /],
+      [['run', UBI, '--conversation-id', 'rejected', '--options', 'nope'], /^delphi run: --options is not valid JSON/],
+      [['run', UBI, '--conversation-id', 'rejected', '--job-id', 'bad id!'], /^delphi run: --job-id 'bad id!' is malformed/],
+      [['run', UBI, '--conversation-id', 'bad conversation'], /^delphi run: conversation_id "bad conversation" is missing or malformed/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => delphi(args, servedData)));
+    results.forEach((result, i) => expectUsageError(result, cases[i][1]));
+    const jobs = await delphi(['jobs', 'rejected'], servedData);
+    expect(jobs.stdout.trim()).toBe('No jobs for conversation rejected.');
+  });
+});
+
+describe('the command line', () => {
+  const data = dataDir();
+
+  it('--help for every verb, -h/--help/help, exit 0; an unknown verb is named, exit 2', async () => {
+    const verbs = ['run', 'jobs', 'show', 'db', 'report', 'evaluate', 'serve'];
+    const results = await Promise.all([
+      ...verbs.map((verb) => delphi([verb, '--help'], data)),
+      delphi(['-h'], data),
+      delphi(['--help'], data),
+      delphi(['help'], data),
+      delphi(['frobnicate'], data),
+    ]);
+    verbs.forEach((verb, i) => {
+      expect(results[i].code).toBe(0);
+      expect(results[i].stdout).toMatch(new RegExp(`^Usage: delphi ${verb}\\b`));
+    });
+    for (const result of results.slice(verbs.length, verbs.length + 3)) {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage:/);
+      expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 .*, 2 usage/);
+    }
+    const unknown = results[results.length - 1];
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^delphi: unknown command 'frobnicate'\nUsage:/);
+    expect(existsSync(path.join(data, 'dynamodb'))).toBe(false);
+  });
+
+  it('every bad flag or argument: exit 2 and one line', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--frob'], /^delphi run: unknown flag --frob \(see delphi run --help\)$/],
+      [['run', UBI, 'extra'], /^delphi run: unexpected argument 'extra'/],
+      [['run', '--job-id'], /^delphi run: --job-id needs a value/],
+      [['run', '--embedding-dimensions', 'abc'], /^delphi run: --embedding-dimensions must be a whole number/],
+      [['show'], /^delphi show: missing <job_id>/],
+      [['show', 'j', '--layer', 'abc'], /^delphi show: --layer must be an integer from 0 \(finest\) to 4, got 'abc'/],
+      [['show', 'j', '--layer', '9'], /^delphi show: --layer must be an integer/],
+      [['show', 'j', '--layer'], /^delphi show: --layer needs a value/],
+      [['show', 'j', 'k'], /^delphi show: unexpected argument 'k'/],
+      [['show', 'bad id!'], /^delphi show: job_id 'bad id!' is malformed/],
+      [['jobs'], /^delphi jobs: missing <conversation_id>/],
+      [['jobs', 'a', 'b'], /^delphi jobs: unexpected argument 'b'/],
+      [['report', 'j', '--outt', 'x'], /^delphi report: unknown flag --outt/],
+      [['evaluate'], /^delphi evaluate: missing <job_id>/],
+      [['db', '--port', 'abc'], /^delphi db: --port must be a port number from 0 to 65535, got 'abc'/],
+      [['serve', '--port', '70000'], /^delphi serve: --port must be a port number/],
+      [['serve', 'now'], /^delphi serve: unexpected argument 'now'/],
+    ];
+    const results: Result[] = [];
+    for (let i = 0; i < cases.length; i += 6) {
+      results.push(...(await Promise.all(cases.slice(i, i + 6).map(([args]) => delphi(args, data)))));
+    }
+    results.forEach((result, i) => expectUsageError(result, cases[i][1]));
+    expect(existsSync(path.join(data, 'dynamodb'))).toBe(false);
+  });
+
+  it('a job_id that does not exist: exit 2, one line', async () => {
+    expectUsageError(await delphi(['show', 'no-such-job'], data), /^delphi show: No job with job_id "no-such-job" exists\.$/);
+  });
+
+  it('a stale endpoint file (its process is gone) is removed and the command runs in-process', async () => {
+    const stale = dataDir();
+    const file = path.join(stale, 'endpoint.json');
+    writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 7, endpoint: 'http://127.0.0.1:1', command: 'serve', data_dir: stale, started_at: '' }));
+    const jobs = await delphi(['jobs', 'nothing'], stale);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect(jobs.stdout.trim()).toBe('No jobs for conversation nothing.');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('`delphi db` announces its endpoint, other commands use it, and the file goes when it stops', async () => {
+    const dbData = dataDir();
+    const db = await startServer(['db', '--port', '0'], dbData);
+    expect(db.endpoint).toMatchObject({ pid: db.child.pid, command: 'db' });
+    const jobs = await delphi(['jobs', 'nothing'], dbData);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect(jobs.stdout.trim()).toBe('No jobs for conversation nothing.');
+    expect(await db.stop()).toBe(0);
+    expect(existsSync(db.file)).toBe(false);
+  });
+});
+
+describe('progress lines', () => {
+  it('↻ for a retry with its reason, then ✓ once the state succeeds', () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      const printer = progressPrinter();
+      const state = (type: string, extra: Partial<EventLog> = {}): EventLog => ({ type, timestamp: 1000, state: { name: 'Embed', type: 'Task' }, ...extra });
+      printer.onEvent(state('StateEntered'));
+      printer.onEvent(state('StateFailed', { Error: 'ProviderThrottledError', Cause: 'rate limited' }));
+      printer.onEvent(state('StateRetried', { retry: { attempt: 1 } }));
+      printer.onEvent(state('StateExited', { state: { name: 'Embed', type: 'Task', output: { steps: { Embed: { rows_written: 3 } } } } }));
+      expect(printer.uncaught()).toBeUndefined();
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^ {2}↻ Embed .*retry 1 after ProviderThrottledError: rate limited$/);
+    expect(lines[1]).toMatch(/^ {2}✓ Embed .* 3 rows$/);
+  });
+});
+
+describe('when serve stops', () => {
+  it('removes its endpoint file', async () => {
+    expect(await served.stop()).toBe(0);
+    expect(existsSync(served.file)).toBe(false);
+  });
+});
