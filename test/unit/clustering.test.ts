@@ -166,6 +166,16 @@ describe('clusterLayers', () => {
       expectWellFormed(result, vectors.length);
     });
 
+    it('gives the same layers whatever the order of the comments', () => {
+      const order = vectors.map((_, i) => i).sort((a, b) => ((a * 7919) % 154) - ((b * 7919) % 154));
+      const shuffled = clusterLayers({ vectors: order.map((i) => vectors[i]) });
+      shuffled.layers.forEach((labels, layer) => {
+        const back = new Array<number>(labels.length);
+        order.forEach((original, position) => (back[original] = labels[position]));
+        expect(adjustedRandIndex(back, result.layers[layer])).toBe(1);
+      });
+    });
+
     it('keeps every finest cluster at least min_cluster_size and records its parameters', () => {
       const sizes = new Map<number, number>();
       for (const l of result.layers[0]) sizes.set(l, (sizes.get(l) ?? 0) + 1);
