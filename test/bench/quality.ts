@@ -96,7 +96,7 @@ async function analyse(texts: string[], seed: number, embedder?: string) {
 }
 
 const clusterCount = (labels: number[]) => new Set(labels.filter((l) => l >= 0)).size;
-const mean = (values: number[]) => values.reduce((sum, x) => sum + x, 0) / values.length;
+const mean = (values: number[]) => (values.length ? values.reduce((sum, x) => sum + x, 0) / values.length : Number.NaN);
 
 function largestShare(labels: number[]): number {
   const sizes = new Map<number, number>();
@@ -135,7 +135,7 @@ function runPeer(python: string, texts: string[], ks: number[], seeds: number[])
   return JSON.parse(result.stdout);
 }
 
-const f2 = (x: number) => x.toFixed(2);
+const f2 = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(2));
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 async function main() {
@@ -180,6 +180,7 @@ async function main() {
         purity: set.truth ? purity(labels, set.truth) : undefined,
         nmi: set.truth ? normalizedMutualInformation(labels, set.truth) : undefined,
         ari_seeds: pairwiseAri(runs.map((run) => run.layers), layer),
+        // A 90 % re-run can have fewer layers: the ARI is then over the re-runs that have this one.
         ari_subsample: mean(subsampleAri.map((row) => row[layer]).filter((x) => x !== undefined)),
         peer: undefined as undefined | { purity: number; nmi: number; ari_seeds: number },
       };
