@@ -7,9 +7,16 @@
  * p(w) comes from the word's frequency rank in the vectors' own corpus by Zipf's law with a small
  * rank offset (Zipf–Mandelbrot), p(r) = 1 / ((r + 10) · (ln V + γ)), not from the conversation: a
  * conversation of a few hundred comments is too small to estimate word frequencies, and its most
- * common words are its topic words, which SIF would then down-weight. Stop words get little weight
- * this way and are not removed. Words are matched lower-case and unstemmed (GloVe has every form).
+ * common words are its topic words, which SIF would then down-weight. The offset keeps the few most
+ * frequent words from getting almost no weight at all (rank 0 weighs 0.11, rank 100 0.58, rank 1,000
+ * 0.93 with a = 1e-3 and 150,000 words); ln V + γ is the harmonic number H_V, so p sums to ~1.
+ *
+ * Words are those of the project's English tokenizer (text.ts `tokenize`: lower case, stop words and
+ * one-letter words dropped, hyphens split, possessive 's removed), unstemmed (GloVe has every form);
+ * a word with diacritics not in the vocabulary is looked up without them ("māori" → "maori").
+ * Dropping stop words changes little: SIF gives them the smallest weights anyway.
  */
+import { tokenize } from './text';
 import type { WordVectors } from './wordVectors';
 
 const SIF_A = 1e-3;
@@ -18,8 +25,17 @@ const EULER_GAMMA = 0.5772156649;
 const COMMON_COMPONENT_ITERATIONS = 100;
 const MIN_TEXTS_FOR_COMMON_COMPONENT = 30;
 
+/** The words of a text that SIF looks up (see above). */
 export function sifWords(text: string): string[] {
-  return text.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
+  return tokenize(text);
+}
+
+/** The vocabulary rank of a token, else of the token without diacritics, else undefined. */
+function lookup(words: WordVectors, token: string): number | undefined {
+  const rank = words.rank.get(token);
+  if (rank !== undefined) return rank;
+  const plain = token.normalize('NFD').replace(/\p{M}/gu, '');
+  return plain !== token ? words.rank.get(plain) : undefined;
 }
 
 export interface SifEmbedding {
@@ -27,6 +43,8 @@ export interface SifEmbedding {
   vectors: Array<Float64Array | null>;
   /** Share of the texts' words found in the vocabulary. */
   coverage: number;
+  /** The unit direction removed from every vector (all zeros when none was: under 30 texts). */
+  commonComponent: Float64Array;
 }
 
 export function sifEmbed(texts: string[], words: WordVectors): SifEmbedding {
@@ -40,7 +58,7 @@ export function sifEmbed(texts: string[], words: WordVectors): SifEmbedding {
     let count = 0;
     for (const word of sifWords(text)) {
       total++;
-      const rank = words.rank.get(word);
+      const rank = lookup(words, word);
       if (rank === undefined) continue;
       known++;
       count++;
@@ -71,7 +89,7 @@ export function sifEmbed(texts: string[], words: WordVectors): SifEmbedding {
     for (let d = 0; d < dimensions; d++) sum[d] /= norm;
     return sum;
   });
-  return { vectors, coverage: total > 0 ? known / total : 0 };
+  return { vectors, coverage: total > 0 ? known / total : 0, commonComponent: common };
 }
 
 /** The top right singular vector of the rows (uncentred, as in the paper), by power iteration from a fixed start. */

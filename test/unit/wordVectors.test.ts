@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../shared/errors';
 import { decodeWordVectors, loadWordVectors, wordVectorsPath } from '../../shared/algorithms/wordVectors';
 // The writer is the install-time build script itself.
 // @ts-expect-error a plain .mjs module without types
@@ -34,13 +36,20 @@ describe('the word-vector binary', () => {
     });
   });
 
-  it('refuses a file that is not one', () => {
+  it('refuses a file that is not one, and a truncated one', () => {
     expect(() => decodeWordVectors(Buffer.from('{"words":[]}'))).toThrow(/not a word-vector file/);
+    const whole = encodeWordVectors(['the', 'cat'], [[1, 2], [3, 4]], 2, { source: 'test', version: '0' }) as Buffer;
+    expect(() => decodeWordVectors(whole.subarray(0, whole.length - 12))).toThrow(/truncated/);
   });
 
-  it('names the build command when the file is missing', () => {
-    expect(() => loadWordVectors('/nonexistent/glove.bin')).toThrow(/npm run build:word-vectors/);
+  it('is a ConfigurationError naming the file and the build command when the file is missing', () => {
+    expect(() => loadWordVectors('/nonexistent/glove.bin')).toThrow(ConfigurationError);
+    expect(() => loadWordVectors('/nonexistent/glove.bin')).toThrow(/\/nonexistent\/glove\.bin: run `npm run build:word-vectors`/);
+  });
+
+  it('is found under the repository (or the bundle root) unless DELPHI_WORD_VECTORS says where', () => {
     expect(wordVectorsPath({ DELPHI_WORD_VECTORS: '/x/y.bin' })).toBe('/x/y.bin');
+    expect(wordVectorsPath({})).toBe(path.resolve(__dirname, '../../models/glove-100d.bin'));
   });
 });
 
