@@ -1,7 +1,10 @@
 /**
  * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
  */
-import { tokenize } from './text';
+import { WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
+import { compareCodeUnits, tokenize } from './text';
+
+export { WEAK_LABEL_WORDS } from './phrases';
 
 export interface KeywordNamingInput {
   /** Unique within one call: it keys the result. */
@@ -17,16 +20,136 @@ export const MISCELLANEOUS_LABEL = 'Miscellaneous comments';
 const MAX_LABEL_WORDS = 5;
 /** How far down the keyword list a label may reach for its phrases. */
 const PHRASE_WINDOW = 6;
+export interface PhraseNamingInput {
+  /** Unique within one call: it keys the result (the cluster_key). */
+  key: string;
+  clusterId: number;
+  /** Number of comments: larger clusters choose their names first. */
+  size: number;
+  /** Best first, as `clusterLabelPhrases` returns them; empty for rows of jobs made before them. */
+  phrases: LabelPhrase[];
+  /** c-TF-IDF keywords: the fallback when there are no phrases (see {@link keywordTopicNames}). */
+  keywords: string[];
+  /** The cluster's children in the finer layer, with the names they were given. */
+  children?: Array<{ key: string; name?: string; sameMembers: boolean }>;
+  /**
+   * The best phrases of the cluster's ancestors (parent first): a name the broader topic will want.
+   * A cluster whose best name is one of them takes a more specific phrase of the same words when it
+   * has one covering at least {@link JOIN_COVERAGE} ("Human rights" under "Rights").
+   */
+  ancestorPhrases?: string[];
+}
+
+/** Each of two joined phrases covers at least this share of the topic's comments ("X and Y"). */
+export const JOIN_COVERAGE = 0.15;
+/** …and the second scores at least this share of the first (it must say something about the topic too). */
+export const JOIN_SCORE_RATIO = 0.4;
+/** How far down the phrase list the second phrase of a joined name may come from. */
+const JOIN_WINDOW = 4;
+/** Longest joined name, in words ("Gun control and assault weapons"). */
+const MAX_JOINED_WORDS = 6;
+
 /**
- * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
- * about the topic. A phrase made only of them leads or completes a label only when nothing else is
- * left; they stay in the keyword lists themselves.
+ * Names for the clusters of one layer, from their label phrases (noun phrases that occur in their
+ * comments, scored by c-TF-IDF and coverage — shared/algorithms/phrases.ts):
+ * - the name is the best phrase, joined with a second ("Gun control and assault weapons") only when
+ *   each covers at least {@link JOIN_COVERAGE} of the topic's comments, the second scores at least
+ *   {@link JOIN_SCORE_RATIO} of the first, and they share no word nor a form of one;
+ * - a cluster with the same members as its child takes the child's name; otherwise it never takes a
+ *   child's name (case-insensitive), so a coarse topic says something its parts do not;
+ * - names are unique within the call (one layer): clusters choose in order of size, largest first,
+ *   and a cluster whose name is taken tries its other phrases and pairs, then its keywords, then
+ *   its cluster id;
+ * - a cluster without phrases (a row written before they existed) is named from its keywords as
+ *   {@link keywordTopicNames} does.
  */
-const WEAK_LABEL_WORDS: ReadonlySet<string> = new Set(
-  `want wants wanted need needs needed believe believes think like just make makes making good better
-  best important people support issue issues really way ways thing things lot lots new time times
-  know use used say said going let great able sure agree stop start help come comes point`.split(/\s+/),
-);
+export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, string> {
+  const used = new Set<string>();
+  const names = new Map<string, string>();
+  const order = [...clusters].sort((a, b) => b.size - a.size || a.clusterId - b.clusterId || compareCodeUnits(a.key, b.key));
+  for (const cluster of order) {
+    const children = cluster.children ?? [];
+    const same = children.find((child) => child.sameMembers && child.name);
+    const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => child.name!.toLowerCase()));
+    const candidates = [
+      ...(same?.name ? [same.name] : []),
+      ...leaveToAncestors(phraseLabelCandidates(cluster.phrases), cluster.phrases, cluster.ancestorPhrases ?? []),
+      ...labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords }),
+    ].filter((label) => !forbidden.has(label.toLowerCase()));
+    let label = candidates.find((candidate) => !used.has(candidate.toLowerCase()));
+    if (!label) {
+      const base = candidates[0] ?? MISCELLANEOUS_LABEL;
+      label = `${base} (cluster ${cluster.clusterId})`;
+      for (let n = 2; used.has(label.toLowerCase()); n++) label = `${base} (cluster ${cluster.clusterId}, ${n})`;
+    }
+    used.add(label.toLowerCase());
+    names.set(cluster.key, label);
+  }
+  return names;
+}
+
+/**
+ * A cluster's names from its phrases, preferred first: the best phrase joined with a second if the
+ * join rule allows, the best phrase alone, then the other phrases (each joined if it can be, then
+ * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
+ * "biodiversity management") are not joined: that phrase leads instead.
+ */
+function phraseLabelCandidates(phrases: LabelPhrase[]): string[] {
+  const candidates: string[] = [];
+  const add = (label: string) => {
+    if (label && !candidates.some((c) => c.toLowerCase() === label.toLowerCase())) candidates.push(label);
+  };
+  const usable = phrases.filter((p) => p.phrase.trim().length > 0);
+  const secondFor = (first: LabelPhrase, from: number) =>
+    usable.slice(from, from + JOIN_WINDOW).find((other) => other !== first && joinable(first, other));
+  for (let i = 0; i < usable.length; i++) {
+    let first = usable[i];
+    let second = secondFor(first, i + 1);
+    const together = second && usable.find((p) => p.coverage >= JOIN_COVERAGE && saysBoth(p, first, second!));
+    if (together) {
+      first = together;
+      second = secondFor(first, 0);
+    }
+    if (second) add(sentenceCase(`${first.phrase} and ${second.phrase}`));
+    add(sentenceCase(first.phrase));
+  }
+  return candidates;
+}
+
+/** Whether `phrase` has a word of `a` and a word of `b` (or forms of them). */
+function saysBoth(phrase: LabelPhrase, a: LabelPhrase, b: LabelPhrase): boolean {
+  const words = tokenize(phrase.phrase).join(' ');
+  return sharesWord(words, tokenize(a.phrase).join(' ')) && sharesWord(words, tokenize(b.phrase).join(' '));
+}
+
+/**
+ * Moves forward, when the preferred name is an ancestor's best phrase, the cluster's phrases that
+ * contain all its words and cover at least JOIN_COVERAGE: the broad name stays free for the broad topic.
+ */
+function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[]): string[] {
+  if (candidates.length === 0) return candidates;
+  const reserved = ancestors.find((phrase) => phrase.toLowerCase() === candidates[0].toLowerCase());
+  if (!reserved) return candidates;
+  const words = tokenize(reserved);
+  const specific = phrases
+    .filter((p) => p.coverage >= JOIN_COVERAGE && p.phrase.toLowerCase() !== reserved.toLowerCase())
+    .filter((p) => {
+      const own = tokenize(p.phrase).join(' ');
+      return own.split(' ').length > words.length && words.every((word) => sharesWord(own, word));
+    })
+    .map((p) => sentenceCase(p.phrase));
+  return specific.length > 0 ? [...specific, ...candidates] : candidates;
+}
+
+/** The join rule: both cover a real share of the topic, the second scores near the first, no shared word. */
+export function joinable(first: LabelPhrase, second: LabelPhrase): boolean {
+  if (first.coverage < JOIN_COVERAGE || second.coverage < JOIN_COVERAGE) return false;
+  if (second.score < JOIN_SCORE_RATIO * first.score) return false;
+  const a = tokenize(first.phrase);
+  const b = tokenize(second.phrase);
+  if (a.length + b.length + 1 > MAX_JOINED_WORDS) return false;
+  return !sharesWord(a.join(' '), b.join(' '));
+}
 
 /**
  * Labels built from each cluster's top keyword phrases, in sentence case, 2–5 words:

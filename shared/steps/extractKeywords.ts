@@ -1,14 +1,24 @@
-/** ExtractKeywords: c-TF-IDF keywords, centroid, samples and hierarchy of every cluster of every layer. */
+/**
+ * ExtractKeywords: c-TF-IDF keywords, label phrases (noun phrases of the cluster's comments scored by
+ * c-TF-IDF and coverage, what the offline namer names topics with), centroid, samples and hierarchy
+ * of every cluster of every layer.
+ */
 import { clusterKeywords, nearestToCentroid } from '../algorithms/keywords';
+import { clusterLabelPhrases, phraseCorpus } from '../algorithms/phrases';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
 import { clusterKey, readClusteredComments, round6 } from './jobData';
 
 export const SAMPLE_COMMENTS = 5;
+export const LABEL_PHRASES = 10;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
   const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
   const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10 }));
+  const corpus = phraseCorpus(comments.texts);
+  const phrasesByLayer = layers.map((labels, layer) =>
+    clusterLabelPhrases(corpus, labels, { topN: LABEL_PHRASES, childLabels: layer > 0 ? layers[layer - 1] : undefined }),
+  );
 
   const rows = clusterHierarchy(layers).map((node) => {
     const keywords = keywordsByLayer[node.layer].get(node.cluster) ?? { keywords: [], scores: [] };
@@ -24,11 +34,13 @@ export const extractKeywordsStep: StepFunction = async (input, { repository }) =
       size: node.members.length,
       keywords: keywords.keywords,
       keyword_scores: keywords.scores,
+      label_phrases: phrasesByLayer[node.layer].get(node.cluster) ?? [],
       centroid_coordinates: { x: round6(x), y: round6(y) },
       sample_comments: samples.map((i) => comments.texts[i]),
       sample_comment_ids: samples.map((i) => comments.ids[i]),
       parent_cluster: node.parent,
       child_clusters: node.children,
+      ...(node.sameMembersAs ? { same_members_child: node.sameMembersAs } : {}),
     };
   });
   const { written, deleted } = await repository.replaceJobRows('keywords', input.job_id, rows);

@@ -7,10 +7,17 @@ export interface ClusterNode {
   members: number[];
   parent?: string;
   children: string[];
+  /** The child with exactly the same members, if there is one (the cluster did not split). */
+  sameMembersAs?: string;
 }
 
 export function clusterHierarchy(layers: number[][]): ClusterNode[] {
   const nodes: ClusterNode[] = [];
+  const sizes = layers.map((labels) => {
+    const counts = new Map<number, number>();
+    for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+    return counts;
+  });
   layers.forEach((labels, layer) => {
     for (const [cluster, members] of membersByCluster(labels)) {
       const node: ClusterNode = { layer, cluster, members, children: [] };
@@ -23,6 +30,12 @@ export function clusterHierarchy(layers: number[][]): ClusterNode[] {
       if (finer) {
         const children = new Set(members.map((i) => finer[i]).filter((label) => label >= 0));
         node.children = [...children].sort((a, b) => a - b).map((child) => clusterKey(layer - 1, child));
+        if (children.size === 1) {
+          const [child] = children;
+          if (sizes[layer - 1].get(child) === members.length && members.every((i) => finer[i] === child)) {
+            node.sameMembersAs = clusterKey(layer - 1, child);
+          }
+        }
       }
       nodes.push(node);
     }

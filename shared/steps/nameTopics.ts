@@ -1,7 +1,8 @@
 /**
  * NameTopics: one label per cluster from the configured namer, finest layer first so that a coarser
  * cluster's prompt can list the names of its children. The offline `keywords` namer builds labels
- * from c-TF-IDF phrases and is recorded as such — never passed off as an LLM name. A large job with
+ * from the label phrases ExtractKeywords stored (noun phrases of the comments by c-TF-IDF and
+ * coverage; keywords for older rows) and is recorded as such — never passed off as an LLM name. A large job with
  * an LLM namer is fanned out: NameTopics plans one item per layer and the NameLayers Map names them
  * one after the other (each layer needs its children's names), one Lambda invocation per layer.
  */
@@ -9,6 +10,7 @@ import { InvalidInputError } from '../errors';
 import type { StepFunction } from '../handler';
 import type { StepInput } from '../pipeline';
 import { createTopicNamer, defaultProviderServices, type ClusterToName, type TopicNamer } from '../providers';
+import type { LabelPhrase } from '../algorithms/phrases';
 import type { Item } from '../repository';
 
 export { KEYWORDS_MODEL } from '../providers/naming/keywords';
@@ -26,14 +28,31 @@ const layersOf = (clusters: Item[]) => [...new Set(clusters.map((row) => Number(
 /** Names the clusters of one layer; `names` holds the names of the finer layers (cluster_key → name). */
 async function nameLayer(input: StepInput, namer: TopicNamer, clusters: Item[], layer: number, names: Map<string, string>, created_at: string) {
   const inLayer = clusters.filter((row) => Number(row.layer_id) === layer);
-  const request: ClusterToName[] = inLayer.map((row) => ({
-    key: String(row.cluster_key),
-    layer,
-    clusterId: Number(row.cluster_id),
-    keywords: (row.keywords as string[] | undefined) ?? [],
-    sampleComments: (row.sample_comments as string[] | undefined) ?? [],
-    childNames: ((row.child_clusters as string[] | undefined) ?? []).flatMap((child) => names.get(child) ?? []),
-  }));
+  const byKey = new Map(clusters.map((row) => [String(row.cluster_key), row]));
+  const ancestorPhrases = (row: Item) => {
+    const phrases: string[] = [];
+    for (let parent = byKey.get(String(row.parent_cluster)); parent; parent = byKey.get(String(parent.parent_cluster))) {
+      const best = (parent.label_phrases as LabelPhrase[] | undefined)?.[0]?.phrase;
+      if (best) phrases.push(best);
+      if (phrases.length > 8) break;
+    }
+    return phrases;
+  };
+  const request: ClusterToName[] = inLayer.map((row) => {
+    const childKeys = (row.child_clusters as string[] | undefined) ?? [];
+    return {
+      key: String(row.cluster_key),
+      layer,
+      clusterId: Number(row.cluster_id),
+      keywords: (row.keywords as string[] | undefined) ?? [],
+      sampleComments: (row.sample_comments as string[] | undefined) ?? [],
+      childNames: childKeys.flatMap((child) => names.get(child) ?? []),
+      size: Number(row.size ?? 0),
+      labelPhrases: (row.label_phrases as LabelPhrase[] | undefined) ?? undefined,
+      children: childKeys.map((child) => ({ key: child, name: names.get(child), sameMembers: row.same_members_child === child })),
+      ancestorPhrases: ancestorPhrases(row),
+    };
+  });
   const labels = await namer.name(request);
   return inLayer.map((row) => {
     const topic_name = labels.get(String(row.cluster_key));

@@ -51,7 +51,7 @@ function largeReport(): ReportData {
         cluster_id,
         name: `Theme ${cluster_id} of layer ${layer_id}`,
         provider: 'keywords',
-        model: 'c-tf-idf-top-phrases',
+        model: 'noun-phrases-ctfidf-coverage',
         size: members.length,
         share: members.length / comments.length,
         keywords: ['theme', String(cluster_id)],
@@ -113,7 +113,7 @@ describe('the report data of a job', () => {
       layers.map((layer) => layer.topics.map((topic) => [topic.cluster_key, topic.topic_name, topic.size])),
     );
     for (const topic of data.layers.flatMap((layer) => layer.topics)) {
-      expect(topic).toMatchObject({ provider: 'keywords', model: 'c-tf-idf-top-phrases' });
+      expect(topic).toMatchObject({ provider: 'keywords', model: 'noun-phrases-ctfidf-coverage' });
       expect(topic.keywords.length).toBeGreaterThan(0);
       expect(topic.representatives.length).toBeGreaterThan(0);
       expect(topic.votes?.total_votes).toBeGreaterThan(0);

@@ -36,14 +36,14 @@ function reportData(overrides: Partial<ReportData['job']> = {}): ReportData {
       {
         layer_id: 0,
         topics: [
-          { key: 'layer0_0', cluster_id: 0, name: `Scripts ${HOSTILE}`, provider: 'keywords', model: 'c-tf-idf-top-phrases', size: 1, share: 1 / 3, keywords: ['<script>'], centroid: { x: 0, y: 0 }, representatives: [HOSTILE], parent: 'layer1_0', children: [] },
-          { key: 'layer0_1', cluster_id: 1, name: 'Bike lanes', provider: 'keywords', model: 'c-tf-idf-top-phrases', size: 1, share: 1 / 3, keywords: ['bike'], centroid: { x: 1, y: 1 }, representatives: [], parent: 'layer1_0', children: [] },
+          { key: 'layer0_0', cluster_id: 0, name: `Scripts ${HOSTILE}`, provider: 'keywords', model: 'noun-phrases-ctfidf-coverage', size: 1, share: 1 / 3, keywords: ['<script>'], centroid: { x: 0, y: 0 }, representatives: [HOSTILE], parent: 'layer1_0', children: [] },
+          { key: 'layer0_1', cluster_id: 1, name: 'Bike lanes', provider: 'keywords', model: 'noun-phrases-ctfidf-coverage', size: 1, share: 1 / 3, keywords: ['bike'], centroid: { x: 1, y: 1 }, representatives: [], parent: 'layer1_0', children: [] },
         ],
       },
       {
         layer_id: 1,
         topics: [
-          { key: 'layer1_0', cluster_id: 0, name: 'Town', provider: 'keywords', model: 'c-tf-idf-top-phrases', size: 2, share: 2 / 3, keywords: ['town'], centroid: { x: 0.5, y: 0.5 }, representatives: [], children: ['layer0_0', 'layer0_1'] },
+          { key: 'layer1_0', cluster_id: 0, name: 'Town', provider: 'keywords', model: 'noun-phrases-ctfidf-coverage', size: 2, share: 2 / 3, keywords: ['town'], centroid: { x: 0.5, y: 0.5 }, representatives: [], children: ['layer0_0', 'layer0_1'] },
         ],
       },
     ],

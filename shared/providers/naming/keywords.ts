@@ -1,12 +1,16 @@
 /**
- * The offline default: a label built from each cluster's top c-TF-IDF phrases
- * (shared/algorithms/topicNames.ts), recorded as provider `keywords` — not an LLM name, and never
- * presented as one. Labels are unique within a layer: a reader compares a layer's topics side by side.
+ * The offline default: each cluster is named from the noun phrases of its own comments, scored by
+ * c-TF-IDF against the other clusters of its layer and by the share of its comments that contain
+ * them (shared/algorithms/phrases.ts, computed by ExtractKeywords; shared/algorithms/topicNames.ts
+ * `phraseTopicNames`), recorded as provider `keywords` — not an LLM name, and never presented as one.
+ * Names are unique within a layer (a reader compares a layer's topics side by side), and a coarse
+ * topic does not repeat a child's name unless it has the same members. Rows without label phrases
+ * (jobs made before them) are named from their c-TF-IDF keywords.
  */
-import { keywordTopicNames } from '../../algorithms/topicNames';
+import { phraseTopicNames } from '../../algorithms/topicNames';
 import type { ClusterToName, TopicNamer } from './namer';
 
-export const KEYWORDS_MODEL = 'c-tf-idf-top-phrases';
+export const KEYWORDS_MODEL = 'noun-phrases-ctfidf-coverage';
 
 export class KeywordsNamer implements TopicNamer {
   readonly provider = 'keywords' as const;
@@ -16,10 +20,18 @@ export class KeywordsNamer implements TopicNamer {
     const names = new Map<string, string>();
     for (const layer of new Set(clusters.map((cluster) => cluster.layer))) {
       const inLayer = clusters.filter((cluster) => cluster.layer === layer);
-      const labels = keywordTopicNames(
-        inLayer.map((cluster) => ({ clusterId: cluster.clusterId, keywords: cluster.keywords, siblingGroup: `layer${layer}` })),
+      const labels = phraseTopicNames(
+        inLayer.map((cluster) => ({
+          key: cluster.key,
+          clusterId: cluster.clusterId,
+          size: cluster.size ?? 0,
+          phrases: cluster.labelPhrases ?? [],
+          keywords: cluster.keywords,
+          children: cluster.children ?? cluster.childNames.map((name, i) => ({ key: `child${i}`, name, sameMembers: false })),
+          ancestorPhrases: cluster.ancestorPhrases,
+        })),
       );
-      for (const cluster of inLayer) names.set(cluster.key, labels.get(cluster.clusterId)!);
+      for (const [key, label] of labels) names.set(key, label);
     }
     return names;
   }

@@ -2,6 +2,7 @@
  * What every topic namer does, and what the LLM namers share: the prompt, bounded concurrency,
  * retries and cleaning of the reply.
  */
+import type { LabelPhrase } from '../../algorithms/phrases';
 import { cleanTopicLabel } from '../../algorithms/topicNames';
 import type { TopicNamerName } from '../../pipeline';
 import { mapConcurrent, RetryableFailure, withRetries, type RetryPolicy } from '../http';
@@ -17,6 +18,14 @@ export interface ClusterToName {
   sampleComments: string[];
   /** Names already given to the cluster's children in the finer layer (empty for layer 0). */
   childNames: string[];
+  /** Number of comments in the cluster. */
+  size?: number;
+  /** Noun phrases of the cluster's comments by c-TF-IDF and coverage (ExtractKeywords), best first; absent in older jobs. */
+  labelPhrases?: LabelPhrase[];
+  /** The children (cluster_keys in the finer layer) with their names, and whether one has exactly the cluster's members. */
+  children?: Array<{ key: string; name?: string; sameMembers: boolean }>;
+  /** The best label phrase of each ancestor, parent first (the keywords namer leaves them to the broader topics). */
+  ancestorPhrases?: string[];
 }
 
 export interface TopicNamer {

@@ -83,7 +83,7 @@ describe('the keywords namer', () => {
     const namer = new KeywordsNamer();
     const names = await namer.name([...FINE, { ...FINE[1], key: 'layer0_2', clusterId: 2 }]);
     expect(namer.provider).toBe('keywords');
-    expect(namer.model).toBe('c-tf-idf-top-phrases');
+    expect(namer.model).toBe('noun-phrases-ctfidf-coverage');
     expect(names.get('layer0_0')).toMatch(/predator free/i);
     expect(names.get('layer0_2')).not.toBe(names.get('layer0_1'));
   });

@@ -1,0 +1,594 @@
+/**
+ * Label phrases: the noun phrases, taken from a cluster's own comments, that name it best. They are
+ * what the offline `keywords` namer builds topic names from (shared/algorithms/topicNames.ts).
+ *
+ * A candidate is a run of 1–4 words that stands in a comment as written ("Opioid addiction
+ * treatment", "Minimum wage increase", "Right to vote"), scored by two things at once:
+ * - its c-TF-IDF in the cluster against the other clusters of the same layer (as
+ *   `clusterKeywords`, with each comment counting a phrase once), so a phrase the cluster owns
+ *   beats one every cluster uses;
+ * - its coverage: the share of the cluster's comments that contain it — all its content words, in
+ *   order, compared by light stem, a few words apart at most ("treatment for opioid addiction"
+ *   does not contain "opioid addiction treatment", "raise the minimum wage" contains "minimum wage").
+ */
+import { compareCodeUnits, ENGLISH_STOP_WORDS, lightStem } from './text';
+
+/**
+ * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
+ * about the topic. No label phrase starts or ends with one; the keyword lists keep them.
+ */
+export const WEAK_LABEL_WORDS: ReadonlySet<string> = new Set(
+  `want wants wanted need needs needed believe believes think like just make makes making good better
+  best important people support issue issues really way ways thing things lot lots new time times
+  know use used say said going let great able sure agree stop start help come comes point`.split(/\s+/),
+);
+
+export interface LabelPhrase {
+  /**
+   * As it most often appears in the comments, each word lower case unless the comments mostly
+   * capitalise it mid-sentence ("climate change", "Donald Trump", "NZ's rivers").
+   */
+  phrase: string;
+  /** The ranking score, rounded to 6 decimals (higher is better; only comparable within a cluster). */
+  score: number;
+  /** Share of the cluster's comments that contain the phrase, rounded to 4 decimals. */
+  coverage: number;
+}
+
+export interface LabelPhraseOptions {
+  /** Phrases kept per cluster (default 10). */
+  topN?: number;
+  /**
+   * The labels of the next finer layer, aligned with `labels`: a coarse cluster then prefers
+   * phrases that cover several of its children over one that covers only its biggest child.
+   */
+  childLabels?: ArrayLike<number>;
+}
+
+const NOISE = -1;
+const DEFAULT_TOP_N = 10;
+/** Longest phrase, in words. */
+export const MAX_PHRASE_WORDS = 4;
+/** Candidates per cluster (best c-TF-IDF first) whose coverage is measured. */
+const SHORTLIST = 80;
+/** How many other words may stand between two words of a phrase for a comment to contain it. */
+const MAX_GAP = 2;
+/**
+ * A phrase of several words replaces a shorter phrase it contains (its head word: "parking" →
+ * "downtown parking") when it covers at least this share of the comments the shorter one covers.
+ */
+export const NEARLY_AS_MUCH = 0.5;
+/** The plural form is shown when it is seen at least this share as often as the singular. */
+const PLURAL_SHARE = 0.5;
+/** How much an occurrence followed by another content word counts when choosing a written form. */
+const HEADLESS_WEIGHT = 0.25;
+/** A child of a coarse cluster is "covered" by a phrase found in this share of its comments. */
+const CHILD_COVERAGE = 0.15;
+
+/** Stop words allowed inside a phrase (never at its ends): "freedom of speech", "money in politics". */
+const INNER_WORDS: ReadonlySet<string> = new Set(['of', 'in', 'for', 'to', 'on']);
+/** Allowed right after an inner word: "freedom of the press". */
+const ARTICLES: ReadonlySet<string> = new Set(['the', 'a', 'an']);
+/**
+ * Words that make a phrase a clause or a request rather than the name of a thing when it starts
+ * with them: modal verbs, adverbs and imperative verbs of opinion comments ("should ban", "more
+ * funding", "protect national parks" — the last gives "national parks" instead).
+ */
+const BAD_START: ReadonlySet<string> = new Set(
+  `should must more most less very really also just only even still always never often already
+  actually definitely certainly truly simply especially get gets getting got make makes let allow allows allowing
+  stop stops keep keeps give gives take takes put go goes ensure ensuring provide providing create creating
+  increase increasing decrease reduce reducing raise raising lower lowering ban banning end ending
+  protect protecting fund funding require requiring remove removing eliminate eliminating abolish repeal
+  overturn pass impeach fight fighting hold bring bringing address addressing promote promoting
+  continue encourage expand improve improving invest investing focus work working vote voted elect
+  understand learn teach listen care love hate combat tackle address addresses addressed defend
+  save fix solve stand join help start begin live discriminate thinking feel felt found seems done doing dont don't can't won't
+  isn't aren't please thank thanks yes ok okay`.split(/\s+/),
+);
+/** Words a phrase never ends with: adverbs and verb forms that leave it hanging ("funding now"). */
+const BAD_END: ReadonlySet<string> = new Set(
+  `today now anymore ever first also instead overall especially etc asap
+  needed required allowed based related involved included given done getting making old age
+  speaks matters exists happens seems came went agreed identify ends
+  should must more most less very really`.split(/\s+/),
+);
+/**
+ * Adjectives and prefixes: they start good phrases ("Public education", "Pro-choice", "Social
+ * security") but a phrase neither ends with one ("clear concise") nor is one alone.
+ */
+const MODIFIERS: ReadonlySet<string> = new Set(
+  `pro anti non pre post multi bi co semi sub un real clear concise free public political social national
+  natural local human equal wild new old big small high low large great common true false fair strong
+  different current due main major basic whole full poor rich federal global general personal private
+  economic environmental legal illegal moral open fine far long short hard easy possible necessary
+  available wrong key top sure ready universal higher lower single multiple various several bad
+  central certain specific serious fundamental basic overall entire`.split(/\s+/),
+);
+/**
+ * Words that are no topic on their own though they belong in phrases: generic nouns, nationalities
+ * ("White women", "African American", "New Zealand"), verbs of opinion comments.
+ */
+const NOT_ALONE: ReadonlySet<string> = new Set(
+  `white black american americans country countries world kiwi kiwis nz zealand zealanders everyone
+  right thank thanks hi hello yes including regarding concerning against year years age day days month
+  months week weeks live living lives person persons identify identified identifying came went supporting speaks
+  imagine matter matters happen happens exist exists seem agreed`.split(/\s+/),
+);
+/** Adjective endings: a phrase does not end with a word ending so ("dangerous", "sustainable", "political"). */
+const ADJECTIVE_ENDING = /(?:ous|ful|less|able|ible|ical)$/;
+/** Words in -ly that are nouns; any other word in -ly is an adverb ("clearly") and ends no phrase. */
+const LY_NOUNS: ReadonlySet<string> = new Set(
+  'family supply ally rally italy july assembly monopoly anomaly butterfly reply bully belly holly lily'.split(' '),
+);
+const isAdverb = (word: string) => word.length > 4 && word.endsWith('ly') && !LY_NOUNS.has(word);
+const isModifier = (word: string) => MODIFIERS.has(word) || ADJECTIVE_ENDING.test(word);
+
+/**
+ * A word: letters, combining marks and digits with inner apostrophes, as `tokenRuns` reads them
+ * (shared/algorithms/text.ts); a hyphen or whitespace between two words keeps them in one phrase,
+ * any other punctuation ends it.
+ */
+const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
+const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
+const SENTENCE_END = /[.!?;:\n]/u;
+
+export interface Token {
+  /** As written ("Trump's", "NZ"). */
+  surface: string;
+  /** Lower case, possessive removed ("trump", "nz"). */
+  lower: string;
+  stem: string;
+  /** A stop word, or one character long. */
+  stop: boolean;
+  /** First word of a sentence (its capital says nothing). */
+  initial: boolean;
+  /** The separator before it inside a run: ' ' or '-' (none for the first word of a run). */
+  joiner: string;
+}
+
+/** Runs of words not broken by punctuation other than a hyphen; stop words are kept. */
+export function phraseRuns(text: string): Token[][] {
+  const runs: Token[][] = [];
+  let current: Token[] = [];
+  let previousEnd = 0;
+  let firstWord = true;
+  const normalised = text.normalize('NFC');
+  for (const match of normalised.matchAll(WORD)) {
+    const start = match.index ?? 0;
+    const gap = normalised.slice(previousEnd, start);
+    const initial = firstWord || SENTENCE_END.test(gap);
+    firstWord = false;
+    previousEnd = start + match[0].length;
+    const joined = PHRASE_GAP.test(gap) && current.length > 0;
+    if (!joined && current.length > 0) {
+      runs.push(current);
+      current = [];
+    }
+    const surface = match[0].replace(/’/g, "'");
+    let lower = surface.toLowerCase();
+    if (lower.endsWith("'s") && !ENGLISH_STOP_WORDS.has(lower)) lower = lower.slice(0, -2);
+    const stop = ENGLISH_STOP_WORDS.has(lower) || [...lower].length < 2;
+    current.push({
+      surface,
+      lower,
+      stem: stop ? lower : lightStem(lower),
+      stop,
+      initial,
+      joiner: joined ? (/^\s+$/u.test(gap) ? ' ' : '-') : '',
+    });
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+const isNumber = (word: string) => /^\p{N}+$/u.test(word);
+const isWeak = (token: Token) => WEAK_LABEL_WORDS.has(token.lower);
+
+/** Whether tokens[i..j] may be a label phrase (see the module comment and the word lists above). */
+function acceptable(tokens: Token[], i: number, j: number): boolean {
+  const first = tokens[i];
+  const last = tokens[j];
+  if (first.stop || last.stop || isWeak(first) || isWeak(last)) return false;
+  if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
+  if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
+  // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
+  if (j > i && /[^e]ed$/.test(last.lower) && !/^\p{Lu}/u.test(last.surface)) return false;
+  let inner = 0;
+  let content = 0;
+  for (let k = i; k <= j; k++) {
+    const token = tokens[k];
+    if (token.stop) {
+      const afterInner = k > i && INNER_WORDS.has(tokens[k - 1].lower);
+      if (INNER_WORDS.has(token.lower)) inner++;
+      else if (!(ARTICLES.has(token.lower) && afterInner)) return false;
+    } else if (!isWeak(token) && !isNumber(token.lower)) {
+      content++;
+    }
+    if (k > i && tokens[k].joiner === '-' && token.stop) return false;
+  }
+  if (inner > 1 || content === 0) return false;
+  if (i === j) {
+    if (NOT_ALONE.has(first.lower)) return false;
+    // A participle alone ("impeached", "elected") is no topic; a name is ("United").
+    if (/[^e]ed$/.test(first.lower) && !/^\p{Lu}/u.test(first.surface)) return false;
+    // Lone abbreviations ("BG", "US") and two-letter words say little to a reader.
+    if ([...first.lower].length <= 3 && first.surface === first.surface.toUpperCase()) return false;
+    if ([...first.lower].length <= 2) return false;
+  }
+  return true;
+}
+
+/** The candidate's identity: light stems of its content words, inner words as they are. */
+const keyOf = (tokens: Token[], i: number, j: number) => tokens.slice(i, j + 1).map((t) => t.stem).join(' ');
+
+/** One candidate as a comment writes it; `head`: no content word follows it in its run (it is the head noun). */
+export interface Occurrence {
+  tokens: Token[];
+  head: boolean;
+}
+
+/** Every distinct candidate of a comment, as first seen (a head-noun occurrence preferred). */
+export function commentCandidates(text: string): Map<string, Occurrence> {
+  return runCandidates(phraseRuns(text));
+}
+
+function runCandidates(runs: Token[][]): Map<string, Occurrence> {
+  const found = new Map<string, Occurrence>();
+  for (const run of runs) {
+    for (let i = 0; i < run.length; i++) {
+      for (let j = i; j < Math.min(run.length, i + MAX_PHRASE_WORDS + 1); j++) {
+        // Up to 4 words, not counting an article after an inner word ("freedom of the press").
+        const words = run.slice(i, j + 1).filter((t, k, all) => !(k > 0 && ARTICLES.has(t.lower) && INNER_WORDS.has(all[k - 1].lower))).length;
+        if (words > MAX_PHRASE_WORDS) break;
+        if (!acceptable(run, i, j)) continue;
+        const key = keyOf(run, i, j);
+        const head = j === run.length - 1 || run[j + 1].stop;
+        const seen = found.get(key);
+        if (!seen || (head && !seen.head)) found.set(key, { tokens: run.slice(i, j + 1), head });
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether the stems occur in `stems` in order, at most MAX_GAP other words apart. */
+export function containsInOrder(stems: readonly string[], phrase: readonly string[]): boolean {
+  if (phrase.length === 0) return false;
+  for (let start = 0; start < stems.length; start++) {
+    if (stems[start] !== phrase[0]) continue;
+    let at = start;
+    let k = 1;
+    while (k < phrase.length) {
+      let next = -1;
+      for (let p = at + 1; p <= Math.min(stems.length - 1, at + 1 + MAX_GAP); p++) {
+        if (stems[p] === phrase[k]) {
+          next = p;
+          break;
+        }
+      }
+      if (next < 0) break;
+      at = next;
+      k++;
+    }
+    if (k === phrase.length) return true;
+  }
+  return false;
+}
+
+/** How a word is shown: all caps (NZ, LGBTQ), capitalised (Trump, Māori) or lower case, by majority. */
+export class Casing {
+  private readonly counts = new Map<string, { upper: number; capital: number; lower: number }>();
+
+  see(token: Token): void {
+    if (token.initial && !/^\p{Lu}{2,}/u.test(token.surface)) return;
+    let count = this.counts.get(token.lower);
+    if (!count) {
+      count = { upper: 0, capital: 0, lower: 0 };
+      this.counts.set(token.lower, count);
+    }
+    const letters = token.surface.replace(/'s$/i, '');
+    if ([...letters].length >= 2 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) count.upper++;
+    else if (/^\p{Lu}/u.test(letters)) count.capital++;
+    else count.lower++;
+  }
+
+  show(token: Token): string {
+    const count = this.counts.get(token.lower);
+    const word = token.surface.toLowerCase();
+    if (!count) return word;
+    // Shouting ("CORPORATIONS") is not an acronym: all caps are kept for short words only.
+    if (count.upper > count.lower + count.capital && [...token.lower].length <= 5) return token.surface.toUpperCase();
+    if (count.capital + count.upper > count.lower) return word.charAt(0).toUpperCase() + word.slice(1);
+    return word;
+  }
+}
+
+interface Candidate {
+  key: string;
+  stems: string[];
+  /** Stems of every spelling merged into it ("healthcare", "health care"), its own first. */
+  spellings: string[][];
+  words: number;
+  /** Comments of the cluster containing it as written. */
+  count: number;
+  ctfidf: number;
+  coverage: number;
+  breadth: number;
+  score: number;
+  /** Lower-case written forms ("women's rights") and how often each was seen. */
+  forms: Map<string, { tokens: Token[]; count: number }>;
+  /** Exact written forms (capitals kept) of occurrences that do not start a sentence, and their counts. */
+  cased: Map<string, number>;
+}
+
+/** What `clusterLabelPhrases` reads of the comments, prepared once for all layers of a job. */
+export interface PhraseCorpus {
+  perComment: Map<string, Occurrence>[];
+  /** Light stems of each comment's content words, in order (what coverage is matched against). */
+  contentStems: string[][];
+  /** Stems of the content words of every candidate key. */
+  keyStems: Map<string, string[]>;
+  casing: Casing;
+}
+
+export function phraseCorpus(texts: string[]): PhraseCorpus {
+  const casing = new Casing();
+  const keyStems = new Map<string, string[]>();
+  const perComment: Map<string, Occurrence>[] = [];
+  const contentStems: string[][] = [];
+  for (const text of texts) {
+    const runs = phraseRuns(text);
+    const candidates = runCandidates(runs);
+    for (const [key, { tokens }] of candidates) {
+      if (!keyStems.has(key)) keyStems.set(key, tokens.filter((t) => !t.stop).map((t) => t.stem));
+    }
+    perComment.push(candidates);
+    const content = runs.flat().filter((t) => !t.stop);
+    for (const token of content) casing.see(token);
+    contentStems.push(content.map((t) => t.stem));
+  }
+  return { perComment, contentStems, keyStems, casing };
+}
+
+/**
+ * The `topN` best label phrases of every cluster of one layer (label −1 is noise: it counts in the
+ * c-TF-IDF weights, as in `clusterKeywords`, but gets no phrases):
+ * 1. candidates are counted once per comment; c-TF-IDF(t, c) = n(t, c) / Σₜ n(t, c) × ln(1 + A / f(t)),
+ *    A the average count per class and f(t) the count over all classes;
+ * 2. the SHORTLIST best by c-TF-IDF get their coverage measured;
+ * 3. score = c-TF-IDF / (the cluster's best c-TF-IDF) × √coverage × (½ + ½ breadth), where breadth
+ *    (coarse clusters only, with `childLabels`) is the share of the cluster's comments that lie in
+ *    children where the phrase covers at least CHILD_COVERAGE — what the children share ranks above
+ *    what one child says;
+ * 4. a phrase of several words takes the place of a shorter phrase it contains when it covers
+ *    nearly as much ({@link NEARLY_AS_MUCH}): "Climate change" rather than "Climate".
+ * Ties are broken by key, so the output never depends on input order.
+ */
+export function clusterLabelPhrases(
+  corpus: string[] | PhraseCorpus,
+  labels: ArrayLike<number>,
+  options: LabelPhraseOptions = {},
+): Map<number, LabelPhrase[]> {
+  const prepared = Array.isArray(corpus) ? phraseCorpus(corpus) : corpus;
+  const { perComment, casing, keyStems, contentStems } = prepared;
+  if (labels.length !== perComment.length) {
+    throw new RangeError(`clusterLabelPhrases: ${perComment.length} texts but ${labels.length} labels`);
+  }
+  const topN = Math.max(0, Math.floor(options.topN ?? DEFAULT_TOP_N));
+  const members = new Map<number, number[]>();
+  const classCounts = new Map<number, Map<string, number>>();
+  const frequency = new Map<string, number>();
+  let all = 0;
+  perComment.forEach((candidates, i) => {
+    const label = labels[i];
+    if (!members.has(label)) {
+      members.set(label, []);
+      classCounts.set(label, new Map());
+    }
+    members.get(label)!.push(i);
+    const counts = classCounts.get(label)!;
+    for (const key of candidates.keys()) {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      frequency.set(key, (frequency.get(key) ?? 0) + 1);
+      all++;
+    }
+  });
+  const average = classCounts.size > 0 ? Math.trunc(all / classCounts.size) : 0;
+  const stemsAt = (i: number) => contentStems[i];
+
+  const result = new Map<number, LabelPhrase[]>();
+  const clusterIds = [...members.keys()].filter((id) => id !== NOISE).sort((a, b) => a - b);
+  for (const id of clusterIds) {
+    const inCluster = members.get(id)!;
+    const counts = classCounts.get(id)!;
+    let total = 0;
+    for (const count of counts.values()) total += count;
+    const candidates: Candidate[] = [...counts].map(([key, count]) => ({
+      key,
+      stems: keyStems.get(key)!,
+      spellings: [keyStems.get(key)!],
+      words: key.split(' ').filter((w) => !ARTICLES.has(w)).length,
+      count,
+      ctfidf: total > 0 ? (count / total) * Math.log(1 + average / (frequency.get(key) ?? count)) : 0,
+      coverage: 0,
+      breadth: 1,
+      score: 0,
+      forms: new Map(),
+      cased: new Map(),
+    }));
+    candidates.sort((a, b) => b.ctfidf - a.ctfidf || compareCodeUnits(a.key, b.key));
+    const shortlist = candidates.slice(0, SHORTLIST);
+    if (shortlist.length === 0) {
+      result.set(id, []);
+      continue;
+    }
+    const byKey = new Map(shortlist.map((candidate) => [candidate.key, candidate]));
+    for (const i of inCluster) {
+      for (const [key, { tokens, head }] of perComment[i]) {
+        const candidate = byKey.get(key);
+        if (!candidate) continue;
+        const form = tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.surface.toLowerCase()).join('');
+        // A word shown alone takes the form it has as a head noun ("guns"), not as a modifier ("gun control").
+        const weight = head ? 1 : HEADLESS_WEIGHT;
+        const seen = candidate.forms.get(form);
+        if (seen) seen.count += weight;
+        else candidate.forms.set(form, { tokens, count: weight });
+        if (!tokens[0].initial) {
+          const exact = tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.surface).join('');
+          candidate.cased.set(exact, (candidate.cased.get(exact) ?? 0) + 1);
+        }
+      }
+    }
+    const children = childGroups(inCluster, options.childLabels);
+    const best = shortlist[0].ctfidf || 1;
+    const hitsOf = new Map(shortlist.map((candidate) => [candidate.key, inCluster.map((i) => containsInOrder(stemsAt(i), candidate.stems))]));
+    mergeSpellings(shortlist, hitsOf);
+    for (const candidate of shortlist) {
+      const hits = hitsOf.get(candidate.key)!;
+      candidate.coverage = hits.filter(Boolean).length / inCluster.length;
+      if (children.length > 1) {
+        let covered = 0;
+        for (const child of children) {
+          const share = child.filter((k) => hits[k]).length / child.length;
+          if (share >= CHILD_COVERAGE) covered += child.length;
+        }
+        candidate.breadth = covered / inCluster.length;
+      }
+      candidate.score = (candidate.ctfidf / best) * Math.sqrt(candidate.coverage) * (0.5 + 0.5 * candidate.breadth);
+    }
+    shortlist.sort((a, b) => b.score - a.score || compareCodeUnits(a.key, b.key));
+    const phrases = choosePhrases(shortlist, shortlist.length)
+      .map((candidate) => ({ phrase: display(candidate, casing), score: round(candidate.score, 1e6), coverage: round(candidate.coverage, 1e4) }))
+      .filter((phrase) => !isAbbreviation(phrase.phrase));
+    result.set(id, phrases.slice(0, topN));
+  }
+  return result;
+}
+
+/** A lone abbreviation as shown ("BG", "US", "NZ"): all capitals, 3 letters at most. */
+export function isAbbreviation(phrase: string): boolean {
+  return /^\p{Lu}{1,3}$/u.test(phrase);
+}
+
+/**
+ * One phrase written as one word or as several ("healthcare", "health care", "health-care") is one
+ * candidate: the spelling with the best c-TF-IDF stays, with the comments of all spellings.
+ * Removes the other spellings from `shortlist` (in place).
+ */
+function mergeSpellings(shortlist: Candidate[], hitsOf: Map<string, boolean[]>): void {
+  const compact = (candidate: Candidate) => {
+    let best = '';
+    let count = -1;
+    for (const [form, seen] of candidate.forms) if (seen.count > count) [best, count] = [form, seen.count];
+    return best.replace(/[\s\-'’]/gu, '');
+  };
+  const keep = new Map<string, Candidate>();
+  for (let i = 0; i < shortlist.length; i++) {
+    const candidate = shortlist[i];
+    const spelling = compact(candidate);
+    const kept = keep.get(spelling);
+    if (!kept) {
+      keep.set(spelling, candidate);
+      continue;
+    }
+    const hits = hitsOf.get(kept.key)!;
+    hitsOf.get(candidate.key)!.forEach((hit, k) => {
+      if (hit) hits[k] = true;
+    });
+    kept.count += candidate.count;
+    kept.spellings.push(...candidate.spellings);
+    kept.words = Math.max(kept.words, candidate.words);
+    shortlist.splice(i--, 1);
+  }
+}
+
+/** Positions (into the cluster's member list) of the members of each child, children of 2+ members. */
+function childGroups(inCluster: number[], childLabels: ArrayLike<number> | undefined): number[][] {
+  if (!childLabels) return [];
+  const groups = new Map<number, number[]>();
+  inCluster.forEach((i, k) => {
+    const child = childLabels[i];
+    if (child === NOISE) return;
+    const group = groups.get(child);
+    if (group) group.push(k);
+    else groups.set(child, [k]);
+  });
+  return [...groups.values()].filter((group) => group.length >= 2);
+}
+
+/**
+ * The best phrases in score order, a phrase of several words moved up to the place of a shorter
+ * phrase it contains when it covers nearly as much, and phrases contained in a kept longer one with
+ * about the same coverage dropped (they would say the same thing twice).
+ */
+function choosePhrases(ranked: Candidate[], topN: number): Candidate[] {
+  const chosen: Candidate[] = [];
+  const used = new Set<string>();
+  for (const candidate of ranked) {
+    if (chosen.length >= topN) break;
+    if (used.has(candidate.key)) continue;
+    let pick = candidate;
+    const longer = ranked.filter(
+      (other) => !used.has(other.key) && other.words > pick.words && contains(other, pick) && other.coverage >= NEARLY_AS_MUCH * pick.coverage,
+    );
+    // The longest such phrase, then the one covering most.
+    longer.sort((a, b) => b.words - a.words || b.coverage - a.coverage || b.score - a.score || compareCodeUnits(a.key, b.key));
+    if (longer.length > 0) pick = longer[0];
+    used.add(pick.key);
+    used.add(candidate.key);
+    // Shorter phrases inside the pick that cover no more than it does add nothing.
+    for (const other of ranked) {
+      if (other.words < pick.words && contains(pick, other) && pick.coverage >= NEARLY_AS_MUCH * other.coverage) used.add(other.key);
+    }
+    chosen.push(pick);
+  }
+  return chosen;
+}
+
+/** Whether a spelling of `inner` is a contiguous part of a spelling of `outer`. */
+function contains(outer: Candidate, inner: Candidate): boolean {
+  return outer.spellings.some((o) => inner.spellings.some((i) => containsStems(o, i)));
+}
+
+/** Whether `inner` is a contiguous part of `outer` (stems of content words). */
+function containsStems(outer: string[], inner: string[]): boolean {
+  if (inner.length === 0 || inner.length > outer.length) return false;
+  for (let start = 0; start + inner.length <= outer.length; start++) {
+    if (inner.every((stem, k) => outer[start + k] === stem)) return true;
+  }
+  return false;
+}
+
+/**
+ * The most frequent written form (ties: the first in code-unit order), cased as most occurrences
+ * that do not start a sentence write it when at least two do and more than half agree ("Biodiversity
+ * Strategy", "Citizens United"), else word by word ({@link Casing}: "NZ", "Trump", "climate change").
+ */
+function display(candidate: Candidate, casing: Casing): string {
+  let best: { tokens: Token[]; count: number; form: string } | undefined;
+  for (const [form, seen] of candidate.forms) {
+    if (!best || seen.count > best.count || (seen.count === best.count && compareCodeUnits(form, best.form) < 0)) best = { ...seen, form };
+  }
+  if (!best) return candidate.key;
+  // Topics about people and things read in the plural ("Democrats", "Guns") when comments use it too.
+  const plural = candidate.forms.get(`${best.form}s`);
+  if (plural && plural.count >= PLURAL_SHARE * best.count) best = { ...plural, form: `${best.form}s` };
+  let total = 0;
+  let top = '';
+  let topCount = 0;
+  for (const [exact, count] of candidate.cased) {
+    if (exact.toLowerCase() !== best.form) continue;
+    total += count;
+    if (count > topCount || (count === topCount && compareCodeUnits(exact, top) < 0)) [top, topCount] = [exact, count];
+  }
+  // Shouting ("CLIMATE CHANGE") is not how a phrase is spelled.
+  const shouted = top === top.toUpperCase() && [...top.replace(/[^\p{L}]/gu, '')].length > 5;
+  if (topCount >= 2 && topCount > total / 2 && !shouted) return top;
+  return best.tokens.map((t, k) => (k > 0 ? t.joiner : '') + (t.stop ? t.surface.toLowerCase() : casing.show(t))).join('');
+}
+
+function round(value: number, scale: number): number {
+  const rounded = Math.round(value * scale) / scale;
+  return rounded === 0 ? 0 : rounded;
+}
