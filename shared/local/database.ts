@@ -7,9 +7,13 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
-import { createDocumentClient } from '../aws/clients';
-import { Repository } from '../repository';
-import { createTables, DatabaseLockedError, startLocalDatabase, type LocalDatabase } from './db';
+import type { Repository } from '../repository';
+import type { LocalDatabase } from './db';
+
+// The SDK, the repository and dynalite load only when a command opens the database (usage errors and
+// --help stay fast).
+const loadDb = () => import('./db');
+const isLocked = (error: unknown) => (error as Error | undefined)?.name === 'DatabaseLockedError';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const BUNDLED_CONVERSATION = path.join(REPO_ROOT, 'test/fixtures/scoop-hivemind.biodiversity');
@@ -105,7 +109,8 @@ export function announceEndpoint(info: Omit<EndpointInfo, 'pid' | 'data_dir' | '
   return remove;
 }
 
-function fromEndpoint(endpoint: string, via: OpenDatabase['via'], server?: EndpointInfo): OpenDatabase {
+async function fromEndpoint(endpoint: string, via: OpenDatabase['via'], server?: EndpointInfo): Promise<OpenDatabase> {
+  const [{ createDocumentClient }, { Repository }] = await Promise.all([import('../aws/clients'), import('../repository')]);
   const client = createDocumentClient(endpoint);
   return { repository: new Repository({ client }), endpoint, via, server, close: async () => client.destroy() };
 }
@@ -120,10 +125,11 @@ export async function holdLocalDatabase(port?: number): Promise<LocalDatabase> {
   if (running) {
     throw new Error(`${describeServer(running)} already serves ${DATA_DIR} at ${running.endpoint}; stop it first, or use it (other delphi commands find it by themselves)`);
   }
+  const { startLocalDatabase } = await loadDb();
   try {
     return await startLocalDatabase({ dataDir: DYNAMODB_DIR, port });
   } catch (error) {
-    if (error instanceof DatabaseLockedError) {
+    if (isLocked(error)) {
       throw new Error(`${DYNAMODB_DIR} is held by another process that did not announce its endpoint: stop it, or set DYNAMODB_ENDPOINT to its endpoint`);
     }
     throw error;
@@ -132,6 +138,7 @@ export async function holdLocalDatabase(port?: number): Promise<LocalDatabase> {
 
 export async function openDatabase(): Promise<OpenDatabase> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const { createTables, startLocalDatabase } = await loadDb();
   if (endpoint) {
     await createTables(endpoint);
     return fromEndpoint(endpoint, 'DYNAMODB_ENDPOINT');
@@ -141,7 +148,7 @@ export async function openDatabase(): Promise<OpenDatabase> {
   try {
     return { ...(await startLocalDatabase({ dataDir: DYNAMODB_DIR })), via: 'in-process' };
   } catch (error) {
-    if (!(error instanceof DatabaseLockedError)) throw error;
+    if (!isLocked(error)) throw error;
     // A server may have started between the two checks.
     const late = await findRunningServer();
     if (late) return fromEndpoint(late.endpoint, 'endpoint-file', late);
