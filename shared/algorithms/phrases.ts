@@ -362,7 +362,8 @@ export function phraseCorpus(texts: string[]): PhraseCorpus {
  *    children where the phrase covers at least CHILD_COVERAGE — what the children share ranks above
  *    what one child says;
  * 4. a phrase of several words takes the place of a shorter phrase it contains when it covers
- *    nearly as much ({@link NEARLY_AS_MUCH}): "Climate change" rather than "Climate".
+ *    nearly as much ({@link NEARLY_AS_MUCH}) and as many children: "Climate change" rather than
+ *    "Climate".
  * Ties are broken by key, so the output never depends on input order.
  */
 export function clusterLabelPhrases(
@@ -530,7 +531,9 @@ function choosePhrases(ranked: Candidate[], topN: number): Candidate[] {
     if (used.has(candidate.key)) continue;
     let pick = candidate;
     const longer = ranked.filter(
-      (other) => !used.has(other.key) && other.words > pick.words && contains(other, pick) && other.coverage >= NEARLY_AS_MUCH * pick.coverage,
+      (other) =>
+        !used.has(other.key) && other.words > pick.words && contains(other, pick) &&
+        other.coverage >= NEARLY_AS_MUCH * pick.coverage && other.breadth >= pick.breadth,
     );
     // The longest such phrase, then the one covering most.
     longer.sort((a, b) => b.words - a.words || b.coverage - a.coverage || b.score - a.score || compareCodeUnits(a.key, b.key));

@@ -74,7 +74,7 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
     const candidates = [
       ...(same?.name ? [same.name] : []),
       ...leaveToAncestors(phraseLabelCandidates(cluster.phrases), cluster.phrases, cluster.ancestorPhrases ?? []),
-      ...labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords }),
+      ...(cluster.phrases.length === 0 || cluster.keywords.length > 0 ? labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords }) : []),
     ].filter((label) => !forbidden.has(label.toLowerCase()));
     let label = candidates.find((candidate) => !used.has(candidate.toLowerCase()));
     if (!label) {

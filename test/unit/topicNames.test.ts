@@ -4,10 +4,15 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { clusterKeywords } from '../../shared/algorithms/keywords';
 import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
+import { clusterLabelPhrases, type LabelPhrase } from '../../shared/algorithms/phrases';
 import {
+  JOIN_COVERAGE,
   MISCELLANEOUS_LABEL,
   cleanTopicLabel,
+  joinable,
   keywordTopicNames,
+  phraseTopicNames,
+  type PhraseNamingInput,
 } from '../../shared/algorithms/topicNames';
 
 const nameOf = (keywords: string[]) => keywordTopicNames([{ clusterId: 0, keywords }]).get(0);
@@ -109,6 +114,102 @@ describe('keywordTopicNames', () => {
       expect(name[0], name).toBe(name[0].toUpperCase());
       expect(name.toLowerCase(), name).toMatch(themes[id]);
       for (const word of words) if (word !== 'and') expect(ENGLISH_STOP_WORDS.has(word.toLowerCase()), name).toBe(false);
+    }
+  });
+});
+
+const p = (phrase: string, coverage: number, score = coverage): LabelPhrase => ({ phrase, coverage, score });
+const cluster = (key: string, phrases: LabelPhrase[], more: Partial<PhraseNamingInput> = {}): PhraseNamingInput => ({
+  key,
+  clusterId: Number(key.split('_')[1] ?? 0),
+  size: 10,
+  phrases,
+  keywords: [],
+  ...more,
+});
+const nameOne = (phrases: LabelPhrase[]) => phraseTopicNames([cluster('layer0_0', phrases)]).get('layer0_0');
+
+describe('phraseTopicNames', () => {
+  it('joins two phrases only when each covers at least 15 % and they share no word', () => {
+    expect(JOIN_COVERAGE).toBe(0.15);
+    expect(nameOne([p('gun control', 0.4), p('assault weapons', 0.2)])).toBe('Gun control and assault weapons');
+    // The second covers too little: the best phrase alone.
+    expect(nameOne([p('gun control', 0.4), p('assault weapons', 0.1)])).toBe('Gun control');
+    expect(nameOne([p('gun control', 0.1), p('assault weapons', 0.1)])).toBe('Gun control');
+    // A shared word or a form of one: not joined.
+    expect(nameOne([p('gun control', 0.4), p('gun laws', 0.3)])).toBe('Gun control');
+    expect(nameOne([p('immigrants', 0.5), p('immigration reform', 0.3)])).toBe('Immigrants');
+    // The second says too little next to the first (score under 40 % of it).
+    expect(nameOne([p('healthcare', 1, 1), p('rights', 0.26, 0.04)])).toBe('Healthcare');
+    expect(joinable(p('water', 0.2), p('rivers', 0.2))).toBe(true);
+  });
+
+  it('uses the phrase that says two words together rather than joining them', () => {
+    expect(nameOne([p('management', 0.9, 0.9), p('biodiversity', 0.8, 0.5), p('biodiversity management', 0.44, 0.5), p('water', 0.44, 0.47)]))
+      .toBe('Biodiversity management and water');
+  });
+
+  it('keeps the casing of the phrase and sentence-cases the name', () => {
+    expect(nameOne([p('climate change', 0.5), p('Donald Trump', 0.3)])).toBe('Climate change and Donald Trump');
+    expect(nameOne([p('NZ rivers', 0.6)])).toBe('NZ rivers');
+  });
+
+  it('gives unique names within a layer, larger clusters choosing first', () => {
+    const same = [p('climate change', 0.8), p('energy', 0.05)];
+    const names = phraseTopicNames([
+      cluster('layer0_0', same, { size: 5 }),
+      cluster('layer0_1', same, { size: 50 }),
+      cluster('layer0_2', same, { size: 1 }),
+    ]);
+    expect(names.get('layer0_1')).toBe('Climate change');
+    expect(names.get('layer0_0')).toBe('Energy');
+    expect(names.get('layer0_2')).toBe('Climate change (cluster 2)');
+    expect(new Set([...names.values()].map((n) => n.toLowerCase())).size).toBe(3);
+  });
+
+  it("never reuses a child's name unless the child has the same members", () => {
+    const phrases = [p('women', 0.8), p('equal pay', 0.1)];
+    const split = phraseTopicNames([
+      cluster('layer1_0', phrases, { children: [{ key: 'layer0_0', name: 'Women', sameMembers: false }, { key: 'layer0_1', name: 'Equal pay', sameMembers: false }] }),
+    ]);
+    expect(split.get('layer1_0')).not.toBe('Women');
+    expect(split.get('layer1_0')).not.toBe('Equal pay');
+    const same = phraseTopicNames([cluster('layer1_0', phrases, { children: [{ key: 'layer0_3', name: 'Women and work', sameMembers: true }] })]);
+    expect(same.get('layer1_0')).toBe('Women and work');
+  });
+
+  it("leaves an ancestor's best phrase to it when a more specific phrase covers the child", () => {
+    const phrases = [p('rights', 0.8, 0.9), p('human rights', 0.17, 0.2), p('healthcare', 0.1)];
+    expect(phraseTopicNames([cluster('layer0_0', phrases, { ancestorPhrases: ['rights'] })]).get('layer0_0')).toBe('Human rights');
+    expect(phraseTopicNames([cluster('layer0_0', phrases)]).get('layer0_0')).toBe('Rights');
+  });
+
+  it('names rows without phrases (older jobs) from their keywords', () => {
+    const names = phraseTopicNames([cluster('layer0_0', [], { keywords: ['water quality', 'rivers'] }), cluster('layer0_1', [])]);
+    expect(names.get('layer0_0')).toBe('Water quality and rivers');
+    expect(names.get('layer0_1')).toBe(MISCELLANEOUS_LABEL);
+  });
+
+  it('names real clusters with phrases of their comments, no lone abbreviation or number (march-on)', () => {
+    const rows = parse(
+      readFileSync(join(__dirname, '..', 'fixtures', 'march-on.operation-marchin-orders', 'comments.csv'), 'utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
+    const texts = rows.filter((row) => row.moderated !== '-1').map((row) => row['comment-body']);
+    const themes = [/gun/i, /climate/i, /health ?care/i, /vot(e|ing)/i, /women/i, /immigra/i, /educat|school/i, /trump/i];
+    const labels = texts.map((text) => themes.findIndex((theme) => theme.test(text)));
+    const phrases = clusterLabelPhrases(texts, labels);
+
+    const names = phraseTopicNames([...phrases].map(([id, list]) => cluster(`layer0_${id}`, list)));
+
+    expect(new Set([...names.values()].map((n) => n.toLowerCase())).size).toBe(themes.length);
+    const flat = (text: string) => text.toLowerCase().replace(/\s+/g, ' ');
+    for (const [key, name] of names) {
+      const id = Number(key.split('_')[1]);
+      expect(name, name).toMatch(themes[id]);
+      expect(name).not.toMatch(/^(\p{Lu}{1,3}|\d+)$/u);
+      const own = texts.filter((_, i) => labels[i] === id).map(flat);
+      for (const part of name.split(' and ')) expect(own.some((text) => text.includes(flat(part))), part).toBe(true);
     }
   });
 });

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { clusterLabelPhrases, commentCandidates, containsInOrder, isAbbreviation, phraseCorpus } from '../../shared/algorithms/phrases';
+import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
+import { WEAK_LABEL_WORDS } from '../../shared/algorithms/topicNames';
+
+const flat = (text: string) => text.toLowerCase().replace(/’/g, "'").replace(/\s+/g, ' ');
+
+/** Two clusters: parking in Bowling Green (with "BG" and numbers) and rivers in NZ. */
+const TEXTS = [
+  'Downtown parking in BG is a nightmare',
+  'We need more downtown parking, 18 spaces is not enough',
+  'Downtown parking should be free after 6',
+  'BG needs downtown parking garages',
+  'Parking tickets in BG are too expensive',
+  'NZ rivers are too polluted to swim in',
+  'We must clean up NZ rivers',
+  'Dairy farming is ruining NZ rivers',
+  'I want to swim in NZ rivers again',
+  'Water quality in our rivers keeps falling',
+];
+const LABELS = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+
+describe('clusterLabelPhrases', () => {
+  it('takes phrases from the comments, as most often written, scored by c-TF-IDF and coverage', () => {
+    const phrases = clusterLabelPhrases(TEXTS, LABELS);
+
+    const parking = phrases.get(0)!;
+    const rivers = phrases.get(1)!;
+    // "parking" is in all 5 comments, "downtown parking" in 4: the longer phrase leads.
+    expect(parking[0]).toMatchObject({ phrase: 'downtown parking', coverage: 0.8 });
+    // "NZ" keeps its capitals inside a longer phrase.
+    expect(rivers[0]).toMatchObject({ phrase: 'NZ rivers', coverage: 0.8 });
+    for (const [id, list] of phrases) {
+      const own = TEXTS.filter((_, i) => LABELS[i] === id).map(flat);
+      for (const { phrase, coverage, score } of list) {
+        expect(own.some((text) => text.includes(flat(phrase))), phrase).toBe(true);
+        expect(coverage).toBeGreaterThan(0);
+        expect(coverage).toBeLessThanOrEqual(1);
+        expect(score).toBeGreaterThan(0);
+      }
+      const scores = list.map((p) => p.score);
+      expect(list.length).toBeLessThanOrEqual(10);
+      expect(new Set(list.map((p) => p.phrase.toLowerCase())).size).toBe(list.length);
+      expect(scores.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives no lone abbreviation, number, stop word, weak word or clause', () => {
+    const all = [...clusterLabelPhrases(TEXTS, LABELS).values()].flat().map((p) => p.phrase);
+    for (const phrase of all) {
+      expect(isAbbreviation(phrase), phrase).toBe(false);
+      expect(phrase, phrase).not.toMatch(/^\d+$/);
+      const words = phrase.toLowerCase().split(/[\s-]+/);
+      for (const edge of [words[0], words[words.length - 1]]) {
+        expect(ENGLISH_STOP_WORDS.has(edge), phrase).toBe(false);
+        expect(WEAK_LABEL_WORDS.has(edge), phrase).toBe(false);
+      }
+      expect(['should', 'must', 'more'].includes(words[0]), phrase).toBe(false);
+    }
+    expect(all).not.toContain('BG');
+    expect(all).not.toContain('18');
+  });
+
+  it('reads candidates as noun phrases: inner "of"/"to" kept, clauses and adjectives cut', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    expect(keys('Freedom of the press matters')).toContain('Freedom of the press');
+    expect(keys('the right to vote at 18')).toContain('right to vote');
+    const clause = keys('We should ban assault weapons now, it is clear');
+    expect(clause).toContain('assault weapons');
+    expect(clause.some((k) => /^(should|ban)\b/i.test(k))).toBe(false);
+    expect(clause).not.toContain('clear');
+    expect(keys('Vote at 18')).not.toContain('18');
+    expect(keys('BG')).not.toContain('BG');
+  });
+
+  it('counts a comment as covered when it has the words in order, by light stem, a few words apart', () => {
+    expect(containsInOrder(['rais', 'minimum', 'wage'], ['minimum', 'wage'])).toBe(true);
+    expect(containsInOrder(['minimum', 'hourly', 'wage'], ['minimum', 'wage'])).toBe(true);
+    expect(containsInOrder(['wage', 'minimum'], ['minimum', 'wage'])).toBe(false);
+    expect(containsInOrder(['minimum', 'a', 'b', 'c', 'wage'], ['minimum', 'wage'])).toBe(false);
+  });
+
+  it('merges one-word and two-word spellings ("healthcare", "health care")', () => {
+    const texts = ['Healthcare for all', 'health care is a right', 'Universal healthcare now', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 1, 1]).get(0)!;
+    expect(phrases[0]).toMatchObject({ phrase: 'healthcare', coverage: 1 });
+    expect(phrases.map((p) => p.phrase)).not.toContain('health care');
+  });
+
+  it('prefers, in a coarse cluster, a phrase several children share over one child\'s', () => {
+    // Prepare: parent 0 has children 0 (trap possums) and 1 (poison possums); "possums" is in both.
+    const texts = [
+      'trap possums in reserves', 'traps for possums work', 'trap lines catch possums', 'more traps',
+      'poison possums with 1080', 'poison kills possums', 'possums eat poison baits', '1080 poison drops',
+      'clean rivers', 'rivers are dirty', 'swim in rivers', 'rivers and lakes',
+    ];
+    const coarse = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
+    const fine = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+
+    // Act
+    const phrases = clusterLabelPhrases(phraseCorpus(texts), coarse, { childLabels: fine }).get(0)!;
+
+    // Assess
+    expect(phrases[0].phrase).toBe('possums');
+  });
+
+  it('labels real clusters with phrases from their own comments (march-on)', () => {
+    const rows = parse(
+      readFileSync(join(__dirname, '..', 'fixtures', 'march-on.operation-marchin-orders', 'comments.csv'), 'utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
+    const texts = rows.filter((row) => row.moderated !== '-1').map((row) => row['comment-body']);
+    const themes = [/gun/i, /climate/i, /health ?care/i, /immigra/i, /educat|school/i];
+    const labels = texts.map((text) => themes.findIndex((theme) => theme.test(text)));
+
+    const phrases = clusterLabelPhrases(texts, labels);
+
+    expect(phrases.get(1)![0].phrase).toBe('climate change');
+    expect(phrases.get(2)![0].phrase.toLowerCase()).toMatch(/health ?care/);
+    for (const [id, list] of phrases) {
+      expect(list[0].phrase, String(themes[id])).toMatch(themes[id]);
+      const own = texts.filter((_, i) => labels[i] === id).map(flat);
+      for (const { phrase } of list) expect(own.some((text) => text.includes(flat(phrase))), phrase).toBe(true);
+    }
+  });
+});
