@@ -4,7 +4,7 @@
  * (or the command could not do its work), 2 a usage error (nothing was started or stored).
  */
 import './polyfills';
-import { EXIT_FAILED, EXIT_USAGE, UsageError } from './usage';
+import { consoleLogs, EXIT_FAILED, EXIT_USAGE, UsageError } from './usage';
 
 type Command = { usage: string; command(args: string[]): Promise<void> };
 
@@ -42,13 +42,17 @@ function wantsHelp(args: string[]): boolean {
 }
 
 let verbose = false;
+/** The level the user asked for, if any (the CLI sets LOG_LEVEL itself otherwise). */
+const USER_LOG_LEVEL = process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const end = argv.indexOf('--');
   verbose = argv.slice(0, end === -1 ? argv.length : end).some((arg) => arg === '--verbose');
   const args = verbose ? argv.filter((arg, i) => arg !== '--verbose' || (end !== -1 && i > end)) : argv;
-  // The JSON logs (shared/logger.ts) are for Lambda and CloudWatch: on the console only with --verbose or LOG_LEVEL.
-  process.env.LOG_LEVEL ??= verbose ? 'INFO' : 'SILENT';
+  // The JSON logs (shared/logger.ts) are for Lambda and CloudWatch: on the console only with --verbose or
+  // LOG_LEVEL; `run` writes them to .delphi/logs/<job_id>.jsonl.
+  consoleLogs.enabled = verbose || USER_LOG_LEVEL !== undefined;
+  process.env.LOG_LEVEL ??= verbose || argv[0] === 'run' ? 'INFO' : 'SILENT';
   // Node 20 is supported here until the SDK's 2027 cut-off; the deploy runtime is nodejs22.x.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [name, ...rest] = args;

@@ -9,6 +9,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
+/** Set by the CLI: whether the JSON logs go to the console (--verbose or LOG_LEVEL), else `run` keeps them in a file. */
+export const consoleLogs = { enabled: false };
+
 /** A mistake in the command line (or an argument naming something that does not exist): exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {

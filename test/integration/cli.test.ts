@@ -194,6 +194,10 @@ describe('while `delphi serve` holds the data', () => {
     expect(run.stdout).toMatch(/^FAILED in Embed after .*: InvalidInputError: comments\.csv is missing column\(s\) comment-body/m);
     // No JSON log lines or stack traces on the console without --verbose.
     expect(run.stdout + run.stderr).not.toMatch(/"level"|\n\s+at /);
+    // …they are in the job's log file instead.
+    const logFile = /its logs: (\S+\.jsonl)/.exec(run.stdout)?.[1];
+    expect(logFile).toBeDefined();
+    expect(readFileSync(path.resolve(ROOT, logFile!), 'utf8')).toMatch(/"level":"ERROR","message":"step failed".*missing column/);
 
     const verbose = await delphi(['run', folder, '--verbose'], servedData);
     expect(verbose.code).toBe(1);

@@ -1,14 +1,16 @@
 /** delphi run [<polis-export-dir>] — the whole state machine on a Polis export, printing each state. */
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from '../../api/http';
 import { parseStartJob } from '../../api/requests';
 import { checkSource } from '../../api/sources';
 import { isValidExecutionName } from '../../jobId';
-import { BUNDLED_CONVERSATION, displayPath, formatMs, withDatabase } from '../database';
+import { BUNDLED_CONVERSATION, DATA_DIR, displayPath, formatMs, withDatabase } from '../database';
 import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
 import type { EventLog } from '../runner';
-import { EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';
+import { consoleLogs, EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
       ${PROVIDER_FLAGS_USAGE}
@@ -155,6 +157,28 @@ export function progressPrinter() {
   return { onEvent, uncaught };
 }
 
+/** Diverts the logger's JSON lines (shared/logger.ts writes them to stdout/stderr) to `file`; returns the undo. */
+function divertJsonLogs(file: string): () => void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  const restore = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write;
+    stream.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+      if (typeof chunk === 'string' && chunk.startsWith('{"level":')) {
+        writeSync(fd, chunk);
+        (rest.find((arg) => typeof arg === 'function') as (() => void) | undefined)?.();
+        return true;
+      }
+      return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof stream.write;
+    return () => (stream.write = original);
+  });
+  return () => {
+    restore.forEach((undo) => undo());
+    closeSync(fd);
+  };
+}
+
 export async function command(args: string[]): Promise<void> {
   const run = await parseRunArgs(args);
   const input: Record<string, unknown> = { conversation_id: run.conversation_id, source: run.source };
@@ -176,14 +200,17 @@ export async function command(args: string[]): Promise<void> {
     if (db.server) console.log(`  data: the database of \`delphi ${db.server.command}\` (pid ${db.server.pid}) at ${db.endpoint}`);
     const progress = progressPrinter();
     const started = Date.now();
-    const outcome = await pipeline.run(input, { executionName: run.executionName, onEvent: progress.onEvent });
+    const executionName = run.executionName ?? randomUUID();
+    const jobId = run.job_id ?? `pipeline_run_${executionName}`;
+    const logFile = path.join(DATA_DIR, 'logs', `${jobId}.jsonl`);
+    const undivert = consoleLogs.enabled ? () => undefined : divertJsonLogs(logFile);
+    const outcome = await pipeline.run(input, { executionName, onEvent: progress.onEvent }).finally(undivert);
     const elapsed = formatMs(Date.now() - started);
-    const jobId = String(outcome.output?.job_id ?? run.job_id ?? `pipeline_run_${outcome.executionName}`);
     if (outcome.status === 'FAILED') {
       const step = progress.uncaught();
       const why = step?.reason ?? `${outcome.error}: ${outcome.cause}`;
       console.log(`FAILED in ${step?.name ?? 'the execution'} after ${elapsed}: ${why}`);
-      console.log(`  job ${jobId} (execution ${outcome.executionName}) — delphi show ${jobId}; --verbose shows the logs`);
+      console.log(`  job ${jobId}: delphi show ${jobId}${consoleLogs.enabled ? '' : `; its logs: ${displayPath(logFile)}`}`);
       process.exitCode = EXIT_FAILED;
       return;
     }
