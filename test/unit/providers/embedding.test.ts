@@ -1,9 +1,11 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBedrockClient } from '../../../shared/aws/providerClients';
-import { ProviderError, ProviderThrottledError, TransientError } from '../../../shared/errors';
+import { loadWordVectors } from '../../../shared/algorithms/wordVectors';
+import { ConfigurationError, ProviderError, ProviderThrottledError, TransientError } from '../../../shared/errors';
 import { logger } from '../../../shared/logger';
 import { BedrockEmbedder } from '../../../shared/providers/embedding/bedrock';
+import { HybridEmbedder } from '../../../shared/providers/embedding/hybrid';
 import { LsaEmbedder } from '../../../shared/providers/embedding/lsa';
 import { batches, OpenAiEmbedder } from '../../../shared/providers/embedding/openai';
 import type { RetryPolicy } from '../../../shared/providers/http';
@@ -259,5 +261,31 @@ describe('the lsa embedder', () => {
     expect(result.model).toMatch(/lsa/i);
     for (const vector of result.vectors) expect(norm(vector)).toBeCloseTo(1, 5);
     expect(Array.isArray(result.adjustments)).toBe(true);
+  });
+});
+
+describe('the hybrid embedder', () => {
+  const texts = [...TEXTS, 'Protect rivers and birds', 'Trap predators', 'zzqx vbnm'];
+
+  it('wraps LSA beside SIF word vectors: unit vectors, deterministic, the model name with its actual dimensions', async () => {
+    const embedder = new HybridEmbedder({ dimensions: 3 });
+    expect(embedder.provider).toBe('hybrid');
+    const result = await embedder.embed(texts);
+    expect(result.vectors).toHaveLength(texts.length);
+    expect(result.dimensions).toBe(3 + 100);
+    expect(result.model).toBe('hybrid-lsa3-glove100-sif');
+    for (const vector of result.vectors) {
+      expect(vector).toHaveLength(103);
+      expect(vector.every(Number.isFinite)).toBe(true);
+      expect(norm(vector)).toBeCloseTo(1, 5);
+    }
+    expect(result.adjustments?.join('\n')).toMatch(/1 of 8 comments have no word with a pretrained vector/);
+    expect((await new HybridEmbedder({ dimensions: 3 }).embed(texts)).vectors).toEqual(result.vectors);
+  });
+
+  it('fails with the ConfigurationError of a missing word-vector file, naming the build command', async () => {
+    const embedder = new HybridEmbedder({}, () => loadWordVectors('/nonexistent/models/glove-100d.bin'));
+    await expect(embedder.embed(TEXTS)).rejects.toThrow(ConfigurationError);
+    await expect(embedder.embed(TEXTS)).rejects.toThrow(/\/nonexistent\/models\/glove-100d\.bin: run `npm run build:word-vectors`/);
   });
 });

@@ -66,6 +66,13 @@ describe('provider options', () => {
     expect(parseOptions({ embedder: 'lsa', topic_namer: 'keywords' }, env)).toMatchObject({ embedder: 'lsa', topic_namer: 'keywords' });
   });
 
+  it('take embedding_dimensions for the hybrid embedder (its LSA half)', async () => {
+    const options = parseOptions({ embedding_dimensions: 4 }, NO_ENV);
+    expect(options).toMatchObject({ embedder: 'hybrid', embedding_dimensions: 4 });
+    const result = await createEmbeddingProvider(options, SERVICES).embed(['Trap possums and stoats', 'Clean rivers for swimming', 'Plant native trees', 'Fund pest control', 'Protect native birds', 'Trap stoats']);
+    expect([result.model, result.dimensions]).toEqual(['hybrid-lsa4-glove100-sif', 104]);
+  });
+
   it.each([
     [{ embedder: 'word2vec' }, /embedder: Invalid enum value. Expected 'hybrid' \| 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/],
     [{ topic_namer: 'gpt' }, /topic_namer: Invalid enum value/],
@@ -118,6 +125,7 @@ describe('provider selection', () => {
     const namer = createTopicNamer(options, SERVICES);
     expect([namer.provider, namer.model]).toEqual(['anthropic', 'claude-haiku-5-5']);
     expect(createEmbeddingProvider(parseOptions({}, NO_ENV), SERVICES).provider).toBe('hybrid');
+    expect(createEmbeddingProvider(parseOptions({ embedder: 'lsa' }, NO_ENV), SERVICES).provider).toBe('lsa');
     expect(createTopicNamer(parseOptions({ topic_namer: 'bedrock' }, NO_ENV), SERVICES).model).toBe('anthropic.claude-3-haiku-20240307-v1:0');
   });
 });
