@@ -1,11 +1,14 @@
+import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readProviderEnv } from '../../../shared/config';
+import type { Dependencies } from '../../../shared/dependencies';
 import { ConfigurationError, InvalidInputError } from '../../../shared/errors';
 import { providerOptions } from '../../../shared/local/providerFlags';
 import { parseOptions, providerEnvDefaults, resetProviderEnvDefaults } from '../../../shared/pipeline';
 import { createEmbeddingProvider, createTopicNamer, type ProviderServices } from '../../../shared/providers';
 import { DEFAULT_RETRY_POLICY } from '../../../shared/providers/http';
 import { assertApiKeysConfigured } from '../../../shared/providers/settings';
+import { embedStep } from '../../../shared/steps/embed';
 
 const NO_ENV = readProviderEnv({});
 const SERVICES: ProviderServices = {
@@ -175,5 +178,46 @@ describe('delphi run provider flags', () => {
       namer_model: 'llama3.1:8b',
     });
     expect(() => providerOptions({ 'embedding-dimensions': 'big' })).toThrow(/whole number/);
+  });
+});
+
+describe('the Embed step with the offline embedders', () => {
+  const BIODIVERSITY = path.join(__dirname, '../../fixtures/scoop-hivemind.biodiversity');
+  const fakeRepository = () => {
+    const jobs: Array<Record<string, unknown>> = [];
+    const rows: Array<Record<string, unknown>> = [];
+    const repository = {
+      updateJob: async (_job: string, _conversation: string, fields: Record<string, unknown>) => void jobs.push(fields),
+      replaceJobRows: async (_table: string, _job: string, written: Array<Record<string, unknown>>) => {
+        rows.push(...written);
+        return { written: written.length, deleted: 0 };
+      },
+    };
+    return { jobs, rows, deps: { repository: repository as unknown as Dependencies['repository'], providers: SERVICES } };
+  };
+  const input = (embedder: string) => ({
+    job_id: 'job-1',
+    conversation_id: 'bio',
+    source: BIODIVERSITY,
+    options: parseOptions({ embedder, fanout_embedding_batch: 50 }, NO_ENV),
+  });
+
+  it.each([
+    ['hybrid', 'hybrid-lsa100-glove100-sif', 200],
+    ['lsa', 'lsa-tfidf-svd-100', 100],
+  ])('%s never fans out (fitted on the whole conversation) and records its model on the rows and the job', async (embedder, model, dimensions) => {
+    const { jobs, rows, deps } = fakeRepository();
+    const result = await embedStep(input(embedder), deps);
+    expect(result.details).not.toHaveProperty('batches');
+    expect(rows).toHaveLength(154);
+    expect(new Set(rows.map((row) => `${row.provider} ${row.model} ${row.dimensions}`))).toEqual(new Set([`${embedder} ${model} ${dimensions}`]));
+    expect(jobs.at(-1)).toMatchObject({ embedding_provider: embedder, embedding_model: model, embedding_dimensions: dimensions });
+  });
+
+  it('an API embedder on the same conversation plans batches instead', async () => {
+    const { rows, deps } = fakeRepository();
+    const result = await embedStep(input('openai'), deps);
+    expect((result.details as { batches: unknown[] }).batches).toHaveLength(4);
+    expect(rows).toHaveLength(0);
   });
 });
