@@ -332,6 +332,34 @@ describe('progress lines', () => {
   });
 });
 
+describe('progress lines of a failure', () => {
+  it('✗ for the caught step; MarkFailed re-raising its error is not a second failure, a failure of its own is', () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const at = (name: string, type: string, extra: Partial<EventLog> = {}): EventLog => ({ type, timestamp: 5, state: { name, type: 'Task' }, ...extra });
+    try {
+      for (const markFailedError of ['InvalidInputError', 'ResourceNotFoundException']) {
+        const printer = progressPrinter();
+        printer.onEvent(at('Cluster', 'StateEntered'));
+        printer.onEvent(at('Cluster', 'StateFailed', { Error: 'InvalidInputError', Cause: 'too few comments' }));
+        printer.onEvent(at('Cluster', 'StateCaught'));
+        printer.onEvent(at('Cluster', 'StateExited'));
+        printer.onEvent(at('MarkFailed', 'StateEntered'));
+        printer.onEvent(at('MarkFailed', 'StateFailed', { Error: markFailedError, Cause: 'x' }));
+        expect(printer.uncaught()).toEqual({ name: 'Cluster', reason: 'InvalidInputError: too few comments', error: 'InvalidInputError' });
+      }
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^ {2}✗ Cluster .*InvalidInputError: too few comments$/);
+    expect(lines[1]).toMatch(/^ {2}· MarkFailed .*job recorded as FAILED$/);
+    expect(lines[2]).toMatch(/^ {2}✗ Cluster /);
+    expect(lines[3]).toMatch(/^ {2}✗ MarkFailed .*ResourceNotFoundException: x$/);
+    expect(lines.join('\n')).not.toMatch(/✓/);
+  });
+});
+
 describe('when serve stops', () => {
   it('removes its endpoint file', async () => {
     expect(await served.stop()).toBe(0);

@@ -93,7 +93,7 @@ export function progressPrinter() {
   const entered = new Map<string, number>();
   const lastFailure = new Map<string, EventLog>();
   const failed = new Set<string>();
-  let failedStep: { name: string; reason: string } | undefined;
+  let failedStep: { name: string; reason: string; error?: string } | undefined;
   const key = (event: EventLog) => `${event.state!.name}#${event.index ?? ''}`;
   const label = (event: EventLog) => `${event.state!.name}${event.index === undefined ? '' : `[${event.index}]`}`;
   const took = (event: EventLog) => formatMs(event.timestamp - (entered.get(key(event)) ?? event.timestamp)).padStart(9);
@@ -109,7 +109,7 @@ export function progressPrinter() {
       case 'StateFailed':
         // Followed by StateRetried, StateCaught, or nothing (the execution fails).
         lastFailure.set(id, event);
-        if (name === 'MarkFailed') {
+        if (name === 'MarkFailed' && failedStep && event.Error === failedStep.error) {
           // MarkFailed records the failure on the job and then fails the execution with the step's error, by design.
           failed.add(id);
           console.log(`  · ${label(event).padEnd(16)} ${took(event)}  job recorded as FAILED`);
@@ -126,7 +126,7 @@ export function progressPrinter() {
         const failure = lastFailure.get(id);
         failed.add(id);
         const why = failure ? reason(failure) : 'failed';
-        if (event.index === undefined) failedStep ??= { name, reason: why };
+        if (event.index === undefined) failedStep ??= { name, reason: why, error: failure?.Error };
         console.log(`  ✗ ${label(event).padEnd(16)} ${took(event)}  ${why}`);
         return;
       }
