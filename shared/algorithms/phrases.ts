@@ -62,6 +62,8 @@ export const NEARLY_AS_MUCH = 0.5;
 const PLURAL_SHARE = 0.5;
 /** How much an occurrence followed by another content word counts when choosing a written form. */
 const HEADLESS_WEIGHT = 0.25;
+/** …and as many children of a coarse cluster, give or take this share ("traps for possums" does not replace "possums"). */
+const SAME_BREADTH = 0.75;
 /** A child of a coarse cluster is "covered" by a phrase found in this share of its comments. */
 const CHILD_COVERAGE = 0.15;
 
@@ -83,14 +85,16 @@ const BAD_START: ReadonlySet<string> = new Set(
   overturn pass impeach fight fighting hold bring bringing address addressing promote promoting
   continue encourage expand improve improving invest investing focus work working vote voted elect
   understand learn teach listen care love hate combat tackle address addresses addressed defend
-  save fix solve stand join help start begin live discriminate thinking feel felt found seems done doing dont don't can't won't
+  save fix solve solves stand join help start begin live discriminate thinking develop restore conserve preserve
+  win wins does continuing
+  implement consider enforce regulate establish maintain prevent prioritise prioritize guide achieve build enable feel felt found seems done doing dont don't can't won't
   isn't aren't please thank thanks yes ok okay`.split(/\s+/),
 );
 /** Words a phrase never ends with: adverbs and verb forms that leave it hanging ("funding now"). */
 const BAD_END: ReadonlySet<string> = new Set(
   `today now anymore ever first also instead overall especially etc asap
   needed required allowed based related involved included given done getting making old age
-  speaks matters exists happens seems came went agreed identify ends
+  speaks matters exists happens seems came went agreed identify ends understood does continuing addressing term
   should must more most less very really`.split(/\s+/),
 );
 /**
@@ -103,7 +107,7 @@ const MODIFIERS: ReadonlySet<string> = new Set(
   different current due main major basic whole full poor rich federal global general personal private
   economic environmental legal illegal moral open fine far long short hard easy possible necessary
   available wrong key top sure ready universal higher lower single multiple various several bad
-  central certain specific serious fundamental basic overall entire`.split(/\s+/),
+  central certain specific serious fundamental basic overall entire native indigenous introduced sustainable mental racist welcoming`.split(/\s+/),
 );
 /**
  * Words that are no topic on their own though they belong in phrases: generic nouns, nationalities
@@ -533,7 +537,7 @@ function choosePhrases(ranked: Candidate[], topN: number): Candidate[] {
     const longer = ranked.filter(
       (other) =>
         !used.has(other.key) && other.words > pick.words && contains(other, pick) &&
-        other.coverage >= NEARLY_AS_MUCH * pick.coverage && other.breadth >= pick.breadth,
+        other.coverage >= NEARLY_AS_MUCH * pick.coverage && other.breadth >= SAME_BREADTH * pick.breadth,
     );
     // The longest such phrase, then the one covering most.
     longer.sort((a, b) => b.words - a.words || b.coverage - a.coverage || b.score - a.score || compareCodeUnits(a.key, b.key));
