@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { seededRandom } from '../../shared/algorithms/random';
+import { localFileReader, readPolisExport } from '../../shared/sources/polis';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 export const BIODIVERSITY = path.join(FIXTURES, 'scoop-hivemind.biodiversity');
@@ -22,6 +23,16 @@ export function readComments(folder: string): BenchComment[] {
   return rows
     .filter((row) => row.moderated !== '-1' && row['comment-body'].trim() !== '')
     .map((row) => ({ id: Number(row['comment-id']), body: row['comment-body'] }));
+}
+
+/**
+ * The comments exactly as the pipeline's Embed step takes them from a Polis export folder (the
+ * pipeline's own reader: moderated-out and empty ones dropped, whitespace collapsed, long ones
+ * truncated, sorted by id).
+ */
+export async function readPipelineComments(folder: string): Promise<BenchComment[]> {
+  const source = await readPolisExport(localFileReader(folder));
+  return source.comments.map((c) => ({ id: c.comment_id, body: c.text }));
 }
 
 /** Drops, duplicates or swaps a word now and then: a near-copy, as real conversations have. */
