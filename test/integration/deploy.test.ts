@@ -134,7 +134,7 @@ describe('sls invoke local, every function with its event from events/', () => {
     }
     expect((await invoke('markCompleted')).status).toBe('COMPLETED');
     expect((await db.repository.getJob(JOB))?.status).toBe('COMPLETED');
-  }, 150_000);
+  }, 300_000);
 
   it('starts a local job from the startJob event through the Step Functions endpoint of delphi serve', async () => {
     const started = await startJobInvocation;
