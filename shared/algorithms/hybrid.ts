@@ -4,11 +4,11 @@
  * "kitten" and "cat" meet even when no comment uses both), each half of unit length, the halves
  * weighted and the whole scaled to unit length. A comment with no known word gets its LSA half only.
  *
- * Weight of the word-vector half: 1 (equal halves). Measured with `npm run bench:quality`'s mixes as
- * the share of a comment's 15 nearest neighbours from its own source conversation: five-theme mix
- * LSA 0.615, word vectors alone 0.585, hybrid at weight 0.5 / 1 / 1.5 / 2 → 0.637 / 0.646 / 0.632 /
- * 0.620; biodiversity + March On LSA 0.762, word vectors 0.840, hybrid 0.803 / 0.835 / 0.845 /
- * 0.845. Equal halves are best on the harder mix and within 0.01 of the best on the other.
+ * Weight of the word-vector half: 1 (equal halves). Measured as the share of a comment's 15 nearest
+ * neighbours that come from its own source conversation, on `npm run bench:quality`'s mixes: five
+ * themes LSA 0.615, word vectors alone 0.600, LSA:SIF 2:1 / 1:1 / 1:2 → 0.640 / 0.650 / 0.627;
+ * biodiversity + March On (mean of 5 samples) 0.736, 0.824, → 0.783 / 0.823 / 0.831. Equal halves
+ * are best on the harder mix and within 0.01 of the best on the other.
  */
 import { embedLsa, type LsaEmbedding } from './lsa';
 import { sifEmbed } from './sif';
