@@ -44,6 +44,7 @@ import { parseArgs } from 'node:util';
 import { adjustedRandIndex, normalizedMutualInformation, purity } from '../../shared/algorithms/evaluation';
 import { nearestNeighbors } from '../../shared/algorithms/neighbors';
 import { seededRandom } from '../../shared/algorithms/random';
+import { parseOptions } from '../../shared/pipeline';
 import { sample } from '../integration/support/exports';
 import { analyse, type Analysis } from './analysis';
 import { readPipelineComments, type BenchComment } from './datasets';
@@ -103,11 +104,11 @@ function largestShare(labels: number[]): number {
   return Math.max(0, ...sizes.values()) / labels.length;
 }
 
-/** Mean of the pairwise ARIs of the labelings (1 for a single one). */
+/** Mean of the pairwise ARIs of the labelings. */
 function pairwiseAri(labelings: number[][]): number {
   const pairs: number[] = [];
   for (let a = 0; a < labelings.length; a++) for (let b = a + 1; b < labelings.length; b++) pairs.push(adjustedRandIndex(labelings[a], labelings[b]));
-  return pairs.length ? mean(pairs) : 1;
+  return mean(pairs); // NaN (printed –) for a single labeling: nothing to compare
 }
 
 function sameSourceNeighbours(vectors: Float32Array[], truth: number[]): number {
@@ -140,7 +141,7 @@ function findPeerPython(): { python?: string; why?: string } {
   return { why: 'no python3 with scikit-learn and numpy found (tried /usr/bin/python3, python3, python; Debian: apt-get install python3-sklearn)' };
 }
 
-function runPeer(python: string, texts: string[], ks: number[], seeds: number[]): PeerVariant[] {
+function runPeer(python: string, texts: string[], ks: number[], seeds: number[]): { variants: PeerVariant[]; log: string[] } {
   const dir = path.join(tmpdir(), `delphi-quality-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const input = path.join(dir, 'texts.jsonl');
@@ -151,8 +152,8 @@ function runPeer(python: string, texts: string[], ks: number[], seeds: number[])
   });
   rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`peer failed: ${result.stderr}`);
-  for (const line of result.stderr.split('\n').filter(Boolean)) console.log(`  ${line}`);
-  return (JSON.parse(result.stdout) as { variants: PeerVariant[] }).variants;
+  const { variants } = JSON.parse(result.stdout) as { variants: PeerVariant[] };
+  return { variants, log: result.stderr.split('\n').filter(Boolean) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,13 +207,14 @@ async function main() {
   const targets: string[] = [];
   const target = (verdict: 'PASS' | 'MISS' | 'INFO', what: string, measured: string) => targets.push(`${verdict}  ${what}: ${measured}`);
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
-  let embedding = '';
+  // The embedder that runs: the one asked for, else the pipeline's default (parseOptions decides).
+  const embedderName = parseOptions(values.embedder ? { embedder: values.embedder } : {}).embedder;
+  console.log(`embedder: ${embedderName}${values.embedder ? '' : ' (the pipeline default)'}`);
 
   for (const set of sets) {
     const runs: Analysis[] = [];
     for (const seed of seeds) runs.push(await analyse(set.texts, seed, values.embedder));
     const first = runs[0];
-    embedding = first.model ?? embedding;
     const layerCounts = runs.map((run) => run.layers.length);
     const layerCount = Math.min(...layerCounts);
     const notes: string[] = [];
@@ -232,7 +234,8 @@ async function main() {
     }
 
     const ks = Array.from({ length: layerCount }, (_, layer) => clusterCount(first.layers[layer]));
-    const peers = peerProbe.python && set.truth ? runPeer(peerProbe.python, set.texts, [...new Set(ks)], seeds) : [];
+    const peerRun = peerProbe.python && set.truth ? runPeer(peerProbe.python, set.texts, [...new Set(ks)], seeds) : { variants: [], log: [] };
+    const peers = peerRun.variants;
 
     const timings = Object.fromEntries(
       [...new Set([...PHASES, ...runs.flatMap((run) => Object.keys(run.timings_ms))])].map((phase) => {
@@ -281,7 +284,8 @@ async function main() {
     console.log(`  seconds per run: ${PHASES.concat(Object.keys(timings).filter((p) => !PHASES.includes(p))).map((p) => `${PHASE_NAMES[p] ?? p} ${timings[p] === undefined ? '– (none)' : (timings[p] as number).toFixed(2)}`).join(', ')}`);
     for (const note of notes) console.log(`  note: ${note}`);
     if (knnShare !== undefined) console.log(`  same-source share of the ${NEIGHBORS} nearest neighbours in embedding space: ${f2(knnShare)}`);
-    peers.forEach((peer, p) => console.log(`  peer ${p + 1}: ${peer.name}`));
+    for (const line of peerRun.log.filter((l) => !l.startsWith('quality_peer: ran '))) console.log(`  ${line}`);
+    peers.forEach((peer, p) => console.log(`  peer ${p + 1} (p${p + 1}): ${peer.name}`));
     const peerHead = peers.map((_, p) => `  p${p + 1} pur  p${p + 1} NMI  p${p + 1} ARI`).join('');
     console.log(`  layer  clusters  noise  largest${set.truth ? '  purity   NMI' : ''}  ARI seeds  ARI 90%${peerHead}`);
     for (const l of layers) {
@@ -341,13 +345,13 @@ async function main() {
     else target(verdict(coarsest.largest <= 0.25), `${set.name}: largest coarse topic ≤ 25 % (layer ${coarsest.layer}, ${counts(coarsest.clusters)} clusters)`, pct(coarsest.largest));
   }
 
-  console.log(`\nTargets (the issue's; ${embedding}, seeds ${seeds.join('/')}):`);
+  console.log(`\nTargets (the issue's; embedder ${embedderName}, seeds ${seeds.join('/')}):`);
   for (const line of targets) console.log(`  ${line}`);
   const passed = targets.filter((t) => t.startsWith('PASS')).length;
   const missed = targets.filter((t) => t.startsWith('MISS')).length;
   console.log(`  ${passed} PASS, ${missed} MISS`);
   mkdirSync(path.dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify({ seeds, embedder: values.embedder ?? 'pipeline default', model: embedding, peer: peerProbe.python ?? `skipped: ${peerProbe.why}`, results, targets }, null, 2));
+  writeFileSync(OUT, JSON.stringify({ seeds, embedder: embedderName, embedder_given: values.embedder ?? null, peer: peerProbe.python ?? `skipped: ${peerProbe.why}`, results, targets }, null, 2));
   console.log(`\n${path.relative(process.cwd(), OUT)}`);
 }
 
