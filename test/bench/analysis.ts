@@ -8,8 +8,7 @@
  * texts: the comments in the pipeline's order (sorted by comment id; the bench sorts by source, id).
  * seed: options.seed, as a job would give it. embedder: options.embedder; undefined = the pipeline's
  * default (the deployment's DELPHI_EMBEDDER, else the built-in one — parseOptions decides).
- * timings_ms: one entry per phase — embed, map (the 2-D UMAP map), space (a separate clustering
- * space, when the pipeline makes one), cluster.
+ * timings_ms: one entry per phase — embed, map (the 2-D UMAP map), cluster.
  */
 import { clusterLayers } from '../../shared/algorithms/clustering';
 import { projectUmap } from '../../shared/algorithms/umap';

@@ -28,7 +28,7 @@
  * ARI between the whole set and three 90 % samples of it, on the comments they share (what a re-run
  * on a grown conversation sees). Also the layer nearest the number of sources, the share of each
  * comment's 15 nearest neighbours in embedding space from its own source (what bounds the rest), and
- * seconds per phase (embed, map, clustering space, cluster; means over the seeds).
+ * seconds per phase (embed, map, cluster; means over the seeds).
  *
  * The Python peer (test/bench/quality_peer.py: scikit-learn TF-IDF + TruncatedSVD, umap-learn 5-D
  * when importable, Ward; and the same beside SIF-weighted GloVe) runs on the mixes at our cluster
@@ -57,8 +57,8 @@ const ALL_SETS = ['a', 'b', ...THEMES, 'march-on'];
 const NEIGHBORS = 15;
 const SUBSAMPLE_SHARE = 0.9;
 const SUBSAMPLE_SEEDS = [1, 2, 3];
-const PHASES = ['embed', 'map', 'space', 'cluster'];
-const PHASE_NAMES: Record<string, string> = { embed: 'embed', map: 'umap map', space: 'clustering space', cluster: 'cluster' };
+const PHASES = ['embed', 'map', 'cluster'];
+const PHASE_NAMES: Record<string, string> = { embed: 'embed', map: 'umap map', cluster: 'cluster' };
 
 interface DataSet {
   key: string;
