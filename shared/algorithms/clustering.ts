@@ -14,11 +14,11 @@
  *    seeds far less than they agreed with the sources; HDBSCAN also left comments as noise.
  * 3. Tree: Ward agglomeration in the clustering space, constrained to the neighbour graph (two
  *    clusters merge only when some of their comments are neighbours, as scikit-learn's Ward with a
- *    connectivity matrix), then plain Ward between whatever parts the graph leaves apart. Ward's
- *    size-weighted cost keeps clusters of comparable size, so no layer has a catch-all.
+ *    connectivity matrix), then plain Ward between whatever parts the graph leaves apart.
  * 4. Layers: the tree cut at about n / 25 clusters of at least min_cluster_size comments (layer 0,
- *    finest), then n / 50, n / 120, n / 300, n / 750 (each kept when it is ≥ 3 and smaller than the
- *    layer below, up to maxLayers). Cuts of one tree are nested by construction.
+ *    finest); then the finest clusters merged by the same Ward rule along the graph (centroids and
+ *    sizes), that sequence cut at n / 50, n / 120, n / 300, n / 750 clusters (each kept when it is
+ *    ≥ 3 and smaller than the layer below, up to maxLayers). Nested by construction.
  * 5. Outliers: a cut leaves some comments in parts smaller than min_cluster_size (a comment unlike
  *    all others merges late). They are not left as noise: each joins the cluster whose centroid is
  *    nearest in the clustering space (what BERTopic's `reduce_outliers` does with embeddings) and is
@@ -93,7 +93,11 @@ export interface WardTree {
  * edges of the growing cluster graph, plus O(P³) for P parts left apart by the graph (usually 1).
  * Ties go to the lowest pair of node ids, so the tree is a function of the input alone.
  */
-export function connectedWard(points: ArrayLike<number>[], neighbors: ArrayLike<ArrayLike<number>>): WardTree {
+export function connectedWard(
+  points: ArrayLike<number>[],
+  neighbors: ArrayLike<ArrayLike<number>>,
+  options: { sizes?: ArrayLike<number> } = {},
+): WardTree {
   const n = points.length;
   const dim = n > 0 ? points[0].length : 0;
   const nodes = Math.max(0, 2 * n - 1);
@@ -103,7 +107,7 @@ export function connectedWard(points: ArrayLike<number>[], neighbors: ArrayLike<
   const adjacent: Array<Set<number>> = Array.from({ length: nodes }, () => new Set<number>());
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < dim; d++) centroid[i * dim + d] = points[i][d];
-    size[i] = 1;
+    size[i] = options.sizes ? options.sizes[i] : 1;
     alive[i] = 1;
     for (const j of Array.from(neighbors[i])) {
       if (j === i) continue;
@@ -404,6 +408,25 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
   parameters.finest_target_clusters = finestTarget;
   parameters.outliers_attached = attached;
 
+  // Coarser layers: Ward over the finest clusters (their centroids and sizes) along the neighbour
+  // graph; cuts of that one merge sequence are nested. Against cutting the comment-level tree higher
+  // up, on March On: coarsest topic 30 % instead of 38 %, ARI against 90 % re-runs 0.43 instead of
+  // 0.32; the mixes unchanged. Capping a coarse cluster's size (20 %, 25 %) did not lower March On's
+  // coarsest further and made the re-runs less alike.
+  const clusterIds = [...keptCentroids.keys()].sort((a, b) => a - b);
+  const index = new Map(clusterIds.map((id, k) => [id, k]));
+  const clusterOf = finest.map((part) => index.get(part) as number);
+  const clusterSizes = new Array<number>(clusterIds.length).fill(0);
+  for (const k of clusterOf) clusterSizes[k]++;
+  const clusterNeighbors = clusterIds.map(() => new Set<number>());
+  for (let i = 0; i < n; i++) {
+    for (const j of neighborRows[i]) if (clusterOf[j] !== clusterOf[i]) clusterNeighbors[clusterOf[i]].add(clusterOf[j]);
+  }
+  const coarseTree = connectedWard(
+    clusterIds.map((id) => keptCentroids.get(id) as Float64Array),
+    clusterNeighbors.map((set) => [...set]),
+    { sizes: clusterSizes },
+  );
   const layers: number[][] = [finest];
   let previous = finestClusters;
   const used: number[] = [];
@@ -411,18 +434,10 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
     if (layers.length >= maxLayers || n / divisor < MIN_COARSE_CLUSTERS) break;
     const target = Math.round(n / divisor);
     if (target >= previous) continue;
-    const coarseParts = partsAfter(tree, cutFor(tree, target, minClusterSize));
-    // Each finest cluster goes where its own (non-outlier) members went: the cuts are nested.
-    const parentOf = new Map<number, number>();
-    finest.forEach((part, i) => {
-      if (!outliers[i]) parentOf.set(part, coarseParts[i]);
-    });
-    const labels = finest.map((part) => parentOf.get(part) as number);
-    const count = new Set(labels).size;
-    if (count >= previous) continue;
-    layers.push(labels);
+    const groupOf = partsAfter(coarseTree, clusterIds.length - target);
+    layers.push(clusterOf.map((k) => groupOf[k]));
     used.push(divisor);
-    previous = count;
+    previous = target;
   }
   parameters.layer_divisors = [FINEST_DIVISOR, ...used].map((d) => `n/${d}`).join(',');
   if (layers.length < Math.min(2, maxLayers)) {
