@@ -75,7 +75,7 @@ function header(data: ReportData): string {
   const date = formatDate(job.completed_at ?? job.created_at);
   const comments = `<span><b>${job.num_comments.toLocaleString('en')}</b> comments${job.moderated_out ? ` (${job.moderated_out.toLocaleString('en')} moderated out)` : ''}</span>`;
   const keywordNote = [...namers.values()].some((entry) => entry.provider === 'keywords')
-    ? '<span>keyword labels from each topic\'s top c-TF-IDF phrases, not LLM names</span>'
+    ? '<span>offline labels from phrases of each topic\'s comments, not LLM names</span>'
     : '';
   return `<header class="report-header">
 <div class="heading">
