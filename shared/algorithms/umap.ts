@@ -19,9 +19,8 @@
  *   umap-learn's default spectral init needs an eigensolver on the n × n graph Laplacian.
  * - All randomness (PCA start, negative sampling, NN-descent) comes from the seed, so the same input
  *   and seed give bit-identical positions on the same JS engine.
- * - `projectUmapLayouts` makes several layouts (e.g. the 2-D map and the 5-D clustering space) from
- *   one kNN and one graph; each is identical to what `projectUmap` gives for it alone.
- *   `projectUmapLayoutsAsync` does the same with every layout after the first in a worker thread.
+ * - `projectUmapLayouts` makes several layouts (e.g. a 2-D and a 3-D map) from one kNN and one
+ *   graph; each is identical to what `projectUmap` gives for it alone.
  * - Small inputs: `n_neighbors` is clamped to n − 1; with 3 or fewer points UMAP learns nothing, so
  *   positions are the exact layout of the distances between the normalised vectors (chord length,
  *   what classical MDS gives for ≤ 3 points), scaled like a UMAP layout. Every such change is a
@@ -30,13 +29,13 @@
  * Measured here (Node 20, one core, 100-dim LSA vectors; README "Performance"): march-on (1,767
  * comments) 1.1 s, of which exact kNN 0.1 s and the 500-epoch layout ~0.75 s (umap-js: 4.6 s);
  * synthetic 20,000 7.3 s, of which NN-descent 2.8 s and the 200-epoch layout ~3.5 s (umap-js with
- * exact kNN: ~49 s). The 5-D clustering space (200 epochs) costs ~0.45 s on march-on.
+ * exact kNN: ~49 s).
  */
 import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGraph } from './fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { nnDescent } from './nnDescent';
 import { gaussian, seededRandom, type Random } from './random';
-import { curveParameters, optimizeLayout, optimizeLayoutInWorker, rescaleLayout, type LayoutOptions } from './umapLayout';
+import { curveParameters, optimizeLayout, rescaleLayout, type LayoutOptions } from './umapLayout';
 
 export interface UmapParameters {
   n_neighbors: number;
@@ -93,8 +92,8 @@ export function projectUmap(vectors: Float32Array[], options: UmapOptions = {}):
 }
 
 /**
- * Several UMAP layouts of the same vectors from one kNN and one fuzzy graph: e.g. the 2-D map
- * (min_dist 0.1) and the 5-D clustering space (min_dist 0). Each result equals `projectUmap` with
+ * Several UMAP layouts of the same vectors from one kNN and one fuzzy graph (e.g. a 2-D map and a
+ * 5-D space with min_dist 0). Each result equals `projectUmap` with
  * the same graph options and that layout's options.
  */
 export function projectUmapLayouts(
@@ -109,44 +108,6 @@ export function projectUmapLayouts(
     optimizeLayout(start.embedding, spec.nComponents, setup.graph, start.options);
     return setup.projection(spec, start.embedding);
   });
-}
-
-/**
- * `projectUmapLayouts` with every layout after the first optimised in a worker thread while the
- * first one is optimised here, each handed over (`onLayout`) as soon as it is done: a step can write
- * the rows of the 2-D map while the 5-D clustering space is still being optimised. Same results.
- */
-export async function projectUmapLayoutsAsync(
-  vectors: Float32Array[],
-  layouts: UmapLayoutOptions[],
-  options: UmapGraphOptions = {},
-  onLayout: (index: number, projection: UmapProjection) => void = () => undefined,
-): Promise<UmapProjection[]> {
-  const setup = umapSetup(vectors, layouts, options);
-  const graph = setup.graph;
-  if (!graph) {
-    return setup.specs.map((spec, index) => {
-      const projection = setup.smallProjection(spec);
-      onLayout(index, projection);
-      return projection;
-    });
-  }
-  const starts = setup.specs.map((spec) => layoutStart(vectors, spec, setup.seed));
-  const inWorkers = starts.slice(1).map((start, k) => {
-    const optimized = optimizeLayoutInWorker(start.embedding, setup.specs[k + 1].nComponents, graph, start.options);
-    // Awaited below, in order; until then a failure must not count as an unhandled rejection.
-    optimized.catch(() => undefined);
-    return optimized;
-  });
-  optimizeLayout(starts[0].embedding, setup.specs[0].nComponents, graph, starts[0].options);
-  const projections = [setup.projection(setup.specs[0], starts[0].embedding)];
-  onLayout(0, projections[0]);
-  for (const [k, optimized] of inWorkers.entries()) {
-    const projection = setup.projection(setup.specs[k + 1], await optimized);
-    onLayout(k + 1, projection);
-    projections.push(projection);
-  }
-  return projections;
 }
 
 interface LayoutSpec {

@@ -20,7 +20,6 @@
  * 500 epochs, 2-D, 5.6 M positive and 28 M negative samples) its loop took ~4.4 s of CPU, this one
  * ~1.8 s with exp/log for the power and ~0.8 s with the tables (see README "Performance").
  */
-import { Worker } from 'node:worker_threads';
 import type { FuzzyGraph } from './fuzzySimplicialSet';
 
 export interface LayoutOptions {
@@ -73,8 +72,8 @@ export interface GradientCoefficients {
   repulsive(d2: number): number;
 }
 
-// `lookup` and the exact coefficients are written as source text because layout workers (below)
-// compile the same text: the main thread and a worker then run identical code, bit for bit.
+// `lookup` and the exact coefficients are written as source text: the SGD loop is compiled from it
+// once per dimension (epochRunner), with the coordinate loops unrolled.
 // WORD_HALVES = [low, high] 32-bit halves of WORD: little-endian, as on every platform Node and
 // Lambda run on.
 const SHARED_SOURCE = `
@@ -124,7 +123,7 @@ export function gradientCoefficients(a: number, b: number, gamma = 1) {
   return { exact, tabulated, attractiveTable, repulsiveTable };
 }
 
-/** Everything one layout run needs besides the start: plain data, so that it can go to a worker. */
+/** Everything one layout run needs besides the start. */
 interface PreparedLayout {
   n: number;
   edges: SampledEdges;
@@ -143,37 +142,6 @@ export function optimizeLayout(embedding: Float64Array, dim: number, graph: Fuzz
   const prepared = prepareLayout(graph, options);
   if (!prepared) return;
   epochRunner(dim)(embedding, prepared);
-}
-
-/**
- * `optimizeLayout` in a worker thread, so that two layouts of one graph (the 2-D map and the 5-D
- * clustering space) use two cores: the worker compiles the same loop from the same source and
- * returns the identical layout (a new array; `embedding` is left as it was). On a single vCPU (a
- * Lambda under 1,769 MB) the two threads share it and nothing is gained or lost but the worker's
- * start, ~30 ms.
- */
-export function optimizeLayoutInWorker(embedding: Float64Array, dim: number, graph: FuzzyGraph, options: LayoutOptions): Promise<Float64Array> {
-  const prepared = prepareLayout(graph, options);
-  if (!prepared) return Promise.resolve(Float64Array.from(embedding));
-  return new Promise((resolve, reject) => {
-    // workerData is a structured clone: the worker optimises its own copy of the start.
-    const worker = new Worker(layoutWorkerSource(dim), { eval: true, workerData: { prepared, embedding } });
-    worker.once('message', (result: Float64Array) => resolve(result));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`UMAP layout worker stopped with exit code ${code}`));
-    });
-  });
-}
-
-function layoutWorkerSource(dim: number): string {
-  return `
-    const { parentPort, workerData } = require('node:worker_threads');
-    ${SHARED_SOURCE}
-    const run = ${epochRunnerSource(dim)};
-    const { prepared, embedding } = workerData;
-    run(embedding, prepared);
-    parentPort.postMessage(embedding, [embedding.buffer]);`;
 }
 
 /** The sampling schedule of the graph's edges and the coefficient tables, or null if there is nothing to do. */

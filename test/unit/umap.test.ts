@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
-import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, projectUmapLayoutsAsync, umapEdges } from '../../shared/algorithms/umap';
+import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, umapEdges } from '../../shared/algorithms/umap';
 import { gaussian, seededRandom } from '../../shared/algorithms/random';
 import { BIODIVERSITY, conversationVectors, gaussianBlobs } from './support/conversationVectors';
 
@@ -80,20 +80,6 @@ describe('projectUmap', () => {
     expect(map).toStrictEqual(projectUmap(blobs.vectors, { seed: 3 }));
     expect(space).toStrictEqual(projectUmap(blobs.vectors, { nComponents: 5, minDist: 0, nEpochs: 200, seed: 3 }));
     expect(space.parameters).toMatchObject({ n_components: 5, min_dist: 0, n_epochs: 200 });
-  });
-
-  it('gives the same layouts with the later ones in worker threads, handing each over in order', async () => {
-    const layouts = [{}, { nComponents: 5, minDist: 0, nEpochs: 200 }, { nComponents: 3, nEpochs: 100 }];
-    const handed: number[] = [];
-    const parallel = await projectUmapLayoutsAsync(blobs.vectors, layouts, { seed: 3 }, (index, projection) => {
-      handed.push(index);
-      expect(projection.positions[0]).toHaveLength([2, 5, 3][index]);
-    });
-
-    expect(parallel).toStrictEqual(projectUmapLayouts(blobs.vectors, layouts, { seed: 3 }));
-    expect(handed).toEqual([0, 1, 2]);
-    const tiny = await projectUmapLayoutsAsync(blobs.vectors.slice(0, 3), layouts);
-    expect(tiny).toStrictEqual(projectUmapLayouts(blobs.vectors.slice(0, 3), layouts));
   });
 
   it(`switches to NN-descent from ${APPROXIMATE_KNN_FROM} comments and says so`, () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenNeighbors, fuzzySimplicialSet } from '../../shared/algorithms/fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
 import { seededRandom } from '../../shared/algorithms/random';
-import { curveParameters, gradientCoefficients, optimizeLayout, optimizeLayoutInWorker, rescaleLayout } from '../../shared/algorithms/umapLayout';
+import { curveParameters, gradientCoefficients, optimizeLayout, rescaleLayout } from '../../shared/algorithms/umapLayout';
 import { gaussianBlobs } from './support/conversationVectors';
 
 describe('curveParameters', () => {
@@ -111,23 +111,6 @@ describe('optimizeLayout', () => {
     for (let i = 0; i < n; i++) {
       expect([flat[2 * i], flat[2 * i + 1]]).toStrictEqual([lifted[3 * i], lifted[3 * i + 1]]);
       expect(lifted[3 * i + 2]).toBe(0);
-    }
-  });
-
-  it('gives the identical layout in a worker thread, coincident points included, and leaves the start alone', async () => {
-    for (const dim of [2, 3]) {
-      const { graph, n } = blobsProblem(13);
-      const start = Float64Array.from({ length: dim * n }, (_, t) => (t * 7919) % 1000 / 100);
-      // Two points on top of each other: the exact formulas take over from the tables there.
-      for (let d = 0; d < dim; d++) start[dim + d] = start[d];
-      const here = Float64Array.from(start);
-
-      optimizeLayout(here, dim, graph, { nEpochs: 50, a, b, seed: 4 });
-      const inWorker = await optimizeLayoutInWorker(start, dim, graph, { nEpochs: 50, a, b, seed: 4 });
-
-      expect(here).not.toStrictEqual(start);
-      expect(inWorker).toStrictEqual(here);
-      expect(start[dim]).toBe(start[0]);
     }
   });
 
