@@ -10,6 +10,7 @@ import { describeJob, latestCompletedJob, readJobTopics, type JobStatus, type Jo
 import { ExecutionAlreadyExistsError, type ExecutionInput, type ExecutionStarter, type ExecutionStatus } from './executions';
 import { HttpError, badRequest } from './http';
 import { IDEMPOTENCY_HEADER, requestHash, type StartJobRequest } from './requests';
+import { redactSource } from '../sources';
 import { checkSource, type SourcePolicy } from './sources';
 
 export interface ApiDependencies {
@@ -134,7 +135,7 @@ async function statusFromExecution(deps: ApiDependencies, jobId: string): Promis
     execution_status: execution.status,
     execution_name: name,
     execution_arn: execution.executionArn,
-    source: execution.input?.source as string | undefined,
+    source: typeof execution.input?.source === 'string' ? redactSource(execution.input.source) : undefined,
     created_at: started,
     started_at: started,
     steps: [],

@@ -19,9 +19,9 @@ export const MAX_PAGE_SIZE = 100;
 export const StartJobBodySchema = z
   .object({
     source: z
-      .string({ required_error: 'source is required: an s3://bucket/prefix holding comments.csv (and optionally votes.csv)' })
+      .string({ required_error: 'source is required: an s3://bucket/prefix holding a Polis export (comments.csv, optionally votes.csv), or postgres://user@host:port/database?zid=N' })
       .trim()
-      .min(1, 'source must name a Polis export: s3://bucket/prefix holding comments.csv')
+      .min(1, 'source must name a Polis export (s3://bucket/prefix holding comments.csv) or a Polis database (postgres://…?zid=N)')
       .max(1024),
     options: z.record(z.unknown()).optional(),
   })
