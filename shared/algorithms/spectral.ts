@@ -49,8 +49,10 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
   for (let i = 0; i < n; i++) {
     for (let p = rowStart[i]; p < rowStart[i + 1]; p++) normalised[p] = 0.5 * weights[p] * inverseRootDegree[i] * inverseRootDegree[columns[p]];
   }
+  // Products alternate between two buffers: no n × m allocation per iteration.
+  let spare = new Float64Array(n * m);
   const multiply = (x: Float64Array): Float64Array => {
-    const y = new Float64Array(n * m);
+    const y = spare;
     for (let i = 0; i < n; i++) {
       const base = i * m;
       for (let c = 0; c < m; c++) y[base + c] = 0.5 * x[base + c];
@@ -60,6 +62,7 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
         for (let c = 0; c < m; c++) y[base + c] += w * x[other + c];
       }
     }
+    spare = x;
     return y;
   };
 
