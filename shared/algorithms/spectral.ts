@@ -14,6 +14,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { FuzzyGraph } from './fuzzySimplicialSet';
+import { orthonormaliseRows } from './orthonormalise';
 import { seededRandom } from './random';
 
 /** Most subspace iterations; it stops earlier once the Rayleigh quotients settle. */
@@ -50,7 +51,7 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
     for (let p = rowStart[i]; p < rowStart[i + 1]; p++) normalised[p] = 0.5 * weights[p] * inverseRootDegree[i] * inverseRootDegree[columns[p]];
   }
   // Products alternate between two buffers: no n × m allocation per iteration.
-  let spare = new Float64Array(n * m);
+  let spare: Float64Array = new Float64Array(n * m);
   const multiply = (x: Float64Array): Float64Array => {
     const y = spare;
     for (let i = 0; i < n; i++) {
@@ -177,22 +178,10 @@ function choleskyQr(x: Float64Array, n: number, m: number): boolean {
   return true;
 }
 
+/** Gram–Schmidt on the columns, through the row version on the transposed block (a rare path). */
 function gramSchmidt(x: Float64Array, n: number, m: number): void {
-  for (let c = 0; c < m; c++) {
-    for (let attempt = 0; attempt <= n; attempt++) {
-      for (let b = 0; b < c; b++) {
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += x[i * m + c] * x[i * m + b];
-        for (let i = 0; i < n; i++) x[i * m + c] -= dot * x[i * m + b];
-      }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += x[i * m + c] * x[i * m + c];
-      norm = Math.sqrt(norm);
-      if (norm > 1e-12) {
-        for (let i = 0; i < n; i++) x[i * m + c] /= norm;
-        break;
-      }
-      for (let i = 0; i < n; i++) x[i * m + c] = i === (c + attempt) % n ? 1 : 0;
-    }
-  }
+  const rows = new Float64Array(m * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) rows[c * n + i] = x[i * m + c];
+  orthonormaliseRows(rows, m, n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) x[i * m + c] = rows[c * n + i];
 }

@@ -34,6 +34,7 @@
 import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGraph } from './fuzzySimplicialSet';
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { nnDescent } from './nnDescent';
+import { orthonormaliseRows } from './orthonormalise';
 import { gaussian, seededRandom, type Random } from './random';
 import { curveParameters, optimizeLayout, rescaleLayout, type LayoutOptions } from './umapLayout';
 
@@ -226,7 +227,7 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
   // basis: c orthonormal directions in R^dim, stored row-wise.
   let basis = new Float64Array(c * dim);
   for (let k = 0; k < basis.length; k++) basis[k] = gaussian(random);
-  orthonormalise(basis, c, dim);
+  orthonormaliseRows(basis, c, dim);
   for (let iteration = 0; iteration < 500; iteration++) {
     const next = new Float64Array(c * dim);
     for (let k = 0; k < c; k++) {
@@ -236,7 +237,7 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
         next[k * dim + p] = s;
       }
     }
-    orthonormalise(next, c, dim);
+    orthonormaliseRows(next, c, dim);
     let change = 0;
     for (let k = 0; k < next.length; k++) change = Math.max(change, Math.abs(next[k] - basis[k]));
     basis = next;
@@ -255,27 +256,6 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
   const scale = maxAbs > 0 ? 10 / maxAbs : 0;
   for (let t = 0; t < scores.length; t++) scores[t] = scores[t] * scale + gaussian(random) * 1e-4;
   return scores;
-}
-
-/** Modified Gram–Schmidt on the rows; a vanished row is replaced by a unit axis not yet used. */
-function orthonormalise(rows: Float64Array, c: number, dim: number): void {
-  for (let k = 0; k < c; k++) {
-    for (let attempt = 0; attempt <= dim; attempt++) {
-      for (let p = 0; p < k; p++) {
-        let dot = 0;
-        for (let d = 0; d < dim; d++) dot += rows[k * dim + d] * rows[p * dim + d];
-        for (let d = 0; d < dim; d++) rows[k * dim + d] -= dot * rows[p * dim + d];
-      }
-      let norm = 0;
-      for (let d = 0; d < dim; d++) norm += rows[k * dim + d] ** 2;
-      norm = Math.sqrt(norm);
-      if (norm > 1e-12) {
-        for (let d = 0; d < dim; d++) rows[k * dim + d] /= norm;
-        break;
-      }
-      for (let d = 0; d < dim; d++) rows[k * dim + d] = d === (k + attempt) % dim ? 1 : 0;
-    }
-  }
 }
 
 /**
