@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clusterLayers, connectedWard, type ClusteringResult } from '../../shared/algorithms/clustering';
+import { clusterLayers, type ClusteringResult } from '../../shared/algorithms/clustering';
+import { connectedWard } from '../../shared/algorithms/ward';
 import { flattenNeighbors, fuzzySimplicialSet } from '../../shared/algorithms/fuzzySimplicialSet';
 import { nearestNeighbors } from '../../shared/algorithms/neighbors';
 import { spectralEmbedding } from '../../shared/algorithms/spectral';
