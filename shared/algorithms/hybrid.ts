@@ -3,6 +3,8 @@
  * says) beside its SIF vector of pretrained word vectors (sif.ts: what the words mean anywhere, so
  * "kitten" and "cat" meet even when no comment uses both), each half of unit length, the halves
  * weighted and the whole scaled to unit length. A comment with no known word gets its LSA half only.
+ * The word vectors are English (GloVe): a comment in another language (`languages`) gets its LSA
+ * half only, and the adjustments say how many did.
  *
  * Weight of the word-vector half: 1 (equal halves). Measured as the share of a comment's 15 nearest
  * neighbours that come from its own source conversation, on `npm run bench:quality`'s mixes: five
@@ -25,9 +27,16 @@ export interface HybridEmbedding {
   wordCoverage: number;
 }
 
-export function embedHybrid(texts: string[], words: WordVectors, options: { dimensions?: number } = {}): HybridEmbedding {
-  const lsa: LsaEmbedding = embedLsa(texts, { dimensions: options.dimensions });
-  const sif = sifEmbed(texts, words);
+export function embedHybrid(
+  texts: string[],
+  words: WordVectors,
+  options: { dimensions?: number; languages?: readonly string[] } = {},
+): HybridEmbedding {
+  const { languages } = options;
+  const lsa: LsaEmbedding = embedLsa(texts, { dimensions: options.dimensions, languages });
+  const english = texts.map((_, i) => languages === undefined || languages[i] === 'en');
+  const sif = sifEmbed(texts, words, { include: english });
+  const others = english.filter((isEnglish) => !isEnglish).length;
   const dimensions = lsa.dimensions + words.dimensions;
   let missing = 0;
   const vectors = lsa.vectors.map((lsaVector, i) => {
@@ -35,7 +44,7 @@ export function embedHybrid(texts: string[], words: WordVectors, options: { dime
     out.set(lsaVector);
     const sifVector = sif.vectors[i];
     if (!sifVector) {
-      missing++;
+      if (english[i]) missing++;
       return out; // the LSA half is already of unit length
     }
     const scale = 1 / Math.sqrt(1 + WORD_VECTOR_WEIGHT * WORD_VECTOR_WEIGHT);
@@ -44,6 +53,10 @@ export function embedHybrid(texts: string[], words: WordVectors, options: { dime
     return out;
   });
   const adjustments = [...lsa.adjustments];
+  if (others > 0) {
+    const shown = [...new Set(languages!.filter((code) => code !== 'en'))].sort().join(', ');
+    adjustments.push(`the pretrained word vectors are English: ${others} of ${texts.length} comments in other languages (${shown}) rely on LSA alone`);
+  }
   if (missing > 0) adjustments.push(`${missing} of ${texts.length} comments have no word with a pretrained vector: their LSA half alone is used`);
   return {
     vectors,

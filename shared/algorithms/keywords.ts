@@ -14,6 +14,8 @@ export interface ClusterKeywords {
 export interface KeywordOptions {
   /** Keywords per cluster (default 10). */
   topN?: number;
+  /** Each text's language (aligned with the texts; see `documentTerms`). Absent: English for all. */
+  languages?: readonly string[];
 }
 
 const NOISE = -1;
@@ -28,7 +30,7 @@ const COVERED_SHARE = 0.5;
 /**
  * c-TF-IDF keywords of every cluster:
  * - each cluster (class) is one document made of its comments' terms (unigrams and bigrams of
- *   adjacent words, English stop words removed — see `documentTerms`);
+ *   adjacent words, the stop words of each comment's language removed — see `documentTerms`);
  * - score(t, c) = tf(t, c) / Σₜ tf(t, c)  ×  ln(1 + A / f(t)), where A is the average number of
  *   terms per class (truncated to an integer, as BERTopic does) and f(t) the frequency of t over all
  *   classes. A word every cluster uses gets a small weight, a word one cluster owns a large one.
@@ -58,7 +60,7 @@ export function clusterKeywords(
       counts = new Map();
       classTerms.set(label, counts);
     }
-    for (const term of documentTerms(texts[i], 2)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const term of documentTerms(texts[i], 2, undefined, options.languages?.[i])) counts.set(term, (counts.get(term) ?? 0) + 1);
   }
 
   const frequency = new Map<string, number>();

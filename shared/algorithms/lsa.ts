@@ -4,7 +4,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { gaussian, seededRandom } from './random';
-import { characterNgrams, compareCodeUnits, documentTerms, lightStem } from './text';
+import { characterNgrams, compareCodeUnits, documentTerms, stemmerFor } from './text';
 
 /** A sparse document × term matrix in CSR form; rows are documents. */
 export interface TfidfMatrix {
@@ -106,10 +106,15 @@ export interface LsaOptions {
   seed?: number;
   /** Power iterations of the randomized SVD (default 4). */
   powerIterations?: number;
-  /** Fold words to their {@link lightStem} before counting terms (default true). */
+  /** Fold words to their stems (English: `lightStem`; other languages: Snowball) before counting terms (default true). */
   stem?: boolean;
   /** Comment vectors are rows of U·Σ^p before normalisation (default 2; 1 is classic LSA). */
   singularValuePower?: number;
+  /**
+   * Each text's language (ISO 639-1, aligned with the texts; language.ts detectLanguages): its stop
+   * words, stems and word boundaries are used. Absent: English for all.
+   */
+  languages?: readonly string[];
 }
 
 export interface LsaEmbedding {
@@ -192,7 +197,9 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
   const powerIterations = Math.max(0, Math.floor(options.powerIterations ?? DEFAULT_POWER_ITERATIONS));
   const n = texts.length;
   const stem = options.stem ?? true;
-  const terms = texts.map((text) => documentTerms(text, 2, stem ? lightStem : undefined));
+  const languages = options.languages;
+  if (languages && languages.length !== n) throw new RangeError(`embedLsa: ${n} texts but ${languages.length} languages`);
+  const terms = texts.map((text, i) => documentTerms(text, 2, stem ? stemmerFor(languages?.[i]) : undefined, languages?.[i]));
 
   let minDf = Math.max(1, Math.floor(options.minDf ?? DEFAULT_MIN_DF));
   if (options.minDf === undefined && n < SMALL_CORPUS && minDf > 1) {
@@ -213,7 +220,7 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
   const characters =
     characterWeight > 0
       ? buildTfidf(
-          texts.map((text) => characterNgrams(text, CHARACTER_NGRAMS.min, CHARACTER_NGRAMS.max)),
+          texts.map((text, i) => characterNgrams(text, CHARACTER_NGRAMS.min, CHARACTER_NGRAMS.max, languages?.[i])),
           { minDf, sublinearTf: true },
         )
       : null;

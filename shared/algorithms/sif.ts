@@ -47,13 +47,19 @@ export interface SifEmbedding {
   commonComponent: Float64Array;
 }
 
-export function sifEmbed(texts: string[], words: WordVectors): SifEmbedding {
+/**
+ * `include`: which texts to embed (aligned with `texts`; default all); the others get null and take
+ * no part in the coverage or the common component (the word vectors are English: hybrid.ts leaves
+ * out comments in other languages).
+ */
+export function sifEmbed(texts: string[], words: WordVectors, options: { include?: readonly boolean[] } = {}): SifEmbedding {
   const { dimensions } = words;
   const normaliser = Math.log(words.size) + EULER_GAMMA;
   const scratch = new Float64Array(dimensions);
   let known = 0;
   let total = 0;
-  const sums = texts.map((text): Float64Array | null => {
+  const sums = texts.map((text, i): Float64Array | null => {
+    if (options.include && !options.include[i]) return null;
     const sum = new Float64Array(dimensions);
     let count = 0;
     for (const word of sifWords(text)) {

@@ -1,7 +1,11 @@
 /**
  * Tokenisation shared by the LSA embedder, c-TF-IDF keywords, features and evaluation, so that a
- * keyword found by one of them is recognised by the others.
+ * keyword found by one of them is recognised by the others. Every function takes the text's
+ * language (ISO 639-1, shared/algorithms/language.ts); without one, or with "en", the English rules
+ * below apply unchanged. Other languages take their stop words, stems and word boundaries from
+ * languageProfiles.ts.
  */
+import { languageProfile, type LanguageProfile } from './languageProfiles';
 
 /**
  * scikit-learn's `ENGLISH_STOP_WORDS` (318 words, from the Glasgow IR group list, typos such as
@@ -85,13 +89,20 @@ function normaliseWord(raw: string): string | null {
   return word;
 }
 
+/** Whether the English rules apply: no language given, or English. */
+export function isEnglish(language: string | undefined): boolean {
+  return language === undefined || language === 'en';
+}
+
 /**
  * Runs of kept tokens that stand next to each other in the text: a stop word, a dropped short
  * token, or punctuation other than a hyphen ends a run. Bigrams are built inside runs only, so
  * "dogs on the beach, kept on a leash" gives "dogs", "beach", "kept", "leash" but no bigram, while
- * "native species" stays a phrase.
+ * "native species" stays a phrase. In a language written without spaces, words the segmenter finds
+ * side by side ("計程車司機" → "計程車", "司機") stand next to each other too.
  */
-export function tokenRuns(text: string): string[][] {
+export function tokenRuns(text: string, language?: string): string[][] {
+  if (!isEnglish(language)) return profileRuns(text, languageProfile(language!));
   const runs: string[][] = [];
   let current: string[] = [];
   let previousEnd = 0;
@@ -122,8 +133,94 @@ export function tokenRuns(text: string): string[][] {
  * keeps it whole ("don't" is then dropped as a stop word, "o'brien" stays), a possessive "'s" is
  * removed ("nz's" → "nz"), and hyphens split words ("pest-free" → "pest", "free").
  */
-export function tokenize(text: string): string[] {
-  return tokenRuns(text).flat();
+export function tokenize(text: string, language?: string): string[] {
+  return tokenRuns(text, language).flat();
+}
+
+/** One word of a text and where it stands (code units). */
+export interface WordMatch {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The text as the tokenizers of a language read it: NFC, and in German the gender forms
+ * ("Bürger:innen", "BürgerInnen") as the base noun, so that they share its terms.
+ */
+export function prepareText(text: string, language?: string): string {
+  const normalised = text.normalize('NFC');
+  return language === 'de' ? normalised.replace(GERMAN_GENDER, '$1') : normalised;
+}
+
+/**
+ * The words of a prepared text ({@link prepareText}) in a language other than English: the
+ * segmenter's word-like segments for scripts without spaces, else the {@link WORD} expression.
+ */
+export function profileWords(text: string, profile: LanguageProfile): WordMatch[] {
+  if (profile.segmenter) {
+    const words: WordMatch[] = [];
+    for (const segment of profile.segmenter.segment(text)) {
+      if (!segment.isWordLike) continue;
+      words.push({ word: segment.segment, start: segment.index, end: segment.index + segment.segment.length });
+    }
+    return words;
+  }
+  return [...text.matchAll(WORD)].map((match) => ({ word: match[0], start: match.index ?? 0, end: (match.index ?? 0) + match[0].length }));
+}
+
+/** "Bürger:innen", "Bürger*innen", "Bürger_innen", "BürgerInnen" → "Bürger" (same length or shorter: positions are re-read). */
+const GERMAN_GENDER = /(\p{L})(?:[:*_·/]innen|Innen)(?![\p{L}\p{M}])/gu;
+/** Elided articles and pronouns of French, Italian and Catalan ("l'eau" → "eau"). */
+const ELISION: Record<string, RegExp> = {
+  fr: /^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\p{L})/u,
+  it: /^(?:l|d|un|dell|all|dall|nell|sull|coll|c|m|t|s|v|gl)'(?=\p{L})/u,
+  ca: /^(?:l|d|s|m|t)'(?=\p{L})/u,
+};
+/** Scripts in which one character can be a word (Chinese 車, 稅): not dropped as too short. */
+const LOGOGRAPHIC = /[\p{Script=Han}\p{Script=Hangul}]/u;
+
+/** Lower case, elision removed; null for a stop word or a word too short (see {@link normaliseWord}). */
+export function normaliseProfileWord(raw: string, profile: LanguageProfile): string | null {
+  let word = raw.toLowerCase().replace(/’/g, "'");
+  if (profile.stopWords.has(word)) return null;
+  const elision = ELISION[profile.code];
+  if (elision && elision.test(word)) {
+    word = word.replace(elision, '');
+    if (profile.stopWords.has(word)) return null;
+  }
+  if ([...word].length < MIN_TOKEN_LENGTH && !LOGOGRAPHIC.test(word)) return null;
+  return word;
+}
+
+/** {@link tokenRuns} for a language other than English. */
+function profileRuns(text: string, profile: LanguageProfile): string[][] {
+  const runs: string[][] = [];
+  let current: string[] = [];
+  let previousEnd = 0;
+  const source = prepareText(text, profile.code);
+  for (const { word, start, end } of profileWords(source, profile)) {
+    const gap = source.slice(previousEnd, start);
+    previousEnd = end;
+    if (gap !== '' && !PHRASE_GAP.test(gap) && current.length > 0) {
+      runs.push(current);
+      current = [];
+    }
+    const token = normaliseProfileWord(word, profile);
+    if (token === null) {
+      if (current.length > 0) runs.push(current);
+      current = [];
+      continue;
+    }
+    current.push(token);
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+/** The stem function of a language: {@link lightStem} for English, its Snowball stemmer (or none) otherwise. */
+export function stemmerFor(language?: string): (word: string) => string {
+  return isEnglish(language) ? lightStem : languageProfile(language!).stem;
 }
 
 /**
@@ -144,8 +241,8 @@ export function ngrams(tokens: readonly string[], maxN = 2): string[] {
  * that stand next to each other in the text (see {@link tokenRuns}), each word first passed through
  * `fold` (e.g. {@link lightStem}; by default the word itself).
  */
-export function documentTerms(text: string, maxN = 2, fold?: (word: string) => string): string[] {
-  const runs = fold ? tokenRuns(text).map((run) => run.map(fold)) : tokenRuns(text);
+export function documentTerms(text: string, maxN = 2, fold?: (word: string) => string, language?: string): string[] {
+  const runs = fold ? tokenRuns(text, language).map((run) => run.map(fold)) : tokenRuns(text, language);
   const terms = runs.flat();
   for (const run of runs) {
     for (const term of ngrams(run, maxN).slice(run.length)) terms.push(term);
@@ -200,9 +297,9 @@ export function lightStem(word: string): string {
  * let inflections and compounds share features ("predator" / "predators", "conserve" /
  * "conservation") that whole words do not.
  */
-export function characterNgrams(text: string, minN = 3, maxN = 5): string[] {
+export function characterNgrams(text: string, minN = 3, maxN = 5, language?: string): string[] {
   const grams: string[] = [];
-  for (const word of tokenize(text)) {
+  for (const word of tokenize(text, language)) {
     const padded = [...` ${word} `];
     for (let n = minN; n <= maxN; n++) {
       if (padded.length <= n) {

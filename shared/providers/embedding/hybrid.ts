@@ -2,10 +2,12 @@
  * The offline default: LSA of the conversation beside SIF-weighted pretrained word vectors
  * (shared/algorithms/hybrid.ts). No network: the word vectors ship with the package (npm ci writes
  * models/glove-100d.bin, and the Embed functions' bundle includes it). Like `lsa`, it is fitted on
- * the whole conversation and does not take the run's seed.
+ * the whole conversation and does not take the run's seed. Each comment is read in its own language
+ * (shared/algorithms/language.ts).
  */
 import { embedHybrid } from '../../algorithms/hybrid';
 import { loadWordVectors, type WordVectors } from '../../algorithms/wordVectors';
+import { detectLanguages } from '../../algorithms/language';
 import type { EmbeddingProvider, EmbeddingResult } from './provider';
 
 export class HybridEmbedder implements EmbeddingProvider {
@@ -17,7 +19,8 @@ export class HybridEmbedder implements EmbeddingProvider {
   ) {}
 
   async embed(texts: string[]): Promise<EmbeddingResult> {
-    const { vectors, model, dimensions, adjustments } = embedHybrid(texts, this.words(), { dimensions: this.settings.dimensions });
+    const { languages } = detectLanguages(texts);
+    const { vectors, model, dimensions, adjustments } = embedHybrid(texts, this.words(), { dimensions: this.settings.dimensions, languages });
     return { vectors, model, dimensions, adjustments };
   }
 }

@@ -4,6 +4,7 @@
  * starts from a fixed block, so a new seed moves the map and never the topics.
  */
 import { embedLsa } from '../../algorithms/lsa';
+import { detectLanguages } from '../../algorithms/language';
 import type { EmbeddingProvider, EmbeddingResult } from './provider';
 
 export class LsaEmbedder implements EmbeddingProvider {
@@ -12,7 +13,8 @@ export class LsaEmbedder implements EmbeddingProvider {
   constructor(private readonly settings: { dimensions?: number }) {}
 
   async embed(texts: string[]): Promise<EmbeddingResult> {
-    const { vectors, model, dimensions, adjustments } = embedLsa(texts, this.settings);
+    const { languages } = detectLanguages(texts);
+    const { vectors, model, dimensions, adjustments } = embedLsa(texts, { ...this.settings, languages });
     return { vectors, model, dimensions, adjustments };
   }
 }
