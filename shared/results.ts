@@ -1,5 +1,6 @@
 /** Read models over a job's rows: its status and its topics, for the CLI, the API and the report. */
 import { JobNotFoundError } from './errors';
+import { withInterruption } from './jobLease';
 import { FANOUT_STATES, STEP_NAMES } from './pipeline';
 import type { Item, Repository } from './repository';
 import { countJobRows } from './steps/jobLifecycle';
@@ -29,8 +30,9 @@ export interface JobTopics {
 
 /** Topics of a job, by layer (finest first), largest first within a layer. */
 export async function readJobTopics(repository: Repository, jobId: string, layer?: number): Promise<JobTopics> {
-  const job = await repository.getJob(jobId);
-  if (!job) throw new JobNotFoundError(jobId);
+  const stored = await repository.getJob(jobId);
+  if (!stored) throw new JobNotFoundError(jobId);
+  const job = withInterruption(stored);
   const [keywords, names, features] = await Promise.all([
     repository.queryByJob('keywords', jobId),
     repository.queryByJob('topicNames', jobId),
@@ -80,7 +82,7 @@ export async function listConversationJobs(
   page: { limit?: number; startKey?: Item } = {},
 ): Promise<{ jobs: Item[]; lastKey?: Item }> {
   const { items, lastKey } = await repository.queryByConversation('config', conversationId, { newestFirst: true, ...page });
-  return { jobs: items, lastKey };
+  return { jobs: items.map((job) => withInterruption(job)), lastKey };
 }
 
 /** The newest COMPLETED job of a conversation (walks the ConversationIdIndex newest first, a page at a time). */
@@ -141,7 +143,8 @@ const msBetween = (from: unknown, to: unknown) =>
   typeof from === 'string' && typeof to === 'string' ? Math.max(0, Date.parse(to) - Date.parse(from)) : undefined;
 
 /** A job record as a status: steps in pipeline order with their timings, and rows per table. */
-export async function describeJob(repository: Repository, job: Item, now = new Date()): Promise<JobStatus> {
+export async function describeJob(repository: Repository, stored: Item, now = new Date()): Promise<JobStatus> {
+  const job = withInterruption(stored, now);
   const recorded = (job.steps ?? {}) as Record<string, Item>;
   // Pipeline order, each fan-out state after the step that plans it; a Map's items are `<State>#<item>`.
   const order = STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
@@ -151,13 +154,15 @@ export async function describeJob(repository: Repository, job: Item, now = new D
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const steps: StepStatus[] = order.flatMap(keysOf).map((step) => {
     const s = recorded[step];
+    // The step an interrupted job was in did not finish: it is not RUNNING any more.
+    const status = job !== stored && s.status === 'RUNNING' ? 'INTERRUPTED' : String(s.status);
     return {
       step,
-      status: String(s.status),
+      status,
       started_at: s.started_at as string | undefined,
       finished_at: s.finished_at as string | undefined,
       duration_ms: s.duration_ms as number | undefined,
-      elapsed_ms: s.status === 'RUNNING' ? msBetween(s.started_at, now.toISOString()) : undefined,
+      elapsed_ms: status === 'RUNNING' ? msBetween(s.started_at, now.toISOString()) : undefined,
       rows_written: s.rows_written as number | undefined,
       rows_deleted: s.rows_deleted as number | undefined,
       error: s.error,

@@ -27,6 +27,9 @@ export interface StartedJob {
   started_at: string;
   /** True when an Idempotency-Key matched an earlier, identical request: nothing new was started. */
   replayed: boolean;
+  /** On a replay: that execution's status now, and why it failed if it did (an interrupted local run says so). */
+  execution_status?: ExecutionStatus;
+  error?: { type?: string; cause?: string };
 }
 
 /**
@@ -73,7 +76,8 @@ export async function startJob(deps: ApiDependencies, request: StartJobRequest):
     if (!(error instanceof ExecutionAlreadyExistsError) || !request.idempotencyKey) throw error;
     const existing = await deps.executions.describe(name);
     if (existing && existing.input?.request_hash === input.request_hash) {
-      return answer(existing.executionArn, existing.startDate, true);
+      const failed = UNSUCCESSFUL.has(existing.status) ? { error: { type: existing.error, cause: existing.cause } } : {};
+      return { ...answer(existing.executionArn, existing.startDate, true), execution_status: existing.status, ...failed };
     }
     throw new HttpError(
       409,

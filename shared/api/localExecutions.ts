@@ -5,7 +5,8 @@
  * (job_id = pipeline_run_<name>), so an Idempotency-Key still holds after `delphi serve` restarts.
  */
 import { jobIdForExecution } from '../jobId';
-import type { ExecutionOutcome, LocalPipeline } from '../local/runner';
+import { withInterruption } from '../jobLease';
+import type { ExecutionLease, ExecutionOutcome, LocalPipeline } from '../local/runner';
 import type { Repository } from '../repository';
 import {
   ExecutionAlreadyExistsError,
@@ -27,7 +28,15 @@ interface LocalExecution {
 export class LocalExecutions implements ExecutionStarter {
   private readonly executions = new Map<string, LocalExecution>();
 
-  constructor(private readonly options: { pipeline: LocalPipeline; repository: Repository; onFinished?: (outcome: ExecutionOutcome) => void }) {}
+  constructor(
+    private readonly options: {
+      pipeline: LocalPipeline;
+      repository: Repository;
+      onFinished?: (outcome: ExecutionOutcome) => void;
+      /** A lease holder per execution (shared/local/lease.ts), so a killed server's jobs show as interrupted. */
+      lease?: () => ExecutionLease;
+    },
+  ) {}
 
   async start(name: string, input: ExecutionInput): Promise<StartedExecution> {
     jobIdForExecution(name); // the names Step Functions accepts
@@ -58,7 +67,7 @@ export class LocalExecutions implements ExecutionStarter {
 
   private async run(description: ExecutionDescription, input: ExecutionInput): Promise<ExecutionOutcome | undefined> {
     try {
-      const outcome = await this.options.pipeline.run({ ...input }, { executionName: description.name });
+      const outcome = await this.options.pipeline.run({ ...input }, { executionName: description.name, lease: this.options.lease?.() });
       description.status = outcome.status;
       description.error = outcome.error;
       description.cause = outcome.cause;
@@ -77,8 +86,10 @@ export class LocalExecutions implements ExecutionStarter {
   async describe(name: string): Promise<ExecutionDescription | undefined> {
     const running = this.executions.get(name);
     if (running) return { ...running.description };
-    const job = await this.recordedExecution(name);
-    if (!job) return undefined;
+    const recorded = await this.recordedExecution(name);
+    if (!recorded) return undefined;
+    // An execution of a process that was killed is FAILED, not RUNNING for ever.
+    const job = withInterruption(recorded);
     const status = job.status === 'COMPLETED' ? 'SUCCEEDED' : job.status === 'FAILED' ? 'FAILED' : 'RUNNING';
     const error = job.error as { type?: string; cause?: string } | undefined;
     return {

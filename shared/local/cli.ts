@@ -10,6 +10,7 @@ type Command = { usage: string; command(args: string[]): Promise<void> };
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import('./commands/run'),
+  resume: () => import('./commands/resume'),
   jobs: () => import('./commands/jobs'),
   show: () => import('./commands/show'),
   db: () => import('./commands/db'),

@@ -78,8 +78,28 @@ function lambdaContext(stateName: string) {
   };
 }
 
+/** What a lease holder (shared/local/lease.ts) learns of the execution it holds. */
+export interface LeasedExecution {
+  jobId: string;
+  conversationId?: string;
+  executionName: string;
+  executionArn: string;
+  redriveCount: number;
+  /** Where a redrive starts, and that state's input. */
+  state?: string;
+  stateInput?: Record<string, unknown>;
+}
+
+/** Keeps a local execution's lease (`delphi run`, `delphi serve`); tests run without one. */
+export interface ExecutionLease {
+  begin(execution: LeasedExecution): void;
+  onEvent(event: EventLog, redrivable: (state: string) => boolean): void;
+  finish(outcome: ExecutionOutcome): Promise<void>;
+}
+
 export interface RunOptions {
   executionName?: string;
+  lease?: ExecutionLease;
   /** Replace the handler of some Task states (fault-injection tests). */
   handlers?: Partial<Record<string, TaskHandler>>;
   /** Milliseconds to wait between retries instead of the ASL's seconds (tests). */
@@ -137,14 +157,7 @@ export class LocalPipeline {
     if (failed.status !== 'FAILED' || !stateName) {
       throw new Error(`Execution ${failed.executionName} did not fail in a Task or Map state: nothing to redrive`);
     }
-    let machine = this.redriveMachines.get(stateName);
-    if (!machine) {
-      // The full definition was validated by the constructor; started mid-way, the states before the
-      // failed one are unreachable, which the validator would reject.
-      machine = new StateMachine({ ...this.definition, StartAt: stateName } as never, { validationOptions: { noValidate: true } });
-      this.redriveMachines.set(stateName, machine);
-    }
-    const outcome = await this.execute(machine, failedIn!.state!.input as Record<string, unknown>, {
+    const outcome = await this.redriveFrom(stateName, failedIn!.state!.input as Record<string, unknown>, {
       ...options,
       executionName: failed.executionName,
       redriveCount: failed.redriveCount + 1,
@@ -152,10 +165,30 @@ export class LocalPipeline {
     return { ...outcome, events: [...failed.events, ...outcome.events] };
   }
 
+  /**
+   * The redrive of an execution known only by its record (`delphi resume`: the process that ran it
+   * was killed, so its events are gone): `stateName` with `stateInput`, as the record kept them.
+   */
+  async redriveFrom(
+    stateName: string,
+    stateInput: Record<string, unknown>,
+    options: Omit<RunOptions, 'executionName'> & { executionName: string; redriveCount: number },
+  ): Promise<ExecutionOutcome> {
+    if (!this.redrivable.includes(stateName)) throw new Error(`${stateName} is not a Task or Map state of the pipeline: nothing to redrive`);
+    let machine = this.redriveMachines.get(stateName);
+    if (!machine) {
+      // The full definition was validated by the constructor; started mid-way, the states before the
+      // failed one are unreachable, which the validator would reject.
+      machine = new StateMachine({ ...this.definition, StartAt: stateName } as never, { validationOptions: { noValidate: true } });
+      this.redriveMachines.set(stateName, machine);
+    }
+    return this.execute(machine, stateInput, { ...options, startState: stateName });
+  }
+
   private async execute(
     machine: StateMachine,
     input: Record<string, unknown>,
-    options: RunOptions & { redriveCount?: number },
+    options: RunOptions & { redriveCount?: number; startState?: string },
   ): Promise<ExecutionOutcome> {
     const redriveCount = options.redriveCount ?? 0;
     const executionName = options.executionName ?? randomUUID();
@@ -178,22 +211,37 @@ export class LocalPipeline {
         StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:DelphiPipeline', Name: 'DelphiPipeline' },
       },
     } as never);
+    const { lease } = options;
+    lease?.begin({
+      jobId: typeof input.job_id === 'string' ? input.job_id : jobIdForExecution(executionName),
+      conversationId: options.startState && typeof input.conversation_id === 'string' ? input.conversation_id : undefined,
+      executionName,
+      executionArn,
+      redriveCount,
+      state: options.startState,
+      stateInput: options.startState ? input : undefined,
+    });
+    const redrivable = (state: string) => this.redrivable.includes(state);
     const events: EventLog[] = [];
     const logging = (async () => {
       for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
         events.push(event);
+        lease?.onEvent(event, redrivable);
         options.onEvent?.(event);
       }
     })();
+    let outcome: ExecutionOutcome;
     try {
       const output = (await execution.result) as Record<string, unknown>;
       await logging;
-      return { executionName, executionArn, status: 'SUCCEEDED', output, events, redriveCount };
+      outcome = { executionName, executionArn, status: 'SUCCEEDED', output, events, redriveCount };
     } catch (error) {
       await logging.catch(() => undefined);
       // ExecutionError wraps the error of the Fail state (or of the state that failed uncaught).
       const failure = ((error as { cause?: unknown }).cause ?? error) as { name?: string; message?: string };
-      return { executionName, executionArn, status: 'FAILED', error: failure.name, cause: failure.message, events, redriveCount };
+      outcome = { executionName, executionArn, status: 'FAILED', error: failure.name, cause: failure.message, events, redriveCount };
     }
+    await lease?.finish(outcome);
+    return outcome;
   }
 }

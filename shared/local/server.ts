@@ -17,7 +17,7 @@ import { LOCAL_STATE_MACHINE_ARN, LocalExecutions } from '../api/localExecutions
 import { matchRoute, ROUTES, type RouteMatch, type RouteSpec } from '../api/routes';
 import { setDependencies } from '../dependencies';
 import type { Repository } from '../repository';
-import { LocalPipeline } from './runner';
+import { LocalPipeline, type ExecutionLease } from './runner';
 
 export const LOCAL_API_HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -30,6 +30,8 @@ export interface LocalApiOptions {
   routes?: readonly RouteSpec[];
   /** One line per request and per finished execution. */
   log?: (line: string) => void;
+  /** A lease holder per execution (`delphi serve`: shared/local/lease.ts). */
+  lease?: () => ExecutionLease;
 }
 
 export interface LocalApi {
@@ -169,6 +171,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const executions = new LocalExecutions({
     pipeline: options.pipeline ?? new LocalPipeline(),
     repository,
+    lease: options.lease,
     onFinished: (outcome) =>
       log(`execution ${outcome.executionName} ${outcome.status}${outcome.error ? ` — ${outcome.error}: ${outcome.cause}` : ''}`),
   });

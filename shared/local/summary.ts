@@ -21,13 +21,16 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   console.log('');
   console.log(`job_id           ${job.job_id}`);
   console.log(`conversation_id  ${job.conversation_id}${(job.metadata as { title?: string })?.title ? ` — ${(job.metadata as { title?: string }).title}` : ''}`);
-  console.log(`status           ${job.status}${job.error ? ` (${(job.error as { step: string }).step}: ${(job.error as { cause: string }).cause})` : ''}`);
+  const error = job.error as { step?: string; type?: string; cause?: string } | undefined;
+  const step = job.status === 'RUNNING' ? (job.current_step as string | undefined) : error?.step;
+  const why = job.status === 'FAILED' && error ? ` (${error.type ? `${error.type}: ` : ''}${error.cause})` : '';
+  console.log(`status           ${job.status}${step ? ` ${job.status === 'RUNNING' ? 'in' : 'in step'} ${step}` : ''}${why}`);
   console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}`);
   console.log('rows per table');
   const counts = (job.counts as Record<string, number> | undefined) ?? (await countJobRows(repository, jobId));
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
   const layerInfo = (job.cluster_layers as Array<{ layer_id: number; num_clusters: number; noise_share: number }>) ?? [];
-  console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
+  if (layerInfo.length > 0) console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
   if (job.evaluation) {
     console.log('quality');
     console.log(formatEvaluation(job.evaluation as LayerEvaluation[]).replace(/^/gm, '  '));

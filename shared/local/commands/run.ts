@@ -7,9 +7,9 @@ import { HttpError } from '../../api/http';
 import { parseStartJob } from '../../api/requests';
 import { checkSource } from '../../api/sources';
 import { isValidExecutionName } from '../../jobId';
-import { BUNDLED_CONVERSATION, DATA_DIR, displayPath, formatMs, withDatabase } from '../database';
+import { BUNDLED_CONVERSATION, DATA_DIR, displayPath, formatMs, withDatabase, type OpenDatabase } from '../database';
 import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
-import type { EventLog } from '../runner';
+import type { EventLog, ExecutionOutcome, LocalPipeline, RunOptions } from '../runner';
 import { consoleLogs, EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
@@ -184,27 +184,60 @@ export async function command(args: string[]): Promise<void> {
   const input: Record<string, unknown> = { conversation_id: run.conversation_id, source: run.source };
   if (run.job_id) input.job_id = run.job_id;
   if (Object.keys(run.options).length > 0) input.options = run.options;
+  const executionName = run.executionName ?? randomUUID();
+  const jobId = run.job_id ?? `pipeline_run_${executionName}`;
+  await executeLocally({
+    jobId,
+    title: `Delphi pipeline — conversation ${run.conversation_id}`,
+    details: [`  source: ${URI.test(run.source) ? run.source.replace(/\/\/[^@/]*@/, '//…@') : displayPath(run.source)}`],
+    start: (pipeline, options) => pipeline.run(input, { ...options, executionName }),
+  });
+}
 
+export interface LocalExecution {
+  jobId: string;
+  title: string;
+  details: string[];
+  /** Checks made once the database is open (`delphi resume`: the job exists and can be resumed). */
+  prepare?: (db: OpenDatabase) => Promise<void>;
+  start: (pipeline: LocalPipeline, options: Pick<RunOptions, 'onEvent' | 'lease'>) => Promise<ExecutionOutcome>;
+}
+
+/**
+ * Runs an execution in this process (`delphi run`, `delphi resume`) with the progress lines, the lease
+ * that tells other readers it lives, and SIGINT/SIGTERM marking the job interrupted before the exit.
+ */
+export async function executeLocally(execution: LocalExecution): Promise<void> {
   // Loaded once the input is known to be good: the pipeline's modules take a second to load.
-  const [{ setDependencies }, { LocalPipeline }, { printSummary }, { describeReport, writeJobReport }] = await Promise.all([
+  const [{ setDependencies }, { LocalPipeline }, { printSummary }, { describeReport, writeJobReport }, { LeaseHolder, executionsDir }] = await Promise.all([
     import('../../dependencies'),
     import('../runner'),
     import('../summary'),
     import('./report'),
+    import('../lease'),
   ]);
+  const { jobId } = execution;
   await withDatabase(async (db) => {
+    await execution.prepare?.(db);
     setDependencies({ repository: db.repository });
     const pipeline = new LocalPipeline();
-    console.log(`Delphi pipeline — conversation ${run.conversation_id}`);
-    console.log(`  source: ${URI.test(run.source) ? run.source.replace(/\/\/[^@/]*@/, '//…@') : displayPath(run.source)}`);
+    console.log(execution.title);
+    for (const line of execution.details) console.log(line);
     if (db.server) console.log(`  data: the database of \`delphi ${db.server.command}\` (pid ${db.server.pid}) at ${db.endpoint}`);
     const progress = progressPrinter();
     const started = Date.now();
-    const executionName = run.executionName ?? randomUUID();
-    const jobId = run.job_id ?? `pipeline_run_${executionName}`;
     const logFile = path.join(DATA_DIR, 'logs', `${jobId}.jsonl`);
     const undivert = consoleLogs.enabled ? () => undefined : divertJsonLogs(logFile);
-    const outcome = await pipeline.run(input, { executionName, onEvent: progress.onEvent }).finally(undivert);
+    const lease = new LeaseHolder({ repository: db.repository, dir: executionsDir(DATA_DIR) });
+    const stopSignals = onStopSignal(async (signal) => {
+      undivert();
+      await lease.interrupt(signal);
+      console.log(`INTERRUPTED by ${signal} after ${formatMs(Date.now() - started)}: job ${jobId} is marked FAILED; resume it with delphi resume ${jobId}`);
+    });
+    const outcome = await execution.start(pipeline, { onEvent: progress.onEvent, lease }).finally(() => {
+      stopSignals();
+      undivert();
+    });
     const elapsed = formatMs(Date.now() - started);
     if (outcome.status === 'FAILED') {
       const step = progress.uncaught();
@@ -219,4 +252,29 @@ export async function command(args: string[]): Promise<void> {
     const report = await writeJobReport(db.repository, jobId);
     console.log(`\nReport: ${describeReport(report)}`);
   });
+}
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM run `interrupt` once and exit with code 1 (the command could not finish);
+ * a second signal exits at once. A long synchronous step delays both until it yields. Returns the undo.
+ */
+function onStopSignal(interrupt: (signal: string) => Promise<void>): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(EXIT_FAILED);
+    stopping = true;
+    const deadline = setTimeout(() => process.exit(EXIT_FAILED), 5000);
+    interrupt(signal)
+      .catch((error: Error) => console.error(`delphi: could not mark the job interrupted: ${error.message}`))
+      .finally(() => {
+        clearTimeout(deadline);
+        process.exit(EXIT_FAILED);
+      });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
