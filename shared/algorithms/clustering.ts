@@ -79,10 +79,27 @@ function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function margins(space: Float64Array[], labels: number[]): number[] {
   const centroids = centroidsOf(space, labels);
   if (centroids.size < 2) return labels.map(() => 1);
+  // Centroids in one flat array: this loop is comments × clusters × dimensions.
+  const ids = [...centroids.keys()];
+  const dim = space[0].length;
+  const flat = new Float64Array(ids.length * dim);
+  ids.forEach((id, k) => flat.set(centroids.get(id) as Float64Array, k * dim));
+  const slot = new Map(ids.map((id, k) => [id, k]));
   return labels.map((label, i) => {
-    const own = Math.sqrt(squaredDistance(space[i], centroids.get(label) as Float64Array));
+    const point = space[i];
+    const ownSlot = slot.get(label) as number;
+    let own = 0;
     let other = Infinity;
-    for (const [id, c] of centroids) if (id !== label) other = Math.min(other, squaredDistance(space[i], c));
+    for (let k = 0; k < ids.length; k++) {
+      let s = 0;
+      for (let d = 0, o = k * dim; d < dim; d++, o++) {
+        const diff = point[d] - flat[o];
+        s += diff * diff;
+      }
+      if (k === ownSlot) own = s;
+      else if (s < other) other = s;
+    }
+    own = Math.sqrt(own);
     other = Math.sqrt(other);
     const total = own + other;
     return total > 0 ? Math.max(0, Math.min(1, (other - own) / total)) : 1;
