@@ -113,6 +113,31 @@ export class Repository {
     await this.send('put job', () => this.client.send(new PutCommand({ TableName: this.tableName('config'), Item: job })));
   }
 
+  /**
+   * MarkRunning's write: creates the job record, or replaces the record of the same execution (a
+   * retried or redriven MarkRunning: same execution_name and ARN). A record another execution wrote is
+   * left as it is and false returned, so a caller-chosen job_id can never take over another job.
+   */
+  async createJobOfExecution(job: Parameters<Repository['putJob']>[0]): Promise<boolean> {
+    const sameExecution = job.execution_arn
+      ? '(execution_name = :name AND (attribute_not_exists(execution_arn) OR execution_arn = :arn))'
+      : 'execution_name = :name';
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName('config'),
+          Item: job,
+          ConditionExpression: `attribute_not_exists(job_id) OR ${sameExecution}`,
+          ExpressionAttributeValues: { ':name': job.execution_name, ...(job.execution_arn ? { ':arn': job.execution_arn } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw asTransient(error, 'create job');
+    }
+  }
+
   async getJob(jobId: string): Promise<Item | undefined> {
     const items = await this.queryByJob('config', jobId);
     return items[0];

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigurationError, InvalidInputError } from '../errors';
 import { assertConversationId, assertJobId, isValidExecutionName } from '../jobId';
 import { parseOptions, PipelineOptionsSchema } from '../pipeline';
+import { callerOptionViolation, callerPolicy, type CallerPolicy } from '../providers/policy';
 import { assertApiKeysConfigured } from '../providers/settings';
 import { HttpError, badRequest, header, type ApiEvent } from './http';
 
@@ -76,8 +77,12 @@ function jsonBody(event: ApiEvent): unknown {
   }
 }
 
-/** POST /conversations/{conversation_id}/jobs: path, Idempotency-Key header and body. */
-export function parseStartJob(event: ApiEvent): StartJobRequest {
+/**
+ * POST /conversations/{conversation_id}/jobs: path, Idempotency-Key header and body. The provider
+ * settings a caller names are held to the deployment's policy; `delphi run` passes 'deployment' (its
+ * user is the deployment and may name any endpoint, e.g. a server on 127.0.0.1).
+ */
+export function parseStartJob(event: ApiEvent, policy: CallerPolicy | 'deployment' = callerPolicy()): StartJobRequest {
   const conversation_id = conversationIdOf(event);
   const idempotencyKey = header(event, IDEMPOTENCY_HEADER)?.trim();
   if (idempotencyKey !== undefined && !isValidExecutionName(idempotencyKey)) {
@@ -92,19 +97,33 @@ export function parseStartJob(event: ApiEvent): StartJobRequest {
     throw badRequest(field, message);
   }
   const options = parsed.data.options ?? {};
-  validateOptions(options);
+  validateOptions(options, policy);
   return { conversation_id, source: parsed.data.source, options, idempotencyKey: idempotencyKey || undefined };
 }
 
-/** The same checks MarkRunning makes, so that a job that would fail at once is never started. */
-function validateOptions(options: Record<string, unknown>): void {
+/**
+ * The same checks MarkRunning makes, so that a job that would fail at once is never started, and the
+ * caller policy (shared/providers/policy.ts): endpoints, models and caps the deployment allows.
+ */
+export function validateOptions(options: Record<string, unknown>, policy: CallerPolicy | 'deployment' = callerPolicy()): void {
   const schema = PipelineOptionsSchema.safeParse(options);
   if (!schema.success) {
     const { field, message } = firstIssue(schema.error, ['options']);
     throw badRequest(field, message);
   }
+  const checked = (() => {
+    try {
+      return parseOptions(options);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw badRequest('options', error.message.replace(/^Invalid options — /, ''));
+      throw error;
+    }
+  })();
+  // Before the key check: an endpoint the deployment does not allow is refused whether or not a key would go there.
+  const violation = policy === 'deployment' ? undefined : callerOptionViolation(options, policy);
+  if (violation) throw badRequest(violation.field, violation.message);
   try {
-    assertApiKeysConfigured(parseOptions(options));
+    assertApiKeysConfigured(checked);
   } catch (error) {
     if (error instanceof InvalidInputError) throw badRequest('options', error.message.replace(/^Invalid options — /, ''));
     // A provider that needs a key this deployment does not have: the client can choose another one.

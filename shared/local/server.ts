@@ -12,10 +12,14 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { setApiDependencies } from '../api/dependencies';
 import { type ExecutionInput, ExecutionAlreadyExistsError } from '../api/executions';
-import { errorResponse, type ApiResult } from '../api/http';
+import { errorResponse, HttpError, type ApiResult } from '../api/http';
+import { validateOptions } from '../api/requests';
+import { checkSource, type SourcePolicy } from '../api/sources';
+import { assertConversationId, assertJobId } from '../jobId';
 import { LOCAL_STATE_MACHINE_ARN, LocalExecutions } from '../api/localExecutions';
 import { matchRoute, ROUTES, type RouteMatch, type RouteSpec } from '../api/routes';
 import { setDependencies } from '../dependencies';
+import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
 import { LocalPipeline, type ExecutionLease } from './runner';
 
@@ -113,8 +117,30 @@ function sendJson(response: ServerResponse, statusCode: number, body: unknown, h
   send(response, { statusCode, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
 }
 
+const EXECUTION_INPUT_KEYS = new Set(['conversation_id', 'source', 'options', 'job_id', 'request_hash']);
+
+/**
+ * An execution input as the API would have sent it: a StartExecution here is another door to the same
+ * jobs, so it gets the API's checks (conversation_id, source, options and the caller policy); a given
+ * job_id must be well formed, and MarkRunning refuses one that belongs to another execution's job.
+ */
+async function checkExecutionInput(raw: unknown, sources: SourcePolicy): Promise<ExecutionInput> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInputError('input must be a JSON object {conversation_id, source, options?}');
+  const input = raw as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((key) => !EXECUTION_INPUT_KEYS.has(key));
+  if (unknown.length) throw new InvalidInputError(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the execution input`);
+  const conversation_id = assertConversationId(input.conversation_id);
+  if (input.job_id !== undefined) assertJobId(input.job_id);
+  if (typeof input.source !== 'string' || !input.source.trim()) throw new InvalidInputError('source is required: a folder holding comments.csv, s3://bucket/prefix or postgres://…?zid=N');
+  const options = input.options ?? {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidInputError('options must be a JSON object');
+  validateOptions(options as Record<string, unknown>);
+  const source = await checkSource(input.source.trim(), sources);
+  return { ...input, conversation_id, source, options } as ExecutionInput;
+}
+
 /** The Step Functions JSON protocol (awsJson1_0) for StartExecution and DescribeExecution. */
-async function stepFunctionsCall(executions: LocalExecutions, target: string, body: string | null, response: ServerResponse) {
+async function stepFunctionsCall(executions: LocalExecutions, sources: SourcePolicy, target: string, body: string | null, response: ServerResponse) {
   const fail = (type: string, message: string) =>
     sendJson(response, 400, { __type: type, message }, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-ErrorType': type });
   const ok = (payload: unknown) => sendJson(response, 200, payload, { 'Content-Type': 'application/x-amz-json-1.0' });
@@ -131,9 +157,11 @@ async function stepFunctionsCall(executions: LocalExecutions, target: string, bo
     }
     let input: ExecutionInput;
     try {
-      input = JSON.parse(request.input ?? '{}') as ExecutionInput;
-    } catch {
-      return fail('InvalidExecutionInput', 'input is not JSON');
+      input = await checkExecutionInput(JSON.parse(request.input ?? '{}'), sources);
+    } catch (error) {
+      if (error instanceof SyntaxError) return fail('InvalidExecutionInput', 'input is not JSON');
+      if (error instanceof HttpError || error instanceof InvalidInputError) return fail('InvalidExecutionInput', error.message);
+      throw error;
     }
     try {
       const started = await executions.start(request.name ?? randomUUID(), input);
@@ -164,6 +192,42 @@ async function stepFunctionsCall(executions: LocalExecutions, target: string, bo
   return fail('UnknownOperationException', `${target} is not served locally (only StartExecution and DescribeExecution)`);
 }
 
+/** Names by which a page on this machine reaches the server; anything else is a rebound DNS name. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+interface Refusal {
+  status: number;
+  error: string;
+  message: string;
+}
+
+/**
+ * Loopback is not a boundary against the browser: any web page can send a request to 127.0.0.1, and
+ * a DNS name rebound to 127.0.0.1 makes its answers readable. So: Host must be a loopback name with
+ * this port (defeats rebinding), an Origin must be this server's own (a cross-site page is refused even
+ * for a "simple" request, which the browser sends without asking), and a body must be declared JSON
+ * (a form or text/plain POST is what a page can send without a CORS preflight).
+ */
+export function refuseForeignRequest(request: Pick<IncomingMessage, 'headers' | 'method'>, port: number): Refusal | undefined {
+  const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  const host = request.headers.host?.toLowerCase();
+  if (!host || !allowed.includes(host)) {
+    return { status: 421, error: 'MisdirectedRequest', message: `This server answers only requests addressed to ${allowed.join(', ')}` };
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !allowed.some((name) => origin.toLowerCase() === `http://${name}`)) {
+    return { status: 403, error: 'CrossOriginRequest', message: `Requests from pages of another origin (${origin.slice(0, 100)}) are refused` };
+  }
+  const length = Number(request.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (WRITE_METHODS.has(request.method ?? '') && hasBody && type !== 'application/json' && type !== 'application/x-amz-json-1.0') {
+    return { status: 415, error: 'UnsupportedMediaType', message: `A request body must be sent as Content-Type: application/json, got "${type || 'none'}"` };
+  }
+  return undefined;
+}
+
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const { repository } = options;
   const log = options.log ?? (() => undefined);
@@ -176,17 +240,25 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       log(`execution ${outcome.executionName} ${outcome.status}${outcome.error ? ` — ${outcome.error}: ${outcome.cause}` : ''}`),
   });
   // The step handlers (run by the local runner) and the API handlers share this process's database.
+  const sources: SourcePolicy = { allowLocalPaths: true, allowedBuckets: [] };
   setDependencies({ repository });
-  setApiDependencies({ repository, executions, sources: { allowLocalPaths: true, allowedBuckets: [] } });
+  setApiDependencies({ repository, executions, sources });
+  let port = 0;
 
   const server = createServer(async (request, response) => {
     const started = Date.now();
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? LOCAL_API_HOST}`);
+    const refusal = refuseForeignRequest(request, port);
+    if (refusal) {
+      sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+      log(`${request.method} ${(request.url ?? '/').replace(/\?.*$/, '')} → ${refusal.status} ${refusal.error} (${Date.now() - started} ms)`);
+      return;
+    }
+    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     try {
       const body = await readBody(request);
       const target = request.headers['x-amz-target'];
       if (request.method === 'POST' && url.pathname === '/' && typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
-        await stepFunctionsCall(executions, target, body, response);
+        await stepFunctionsCall(executions, sources, target, body, response);
         log(`${target} → ${response.statusCode} (${Date.now() - started} ms)`);
         return;
       }
@@ -210,7 +282,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     server.once('error', reject);
     server.listen(options.port ?? 3000, LOCAL_API_HOST, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${LOCAL_API_HOST}:${port}`,
     port,

@@ -38,8 +38,15 @@ export async function markRunning(
       `job_id ${job_id} already belongs to conversation ${String(existing.conversation_id)}, not ${conversation_id}`,
     );
   }
+  // A job_id belongs to the execution that created its record: another request naming it (through the
+  // CLI, the API's Step Functions door or the console) is refused, a retry or redrive of that execution is not.
+  const taken = () =>
+    new InvalidInputError(
+      `job_id ${job_id} already belongs to a job started by another execution${existing?.execution_name ? ` (${String(existing.execution_name)})` : ''}: choose a new job_id or leave it out`,
+    );
+  if (existing && existing.execution_name !== event.execution_name) throw taken();
   const timestamp = now.toISOString();
-  await repository.putJob({
+  const created = await repository.createJobOfExecution({
     job_id,
     conversation_id,
     status: 'RUNNING',
@@ -55,6 +62,7 @@ export async function markRunning(
     request_hash: typeof raw.request_hash === 'string' ? raw.request_hash : undefined,
     steps: {},
   });
+  if (!created) throw taken();
   // `steps` collects each step's summary (ResultPath $.steps.<Step>); MarkFailed reads it to name the failed step.
   return { job_id, conversation_id, source: raw.source, options, execution_name: event.execution_name, steps: {} };
 }
@@ -144,6 +152,8 @@ export interface MarkFailedEvent {
   state: FailureEvent;
   /** $$.Execution.RedriveCount: 0 until the execution is redriven. */
   redrive_count?: number;
+  /** $$.Execution.Name: only the job record this execution wrote is marked (a refused job_id is another's job). */
+  execution_name?: string;
 }
 
 /**
@@ -182,7 +192,8 @@ export async function markFailed(event: MarkFailedEvent, repository: Repository,
     }
   })();
   const found = ids ? await repository.getJob(ids.jobId) : undefined;
-  const job = found && found.conversation_id === ids!.conversationId ? found : undefined;
+  const ours = (record: { execution_name?: unknown }) => event.execution_name === undefined || record.execution_name === event.execution_name;
+  const job = found && found.conversation_id === ids!.conversationId && ours(found) ? found : undefined;
 
   if (job && ids && job.status === 'FAILED' && redriveCount > Number(job.failure_redrive_count ?? redriveCount)) {
     await repository.updateJob(ids.jobId, ids.conversationId, {

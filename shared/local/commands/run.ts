@@ -69,8 +69,9 @@ export async function parseRunArgs(args: string[]): Promise<RunInput> {
   }
   try {
     // The API's own checks: conversation_id, unknown or out-of-range options, provider API keys, the source.
+    // Not the caller policy: the command line's user is the deployment and may name any provider endpoint.
     const event = { pathParameters: { conversation_id }, headers: {}, body: JSON.stringify({ source, options }), isBase64Encoded: false };
-    parseStartJob(event as unknown as APIGatewayProxyEvent);
+    parseStartJob(event as unknown as APIGatewayProxyEvent, 'deployment');
     if (!URI.test(source) || source.startsWith('s3://')) source = await checkSource(source, { allowLocalPaths: true, allowedBuckets: [] });
   } catch (error) {
     if (error instanceof HttpError) {
