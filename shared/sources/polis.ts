@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { tallyByGroup, type Ballot, type GroupTallies } from '../algorithms/groups';
 import { InvalidInputError } from '../errors';
 
 export interface PolisComment {
@@ -42,6 +43,8 @@ export interface PolisExport {
    * (participants Polis left out of its groups have none). Absent when the source has no groups.
    */
   groups?: Map<number, number>;
+  /** With groups: each voted comment's tally per group (tallyByGroup), from the same votes as `votes`. */
+  group_votes?: Map<number, GroupTallies>;
   metadata: { title?: string; url?: string; description?: string };
   /** Repairs applied to usable-but-odd input, recorded on the job. */
   warnings: string[];
@@ -209,13 +212,14 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   if (found) {
     found.groups = await groupsBesideVotes(readFileOf, seen);
     if (found.groups) {
+      found.group_votes = tallyByGroup(found.ballots ?? [], found.groups, found.votes.keys());
       const detail = `opinion groups of ${found.groups.size} participant(s) from participants-votes.csv`;
       found.detail = found.detail ? `${found.detail}; ${detail}` : detail;
     }
   }
   else found = await readParticipantsVotes(readFileOf, seen, warnings);
   if (!found && hasCounts) found = { votes: countTallies, vote_source: 'comments.csv' as const, detail: '' };
-  const { votes, vote_source, groups, detail } = found ?? {
+  const { votes, vote_source, groups, group_votes, detail } = found ?? {
     votes: undefined,
     vote_source: 'none' as const,
     groups: undefined,
@@ -223,13 +227,16 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   };
   warnings.push(voteSourceWarning(vote_source, votes, detail));
   const metadata = await readSummary(readFileOf);
-  return { comments, votes, vote_source, groups, metadata, warnings, dropped };
+  return { comments, votes, vote_source, groups, ...(groups && group_votes ? { group_votes } : {}), metadata, warnings, dropped };
 }
 
 interface FoundVotes {
   votes: Map<number, VoteTally>;
   vote_source: VoteSource;
   groups?: Map<number, number>;
+  group_votes?: Map<number, GroupTallies>;
+  /** Each counted vote with its voter, when voters are known: what group_votes are tallied from. */
+  ballots?: Ballot[];
   detail: string;
 }
 
@@ -256,8 +263,8 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
   }
   const rows = parseCsv(text, 'votes.csv');
   requireColumns(rows, text, 'votes.csv', ['comment-id', 'voter-id', 'vote']);
-  // (voter, comment) → [timestamp, vote]
-  const latest = new Map<string, [number, number, number]>();
+  // (voter, comment) → [timestamp, vote, comment, voter]
+  const latest = new Map<string, [number, number, number, string]>();
   let unknown = 0;
   rows.forEach((row, i) => {
     const line = i + 2;
@@ -275,15 +282,21 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
     // Without a voter-id every row is its own vote.
     const key = voter === '' ? `#${line}` : `${voter}:${commentId}`;
     const previous = latest.get(key);
-    if (!previous || timestamp >= previous[0]) latest.set(key, [timestamp, vote, commentId]);
+    if (!previous || timestamp >= previous[0]) latest.set(key, [timestamp, vote, commentId, voter]);
   });
   if (unknown > 0) warnings.push(`votes.csv: ${unknown} vote(s) refer to comment ids not in comments.csv and were ignored`);
   const tallies = new Map<number, VoteTally>();
-  for (const [, vote, commentId] of latest.values()) addVote(tallies, commentId, vote);
+  const ballots: Ballot[] = [];
+  for (const [, vote, commentId, voter] of latest.values()) {
+    addVote(tallies, commentId, vote);
+    // voter-id is participants-votes.csv's participant (Polis's pid): the key to the groups.
+    if (/^\d+$/.test(voter)) ballots.push([Number(voter), commentId, vote]);
+  }
   const superseded = rows.length - unknown - latest.size;
   return {
     votes: tallies,
     vote_source: 'votes.csv',
+    ballots,
     detail: superseded > 0 ? `${superseded} earlier vote(s) of a participant on the same comment superseded by their latest` : '',
   };
 }
@@ -328,6 +341,7 @@ async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<numbe
   const tallies = new Map<number, VoteTally>();
   const groups = new Map<number, number>();
   const participants = new Set<number>();
+  const ballots: Ballot[] = [];
   let unknown = 0;
   rows.forEach((row, i) => {
     const line = i + 2;
@@ -354,6 +368,7 @@ async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<numbe
         continue;
       }
       addVote(tallies, commentId, vote);
+      if (hasGroups) ballots.push([participant, commentId, vote]);
     }
   });
   if (unknown > 0) warnings.push(`${name}: ${unknown} vote(s) refer to comment ids not in comments.csv and were ignored`);
@@ -362,6 +377,7 @@ async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<numbe
     votes: tallies,
     vote_source: 'participants-votes.csv',
     groups: hasGroups && groups.size > 0 ? groups : undefined,
+    group_votes: hasGroups && groups.size > 0 ? tallyByGroup(ballots, groups, tallies.keys()) : undefined,
     detail: hasGroups && groups.size > 0
       ? `${participants.size} participant(s), ${groups.size} of them in ${grouped} Polis opinion group(s)`
       : `${participants.size} participant(s), no opinion groups`,

@@ -16,6 +16,7 @@
  * No message ever holds the password: sources are echoed through redactSource.
  */
 import type { Client, ClientConfig } from 'pg';
+import { tallyByGroup, type GroupTallies } from '../algorithms/groups';
 import { InvalidInputError, TransientError } from '../errors';
 import { filterComments, MAX_DESCRIPTION_CHARS, voteSourceWarning, type PolisExport, type RawComment, type ReadOptions, type VoteTally } from './polis';
 
@@ -195,15 +196,12 @@ async function readConversation(client: Client, target: PostgresSource, options:
 
   const latest = await client.query<{ exists: boolean }>("SELECT to_regclass('votes_latest_unique') IS NOT NULL AS exists");
   const fromLatest = latest.rows[0]?.exists === true;
+  const latestVotes = fromLatest
+    ? 'SELECT pid, tid, vote FROM votes_latest_unique WHERE zid = $1'
+    : 'SELECT DISTINCT ON (pid, tid) pid, tid, vote FROM votes WHERE zid = $1 ORDER BY pid, tid, created DESC';
   // Polis's sign: -1 agree, 1 disagree, 0 pass. Counted here in our convention (+1 agree).
-  const tallySql = fromLatest
-    ? `SELECT tid, count(*) FILTER (WHERE vote = -1) AS agree, count(*) FILTER (WHERE vote = 1) AS disagree,
-              count(*) FILTER (WHERE vote = 0) AS pass, count(*) FILTER (WHERE vote IS NULL OR vote NOT IN (-1, 0, 1)) AS other
-         FROM votes_latest_unique WHERE zid = $1 GROUP BY tid`
-    : `SELECT tid, count(*) FILTER (WHERE vote = -1) AS agree, count(*) FILTER (WHERE vote = 1) AS disagree,
-              count(*) FILTER (WHERE vote = 0) AS pass, count(*) FILTER (WHERE vote IS NULL OR vote NOT IN (-1, 0, 1)) AS other
-         FROM (SELECT DISTINCT ON (pid, tid) pid, tid, vote FROM votes WHERE zid = $1 ORDER BY pid, tid, created DESC) AS latest
-        GROUP BY tid`;
+  const tallySql = `SELECT tid, ${SIGNED_COUNTS}, count(*) FILTER (WHERE vote IS NULL OR vote NOT IN (-1, 0, 1)) AS other
+         FROM (${latestVotes}) AS latest GROUP BY tid`;
   const tallies = await client.query<{ tid: number; agree: string; disagree: string; pass: string; other: string }>(tallySql, [zid]);
   const knownIds = new Set(comments.rows.map((row) => row.tid));
   const votes = new Map<number, VoteTally>();
@@ -225,6 +223,7 @@ async function readConversation(client: Client, target: PostgresSource, options:
     voteSourceWarning(hasVotes ? 'postgres' : 'none', hasVotes ? votes : undefined, hasVotes ? `table ${fromLatest ? 'votes_latest_unique' : 'votes (latest per participant and comment)'}, zid ${zid}` : `no votes for zid ${zid}`),
   );
   const groups = await readGroups(client, zid, warnings);
+  const group_votes = groups && hasVotes ? await readGroupVotes(client, zid, latestVotes, groups, votes) : undefined;
   const { topic, description } = conversation.rows[0];
   const text = description?.replace(/\s+/g, ' ').trim();
   return {
@@ -232,6 +231,7 @@ async function readConversation(client: Client, target: PostgresSource, options:
     votes: hasVotes ? votes : undefined,
     vote_source: hasVotes ? 'postgres' : 'none',
     ...(groups ? { groups } : {}),
+    ...(group_votes ? { group_votes } : {}),
     metadata: {
       ...(topic?.trim() ? { title: topic.trim() } : {}),
       ...(text ? { description: text.slice(0, MAX_DESCRIPTION_CHARS) } : {}),
@@ -239,6 +239,31 @@ async function readConversation(client: Client, target: PostgresSource, options:
     warnings,
     dropped,
   };
+}
+
+const SIGNED_COUNTS = `count(*) FILTER (WHERE vote = -1) AS agree, count(*) FILTER (WHERE vote = 1) AS disagree,
+              count(*) FILTER (WHERE vote = 0) AS pass`;
+
+/** Each voted comment's tally per opinion group, counted in the database from the same latest votes. */
+async function readGroupVotes(
+  client: Client,
+  zid: number,
+  latestVotes: string,
+  groups: Map<number, number>,
+  votes: Map<number, VoteTally>,
+): Promise<Map<number, GroupTallies>> {
+  const result = await client.query<{ tid: number; gid: number; agree: string; disagree: string; pass: string }>(
+    `SELECT latest.tid, member.gid, ${SIGNED_COUNTS}
+       FROM (${latestVotes}) AS latest JOIN unnest($2::int[], $3::int[]) AS member(pid, gid) ON member.pid = latest.pid
+      GROUP BY latest.tid, member.gid`,
+    [zid, [...groups.keys()], [...groups.values()]],
+  );
+  const tallies = tallyByGroup([], groups, votes.keys());
+  for (const row of result.rows) {
+    const tally = tallies.get(row.tid)?.[String(row.gid)];
+    if (tally) Object.assign(tally, { agree: Number(row.agree), disagree: Number(row.disagree), pass: Number(row.pass) });
+  }
+  return tallies;
 }
 
 /**

@@ -95,6 +95,7 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(totalVotes(fromDatabase)).toBe(29719);
     expect(fromDatabase.vote_source).toBe('postgres');
     expect(fromDatabase.groups).toBeUndefined();
+    expect(fromDatabase.group_votes).toBeUndefined();
     expect(fromDatabase.warnings.join('\n')).toMatch(/no Polis math output \(math_main\) for zid 7: no opinion groups/);
     expect(fromDatabase.metadata.title).toBe(fromExport.metadata.title);
     expect(fromDatabase.metadata.description).toBe(fromExport.metadata.description);
@@ -112,6 +113,11 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(source.warnings.join('\n')).toMatch(/1 meta comment\(s\) \(is_meta\) left out/);
     expect(source.groups).toEqual(new Map([[0, 0], [1, 0], [2, 1], [3, 1], [4, 1]]));
     expect(source.warnings.join('\n')).toMatch(/opinion groups: 5 participant\(s\) in 2 Polis group\(s\), from math_main/);
+    // Group 0 = participants 0, 1 (both agree on tid 0); group 1 = 2 (disagrees), 3 (passes), 4 (latest: disagrees on tid 1).
+    expect(Object.fromEntries(source.group_votes!)).toEqual({
+      0: { 0: { agree: 2, disagree: 0, pass: 0 }, 1: { agree: 0, disagree: 1, pass: 1 } },
+      1: { 0: { agree: 0, disagree: 0, pass: 0 }, 1: { agree: 0, disagree: 1, pass: 0 } },
+    });
     const kept = await readPostgresSource(cluster.url('polis', ZID.signs), { keepModerated: true });
     expect(kept.comments.map((comment) => comment.comment_id)).toEqual([0, 1, 2, 4]);
   });

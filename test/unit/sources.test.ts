@@ -67,6 +67,33 @@ describe('readPolisExport: where the votes come from', () => {
     expect(votesWarning(source.warnings)).toMatch(/read from participants-votes\.csv \(no votes\.csv\); 4 participant\(s\), 3 of them in 2 Polis opinion group\(s\)/);
   });
 
+  it("splits each voted comment's votes by the voter's opinion group (participants-votes.csv)", async () => {
+    const source = await readPolisExport(files({ 'comments.csv': COMMENTS, 'participants-votes.csv': PARTICIPANTS_VOTES }));
+
+    // Participant 2 (no group) is counted in votes but in no group.
+    expect(Object.fromEntries(source.group_votes!)).toEqual({
+      0: { 0: { agree: 1, disagree: 0, pass: 0 }, 1: { agree: 1, disagree: 1, pass: 0 } },
+      1: { 0: { agree: 0, disagree: 1, pass: 0 }, 1: { agree: 0, disagree: 0, pass: 0 } },
+      2: { 0: { agree: 0, disagree: 0, pass: 0 }, 1: { agree: 1, disagree: 0, pass: 0 } },
+    });
+  });
+
+  it("splits votes.csv's latest votes by the groups of participants-votes.csv (voter-id = participant)", async () => {
+    const source = await readPolisExport(
+      files({
+        'comments.csv': COMMENTS,
+        'votes.csv': ['timestamp,comment-id,voter-id,vote', '1,0,0,1', '2,0,1,1', '3,0,1,-1', '4,0,2,1', '5,1,3,0'].join('\n'),
+        'participants-votes.csv': PARTICIPANTS_VOTES,
+      }),
+    );
+
+    expect(source.vote_source).toBe('votes.csv');
+    expect(Object.fromEntries(source.group_votes!)).toEqual({
+      0: { 0: { agree: 1, disagree: 0, pass: 0 }, 1: { agree: 0, disagree: 1, pass: 0 } },
+      1: { 0: { agree: 0, disagree: 0, pass: 0 }, 1: { agree: 0, disagree: 0, pass: 1 } },
+    });
+  });
+
   it("falls back on comments.csv's agrees / disagrees, without passes", async () => {
     const source = await readPolisExport(files({ 'comments.csv': COMMENTS }));
 
@@ -134,6 +161,12 @@ describe('the bundled exports in every format', () => {
     expect(total).toBe(11449);
     expect(new Set(source.groups!.values())).toEqual(new Set([0, 1]));
     expect(source.groups!.size).toBe(267);
+    let grouped = 0;
+    for (const tallies of source.group_votes!.values()) {
+      for (const tally of Object.values(tallies)) grouped += tally.agree + tally.disagree + tally.pass;
+    }
+    // The votes of the 267 grouped participants on comments of comments.csv (counted apart with Python).
+    expect(grouped).toBe(11379);
     expect(source.metadata.title).toBe('Wohnen');
     expect(source.metadata.description).toMatch(/^Wir, die Bürger:innen des Klimarats/);
   });
