@@ -3,6 +3,7 @@
  * coherence) and agreement between two labelings (ARI, NMI, purity). Pure functions; the formulas
  * follow scikit-learn where it has one, so values can be checked against it.
  */
+import { mostCommon } from './language';
 import { documentTerms, tokenize } from './text';
 
 const NOISE = -1;
@@ -115,15 +116,19 @@ export function topicDiversity(topWordsPerCluster: string[][]): number {
  * stand next to each other); keywords are normalised by the same tokenizer and dropped if nothing is
  * left (a stop word). Returns the mean over topics with at least two words, 0 if none.
  */
-export function npmiCoherence(topWordsPerCluster: string[][], texts: string[]): number {
-  const scores = npmiPerTopic(topWordsPerCluster, texts).filter((s): s is number => s !== null);
+export function npmiCoherence(topWordsPerCluster: string[][], texts: string[], languages?: readonly string[]): number {
+  const scores = npmiPerTopic(topWordsPerCluster, texts, languages).filter((s): s is number => s !== null);
   return scores.length === 0 ? 0 : scores.reduce((sum, s) => sum + s, 0) / scores.length;
 }
 
-/** NPMI of each topic (see {@link npmiCoherence}); null for a topic with fewer than two words. */
-export function npmiPerTopic(topWordsPerCluster: string[][], texts: string[]): Array<number | null> {
+/**
+ * NPMI of each topic (see {@link npmiCoherence}); null for a topic with fewer than two words.
+ * `languages`: each text's (absent: English); keywords are read in the most common one.
+ */
+export function npmiPerTopic(topWordsPerCluster: string[][], texts: string[], languages?: readonly string[]): Array<number | null> {
   const n = texts.length;
-  const documents = texts.map((text) => new Set(documentTerms(text, 2)));
+  const language = languages ? mostCommon(languages) : undefined;
+  const documents = texts.map((text, i) => new Set(documentTerms(text, 2, undefined, languages?.[i])));
   const postings = new Map<string, number[]>();
   const postingsOf = (word: string): number[] => {
     let list = postings.get(word);
@@ -136,7 +141,7 @@ export function npmiPerTopic(topWordsPerCluster: string[][], texts: string[]): A
   };
   return topWordsPerCluster.map((topWords) => {
     const words = [
-      ...new Set(topWords.slice(0, TOP_WORDS).map((word) => tokenize(word).join(' ')).filter((w) => w !== '')),
+      ...new Set(topWords.slice(0, TOP_WORDS).map((word) => tokenize(word, language).join(' ')).filter((w) => w !== '')),
     ];
     if (words.length < 2 || n === 0) return null;
     let total = 0;

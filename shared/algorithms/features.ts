@@ -62,6 +62,8 @@ export interface ClusterFeatureInput {
   positions: ArrayLike<ArrayLike<number>>;
   labels: ArrayLike<number>;
   votes?: Array<CommentVotes | undefined>;
+  /** Each text's language (ISO 639-1, aligned with the texts): its stop words and word boundaries; absent: English. */
+  languages?: readonly string[];
 }
 
 const NOISE = -1;
@@ -72,8 +74,8 @@ const REPRESENTATIVES = 3;
  * Features of every cluster except noise (−1), keyed by cluster id in ascending order. All numbers
  * are rounded to 6 decimals.
  *
- * top_words follows the Python original: one TF-IDF matrix over all comments (unigrams, English stop
- * words removed, raw term counts, smooth idf, rows L2-normalised — scikit-learn's TfidfVectorizer
+ * top_words follows the Python original: one TF-IDF matrix over all comments (unigrams, the stop
+ * words of each comment's language removed, raw term counts, smooth idf, rows L2-normalised — scikit-learn's TfidfVectorizer
  * defaults), then per cluster the mean of its members' rows, the 10 largest (ties by term) kept.
  * Unlike c-TF-IDF keywords it favours words that are frequent in the cluster even if common elsewhere.
  */
@@ -97,7 +99,7 @@ export function clusterFeatures(input: ClusterFeatureInput): Map<number, Cluster
     if (list) list.push(i);
     else members.set(labels[i], [i]);
   }
-  const tfidf = buildTfidf(texts.map((text) => tokenize(text)));
+  const tfidf = buildTfidf(texts.map((text, i) => tokenize(text, input.languages?.[i])));
 
   const result = new Map<number, ClusterFeatures>();
   for (const id of [...members.keys()].sort((a, b) => a - b)) {

@@ -113,6 +113,11 @@ export function detectLanguages(texts: readonly string[]): LanguageDetection {
   return { languages, conversation: final[0]?.[0] ?? conversation, shares };
 }
 
+/** The most common code (ties: the first in code-unit order); undefined for none. */
+export function mostCommon(codes: readonly string[]): string | undefined {
+  return [...countBy(codes)].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+}
+
 function countBy(codes: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);

@@ -65,6 +65,15 @@ const TRADITIONAL: Record<string, string> = Object.fromEntries(
     .map((pair) => [...pair] as [string, string]),
 );
 
+/**
+ * Words stopwords-iso lacks that carry no topic in Polis comments: German abbreviations ("etc",
+ * "z.B." → "z", "b"), and the Chinese opinion verbs that open most comments ("我覺得", "我認為", "應該").
+ */
+const EXTRA_STOP_WORDS: Record<string, string> = {
+  de: 'etc bzw usw zb ca evtl inkl ggf dh sog',
+  zh: '覺得 觉得 認為 认为 應該 应该 應 应 覺 觉',
+};
+
 const toTraditional = (word: string) => [...word].map((ch) => TRADITIONAL[ch] ?? ch).join('');
 
 const profiles = new Map<string, LanguageProfile>();
@@ -81,6 +90,7 @@ export function languageProfile(code: string): LanguageProfile {
   const words = new Set(own.map((word) => word.normalize('NFC').toLowerCase()));
   if (code === 'zh') for (const word of own) words.add(toTraditional(word));
   if (NON_LATIN.has(code)) for (const word of lists.en ?? []) words.add(word);
+  for (const word of (EXTRA_STOP_WORDS[code] ?? '').split(' ')) if (word) words.add(word);
   const algorithm = SNOWBALL[code];
   const stemmer = algorithm ? newStemmer(algorithm) : null;
   const segmented = SEGMENTED.has(code);

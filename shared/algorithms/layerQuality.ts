@@ -14,6 +14,7 @@
  * On 20,000 comments (771 / 400 / 167 / 67 clusters) this is what kept MarkCompleted at 22 s of CPU.
  */
 import { silhouette, SILHOUETTE_MAX_SAMPLES } from './evaluation';
+import { mostCommon } from './language';
 import { documentTerms, tokenize } from './text';
 
 const NOISE = -1;
@@ -116,9 +117,14 @@ export function layerSilhouettes(
   return results;
 }
 
-/** `npmiCoherence` of each layer's topics (top words per cluster), tokenising the comments once. */
-export function layerNpmiCoherence(topWordsPerLayer: string[][][], texts: string[]): number[] {
+/**
+ * `npmiCoherence` of each layer's topics (top words per cluster), tokenising the comments once;
+ * `languages`: each comment's (aligned with the texts; absent: English), the keywords read in the
+ * most common one.
+ */
+export function layerNpmiCoherence(topWordsPerLayer: string[][][], texts: string[], languages?: readonly string[]): number[] {
   const n = texts.length;
+  const language = languages ? mostCommon(languages) : undefined;
   const normalise = new Map<string, string>();
   const topicsPerLayer = topWordsPerLayer.map((topics) =>
     topics.map((topWords) => [
@@ -126,7 +132,7 @@ export function layerNpmiCoherence(topWordsPerLayer: string[][][], texts: string
         topWords.slice(0, TOP_WORDS).map((word) => {
           let key = normalise.get(word);
           if (key === undefined) {
-            key = tokenize(word).join(' ');
+            key = tokenize(word, language).join(' ');
             normalise.set(word, key);
           }
           return key;
@@ -137,7 +143,7 @@ export function layerNpmiCoherence(topWordsPerLayer: string[][][], texts: string
   const postings = new Map<string, number[]>();
   for (const topics of topicsPerLayer) for (const words of topics) for (const w of words) postings.set(w, []);
   for (let i = 0; i < n; i++) {
-    for (const term of new Set(documentTerms(texts[i], 2))) postings.get(term)?.push(i);
+    for (const term of new Set(documentTerms(texts[i], 2, undefined, languages?.[i]))) postings.get(term)?.push(i);
   }
   const npmi = (a: number[], b: number[]): number => {
     // Both lists ascending: count the documents with both by a merge.

@@ -97,7 +97,9 @@ export interface LsaOptions {
   dimensions?: number;
   /**
    * Share of each comment's TF-IDF weight (squared norm) given to character 3–5-grams of its words,
-   * the rest to words and bigrams. Default 0: words and bigrams only. See {@link embedLsa}.
+   * the rest to words and bigrams. Default 0: words and bigrams only — except for comments in a
+   * language that writes compounds as one word ({@link COMPOUNDING_LANGUAGES}), which get
+   * {@link COMPOUND_CHARACTER_WEIGHT} (the others then have no character n-grams). See {@link embedLsa}.
    */
   characterWeight?: number;
   /** Minimum document frequency of a term (default 2; 1 for corpora under 30 comments). */
@@ -132,6 +134,13 @@ export interface LsaEmbedding {
 
 const DEFAULT_DIMENSIONS = 100;
 const DEFAULT_CHARACTER_WEIGHT = 0;
+/**
+ * Languages that write compounds as one word ("Pumpspeicherkraftwerke", "Windräder"), so that whole
+ * words rarely repeat: their comments get character n-grams by default (measured on German, see
+ * docs/analysis-quality.md "Languages"; the other Germanic languages and Finnish by analogy).
+ */
+export const COMPOUNDING_LANGUAGES: ReadonlySet<string> = new Set(['de', 'nl', 'sv', 'da', 'no', 'nb', 'fi']);
+export const COMPOUND_CHARACTER_WEIGHT = 0.8;
 const CHARACTER_NGRAMS = { min: 3, max: 5 } as const;
 const DEFAULT_MIN_DF = 2;
 /** Below this many comments a term used once still helps: min_df defaults to 1. */
@@ -216,11 +225,19 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
     }
   }
   const vocabularySize = tfidf.vocabulary.length;
-  const characterWeight = Math.min(1, Math.max(0, options.characterWeight ?? DEFAULT_CHARACTER_WEIGHT));
+  // Given a weight, every comment gets character n-grams; by default only those of compounding languages.
+  const compounding = options.characterWeight === undefined && languages !== undefined && languages.some((code) => COMPOUNDING_LANGUAGES.has(code));
+  const characterWeight = compounding
+    ? COMPOUND_CHARACTER_WEIGHT
+    : Math.min(1, Math.max(0, options.characterWeight ?? DEFAULT_CHARACTER_WEIGHT));
   const characters =
     characterWeight > 0
       ? buildTfidf(
-          texts.map((text, i) => characterNgrams(text, CHARACTER_NGRAMS.min, CHARACTER_NGRAMS.max, languages?.[i])),
+          texts.map((text, i) =>
+            !compounding || COMPOUNDING_LANGUAGES.has(languages![i])
+              ? characterNgrams(text, CHARACTER_NGRAMS.min, CHARACTER_NGRAMS.max, languages?.[i])
+              : [],
+          ),
           { minDf, sublinearTf: true },
         )
       : null;

@@ -11,7 +11,8 @@
  *   order, compared by light stem, a few words apart at most ("treatment for opioid addiction"
  *   does not contain "opioid addiction treatment", "raise the minimum wage" contains "minimum wage").
  */
-import { compareCodeUnits, ENGLISH_STOP_WORDS, lightStem } from './text';
+import { languageProfile } from './languageProfiles';
+import { compareCodeUnits, ENGLISH_STOP_WORDS, isEnglish, lightStem, prepareText, profileWords } from './text';
 
 /**
  * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
@@ -147,12 +148,37 @@ export interface Token {
   stop: boolean;
   /** First word of a sentence (its capital says nothing). */
   initial: boolean;
-  /** The separator before it inside a run: ' ' or '-' (none for the first word of a run). */
+  /** The separator before it inside a run: ' ' or '-', '' between words of a script without spaces (and before the first word of a run). */
   joiner: string;
+  /** The language of a word not read by the English rules (ISO 639-1); absent: English. */
+  language?: string;
+  /** A weak word of that language (see WEAK_WORDS_BY_LANGUAGE); English tokens use {@link WEAK_LABEL_WORDS}. */
+  weak?: boolean;
 }
 
-/** Runs of words not broken by punctuation other than a hyphen; stop words are kept. */
-export function phraseRuns(text: string): Token[][] {
+/**
+ * Weak words of other languages (see {@link WEAK_LABEL_WORDS}): opinion verbs and generic nouns
+ * that the stop word lists keep.
+ */
+const WEAK_WORDS_BY_LANGUAGE: Record<string, ReadonlySet<string>> = {
+  de: new Set(
+    `sollte sollten soll sollen muss müssen müsste braucht brauchen gibt geben machen wichtig besser gut finde
+    meinung frage thema möglich mehr weniger viele menschen leute sinnvoll`.split(/\s+/),
+  ),
+  zh: new Set('覺得 觉得 認為 认为 應該 应该 希望 需要 問題 问题 支持 反對 反对 大家 我們 我们 東西 东西 方式 事情 部分 可能 必須 必须'.split(' ')),
+};
+/** Sentence punctuation of scripts without spaces too ("。", "！"). */
+const WIDE_SENTENCE_END = /[.!?;:\n。！？；：]/u;
+/** Scripts in which a word of one or two characters can name a topic (司機, 稅). */
+const LOGOGRAPHIC = /[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const hasCase = (word: string) => word.toUpperCase() !== word.toLowerCase();
+
+/**
+ * Runs of words not broken by punctuation other than a hyphen; stop words are kept. `language`
+ * (ISO 639-1): the words, stop words and stems of that language; none or "en": English.
+ */
+export function phraseRuns(text: string, language?: string): Token[][] {
+  if (!isEnglish(language)) return profilePhraseRuns(text, language!);
   const runs: Token[][] = [];
   let current: Token[] = [];
   let previousEnd = 0;
@@ -186,14 +212,52 @@ export function phraseRuns(text: string): Token[][] {
   return runs;
 }
 
+/** {@link phraseRuns} for a language other than English: its segmenter or word pattern, stop words and stems. */
+function profilePhraseRuns(text: string, language: string): Token[][] {
+  const profile = languageProfile(language);
+  const weak = WEAK_WORDS_BY_LANGUAGE[language];
+  const source = prepareText(text, language);
+  const runs: Token[][] = [];
+  let current: Token[] = [];
+  let previousEnd = 0;
+  let firstWord = true;
+  for (const { word, start, end } of profileWords(source, profile)) {
+    const gap = source.slice(previousEnd, start);
+    const initial = firstWord || WIDE_SENTENCE_END.test(gap);
+    firstWord = false;
+    previousEnd = end;
+    const joined = (gap === '' || PHRASE_GAP.test(gap)) && current.length > 0;
+    if (!joined && current.length > 0) {
+      runs.push(current);
+      current = [];
+    }
+    const surface = word.replace(/’/g, "'");
+    const lower = surface.toLowerCase();
+    const stop = profile.stopWords.has(lower) || ([...lower].length < 2 && !LOGOGRAPHIC.test(lower));
+    current.push({
+      surface,
+      lower,
+      stem: stop ? lower : profile.stem(lower),
+      stop,
+      initial,
+      joiner: joined ? (gap === '' ? '' : /^\s+$/u.test(gap) ? ' ' : '-') : '',
+      language,
+      weak: weak?.has(lower) ?? false,
+    });
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
 const isNumber = (word: string) => /^\p{N}+$/u.test(word);
-const isWeak = (token: Token) => WEAK_LABEL_WORDS.has(token.lower);
+const isWeak = (token: Token) => (token.language === undefined ? WEAK_LABEL_WORDS.has(token.lower) : token.weak === true);
 
 /** Whether tokens[i..j] may be a label phrase (see the module comment and the word lists above). */
 function acceptable(tokens: Token[], i: number, j: number): boolean {
   const first = tokens[i];
   const last = tokens[j];
   if (first.stop || last.stop || isWeak(first) || isWeak(last)) return false;
+  if (first.language !== undefined) return acceptableInLanguage(tokens, i, j);
   if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
   // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
@@ -223,6 +287,35 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   return true;
 }
 
+/**
+ * {@link acceptable} for a language other than English, whose word lists it does not have: no stop
+ * word at either end (checked), none inside, at least one content word that is not a number, in
+ * German a noun (capitalised) at the end; a lone
+ * word of a cased script is no short abbreviation and has 3 letters at least (one or two characters
+ * name a thing in Chinese: 稅, 司機).
+ */
+function acceptableInLanguage(tokens: Token[], i: number, j: number): boolean {
+  let content = 0;
+  for (let k = i; k <= j; k++) {
+    const token = tokens[k];
+    if (token.stop) return false;
+    if (!isWeak(token) && !isNumber(token.lower)) content++;
+  }
+  if (content === 0 || isNumber(tokens[i].lower) || isNumber(tokens[j].lower)) return false;
+  // German capitalises nouns: a phrase ends with one ("erneuerbare Energieträger", not "verpflichtend").
+  if (tokens[j].language === 'de' && !/^\p{Lu}/u.test(tokens[j].surface)) return false;
+  if (i === j) {
+    const word = tokens[i];
+    if (hasCase(word.lower)) {
+      if ([...word.lower].length <= 3 && word.surface === word.surface.toUpperCase()) return false;
+      if ([...word.lower].length <= 2) return false;
+    } else if (!LOGOGRAPHIC.test(word.lower) && [...word.lower].length <= 2) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The candidate's identity: light stems of its content words, inner words as they are. */
 const keyOf = (tokens: Token[], i: number, j: number) => tokens.slice(i, j + 1).map((t) => t.stem).join(' ');
 
@@ -233,8 +326,8 @@ export interface Occurrence {
 }
 
 /** Every distinct candidate of a comment, as first seen (a head-noun occurrence preferred). */
-export function commentCandidates(text: string): Map<string, Occurrence> {
-  return runCandidates(phraseRuns(text));
+export function commentCandidates(text: string, language?: string): Map<string, Occurrence> {
+  return runCandidates(phraseRuns(text, language));
 }
 
 function runCandidates(runs: Token[][]): Map<string, Occurrence> {
@@ -300,7 +393,8 @@ export class Casing {
   show(token: Token): string {
     const count = this.counts.get(token.lower);
     const word = token.surface.toLowerCase();
-    if (!count) return word;
+    // German capitalises every noun: a word seen only at the start of sentences keeps its capital.
+    if (!count) return token.language === 'de' ? token.surface : word;
     // Shouting ("CORPORATIONS") is not an acronym: all caps are kept for short words only.
     if (count.upper > count.lower + count.capital && [...token.lower].length <= 5) return token.surface.toUpperCase();
     if (count.capital + count.upper > count.lower) return word.charAt(0).toUpperCase() + word.slice(1);
@@ -336,13 +430,16 @@ export interface PhraseCorpus {
   casing: Casing;
 }
 
-export function phraseCorpus(texts: string[]): PhraseCorpus {
+/** `languages`: each text's language (aligned with the texts); absent: English for all. */
+export function phraseCorpus(texts: string[], options: { languages?: readonly string[] } = {}): PhraseCorpus {
+  const { languages } = options;
+  if (languages && languages.length !== texts.length) throw new RangeError(`phraseCorpus: ${texts.length} texts but ${languages.length} languages`);
   const casing = new Casing();
   const keyStems = new Map<string, string[]>();
   const perComment: Map<string, Occurrence>[] = [];
   const contentStems: string[][] = [];
-  for (const text of texts) {
-    const runs = phraseRuns(text);
+  for (const [i, text] of texts.entries()) {
+    const runs = phraseRuns(text, languages?.[i]);
     const candidates = runCandidates(runs);
     for (const [key, { tokens }] of candidates) {
       if (!keyStems.has(key)) keyStems.set(key, tokens.filter((t) => !t.stop).map((t) => t.stem));
@@ -579,7 +676,7 @@ function display(candidate: Candidate, casing: Casing): string {
   }
   if (!best) return candidate.key;
   // Topics about people and things read in the plural ("Democrats", "Guns") when comments use it too.
-  const plural = candidate.forms.get(`${best.form}s`);
+  const plural = best.tokens[0].language === undefined ? candidate.forms.get(`${best.form}s`) : undefined;
   if (plural && plural.count >= PLURAL_SHARE * best.count) best = { ...plural, form: `${best.form}s` };
   let total = 0;
   let top = '';

@@ -2,7 +2,8 @@
  * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
  */
 import { WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
-import { compareCodeUnits, tokenize } from './text';
+import { languageProfile } from './languageProfiles';
+import { compareCodeUnits, isEnglish, tokenize } from './text';
 
 export { WEAK_LABEL_WORDS } from './phrases';
 
@@ -13,6 +14,8 @@ export interface KeywordNamingInput {
   keywords: string[];
   /** Labels are unique among clusters of the same group; clusters without a group form one group. */
   siblingGroup?: string;
+  /** The language of the names (ISO 639-1: the conversation's); absent: English. */
+  language?: string;
 }
 
 /** The label of a cluster that has no keywords at all. */
@@ -38,6 +41,8 @@ export interface PhraseNamingInput {
    * has one covering at least {@link JOIN_COVERAGE} ("Human rights" under "Rights").
    */
   ancestorPhrases?: string[];
+  /** The language of the name (ISO 639-1: the conversation's): its word for "and"; absent: English. */
+  language?: string;
 }
 
 /** Each of two joined phrases covers at least this share of the topic's comments ("X and Y"). */
@@ -73,8 +78,10 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
     const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => child.name!.toLowerCase()));
     const candidates = [
       ...(same?.name ? [same.name] : []),
-      ...leaveToAncestors(phraseLabelCandidates(cluster.phrases), cluster.phrases, cluster.ancestorPhrases ?? []),
-      ...(cluster.phrases.length === 0 || cluster.keywords.length > 0 ? labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords }) : []),
+      ...leaveToAncestors(phraseLabelCandidates(cluster.phrases, cluster.language), cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language),
+      ...(cluster.phrases.length === 0 || cluster.keywords.length > 0
+        ? labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords, language: cluster.language })
+        : []),
     ].filter((label) => !forbidden.has(label.toLowerCase()));
     let label = candidates.find((candidate) => !used.has(candidate.toLowerCase()));
     if (!label) {
@@ -94,47 +101,60 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
  * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
  * "biodiversity management") are not joined: that phrase leads instead.
  */
-function phraseLabelCandidates(phrases: LabelPhrase[]): string[] {
+function phraseLabelCandidates(phrases: LabelPhrase[], language?: string): string[] {
   const candidates: string[] = [];
   const add = (label: string) => {
     if (label && !candidates.some((c) => c.toLowerCase() === label.toLowerCase())) candidates.push(label);
   };
   const usable = phrases.filter((p) => p.phrase.trim().length > 0);
   const secondFor = (first: LabelPhrase, from: number) =>
-    usable.slice(from, from + JOIN_WINDOW).find((other) => other !== first && joinable(first, other));
+    usable.slice(from, from + JOIN_WINDOW).find((other) => other !== first && joinable(first, other, language));
   for (let i = 0; i < usable.length; i++) {
     let first = usable[i];
     let second = secondFor(first, i + 1);
-    const together = second && usable.find((p) => p.coverage >= JOIN_COVERAGE && saysBoth(p, first, second!));
+    const together = second && usable.find((p) => p.coverage >= JOIN_COVERAGE && saysBoth(p, first, second!, language));
     if (together) {
       first = together;
       second = secondFor(first, 0);
     }
-    if (second) add(sentenceCase(`${first.phrase} and ${second.phrase}`));
+    if (second) add(sentenceCase(joinPhrases(first.phrase, second.phrase, language)));
     add(sentenceCase(first.phrase));
   }
   return candidates;
 }
 
 /** Whether `phrase` has a word of `a` and a word of `b` (or forms of them). */
-function saysBoth(phrase: LabelPhrase, a: LabelPhrase, b: LabelPhrase): boolean {
-  const words = tokenize(phrase.phrase).join(' ');
-  return sharesWord(words, tokenize(a.phrase).join(' ')) && sharesWord(words, tokenize(b.phrase).join(' '));
+function saysBoth(phrase: LabelPhrase, a: LabelPhrase, b: LabelPhrase, language?: string): boolean {
+  const words = tokenize(phrase.phrase, language).join(' ');
+  return sharesWord(words, tokenize(a.phrase, language).join(' ')) && sharesWord(words, tokenize(b.phrase, language).join(' '));
+}
+
+/** "X and Y" in the language: its word for "and", without spaces in a script written without them ("計程車與司機"). */
+function joinPhrases(first: string, second: string, language?: string): string {
+  if (isEnglish(language)) return `${first} and ${second}`;
+  const { and, wordJoiner } = languageProfile(language!);
+  return wordJoiner === '' ? `${first}${and}${second}` : `${first} ${and} ${second}`;
+}
+
+/** Keyword terms (words joined by spaces) as a name shows them: without the spaces in a script written without them. */
+function showTerms(words: string, language?: string): string {
+  if (isEnglish(language) || languageProfile(language!).wordJoiner !== '') return words;
+  return words.replace(/(?<=[^\p{Script=Latin}\d]) | (?=[^\p{Script=Latin}\d])/gu, '');
 }
 
 /**
  * Moves forward, when the preferred name is an ancestor's best phrase, the cluster's phrases that
  * contain all its words and cover at least JOIN_COVERAGE: the broad name stays free for the broad topic.
  */
-function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[]): string[] {
+function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[], language?: string): string[] {
   if (candidates.length === 0) return candidates;
   const reserved = ancestors.find((phrase) => phrase.toLowerCase() === candidates[0].toLowerCase());
   if (!reserved) return candidates;
-  const words = tokenize(reserved);
+  const words = tokenize(reserved, language);
   const specific = phrases
     .filter((p) => p.coverage >= JOIN_COVERAGE && p.phrase.toLowerCase() !== reserved.toLowerCase())
     .filter((p) => {
-      const own = tokenize(p.phrase).join(' ');
+      const own = tokenize(p.phrase, language).join(' ');
       return own.split(' ').length > words.length && words.every((word) => sharesWord(own, word));
     })
     .map((p) => sentenceCase(p.phrase));
@@ -142,11 +162,11 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
 }
 
 /** The join rule: both cover a real share of the topic, the second scores near the first, no shared word. */
-export function joinable(first: LabelPhrase, second: LabelPhrase): boolean {
+export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string): boolean {
   if (first.coverage < JOIN_COVERAGE || second.coverage < JOIN_COVERAGE) return false;
   if (second.score < JOIN_SCORE_RATIO * first.score) return false;
-  const a = tokenize(first.phrase);
-  const b = tokenize(second.phrase);
+  const a = tokenize(first.phrase, language);
+  const b = tokenize(second.phrase, language);
   if (a.length + b.length + 1 > MAX_JOINED_WORDS) return false;
   return !sharesWord(a.join(' '), b.join(' '));
 }
@@ -189,10 +209,11 @@ function firstFree(candidates: string[], used: Set<string>): string {
 
 /** Every label the cluster could take, preferred first; the last one is always unique. */
 function labelCandidates(cluster: KeywordNamingInput): string[] {
-  const phrases = normalisePhrases(cluster.keywords);
+  const { language } = cluster;
+  const phrases = normalisePhrases(cluster.keywords, language);
   const candidates: string[] = [];
   const add = (words: string) => {
-    const label = sentenceCase(words);
+    const label = sentenceCase(showTerms(words, language));
     if (!candidates.includes(label)) candidates.push(label);
   };
   if (phrases.length === 0) {
@@ -208,10 +229,10 @@ function labelCandidates(cluster: KeywordNamingInput): string[] {
     for (const second of window) {
       if (sharesWord(first, second)) continue;
       if (wordCount(first) + 1 + wordCount(second) > MAX_LABEL_WORDS) continue;
-      add(`${first} and ${second}`);
+      add(joinPhrases(first, second, language));
     }
   }
-  for (const first of firsts) add(wordCount(first) >= 2 ? first : `comments about ${first}`);
+  for (const first of firsts) add(wordCount(first) >= 2 || !isEnglish(language) ? first : `comments about ${first}`);
 
   // Last resorts: disambiguate the preferred label with another keyword, then with the cluster id.
   const base = candidates[0];
@@ -240,10 +261,10 @@ function preferredFirstPhrases(window: string[]): string[] {
 }
 
 /** Lower-case phrases without stop words or punctuation, duplicates removed, rank order kept. */
-function normalisePhrases(keywords: string[]): string[] {
+function normalisePhrases(keywords: string[], language?: string): string[] {
   const phrases: string[] = [];
   for (const keyword of keywords) {
-    const phrase = tokenize(keyword).slice(0, MAX_LABEL_WORDS).join(' ');
+    const phrase = tokenize(keyword, language).slice(0, MAX_LABEL_WORDS).join(' ');
     if (phrase && !phrases.includes(phrase)) phrases.push(phrase);
   }
   return phrases;

@@ -1,11 +1,13 @@
 /** ComputeFeatures: size, share, spread, mean TF-IDF words, representatives and vote features per cluster. */
 import { clusterFeatures } from '../algorithms/features';
+import { detectLanguages } from '../algorithms/language';
 import type { StepFunction } from '../handler';
 import { clusterKey, readClusteredComments } from './jobData';
 
 export const computeFeaturesStep: StepFunction = async (input, { repository }) => {
   const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
   const hasVotes = comments.votes.some((tally) => tally !== undefined);
+  const { languages } = detectLanguages(comments.texts);
 
   const rows = layers.flatMap((labels, layer) => {
     const features = clusterFeatures({
@@ -14,6 +16,7 @@ export const computeFeaturesStep: StepFunction = async (input, { repository }) =
       positions,
       labels,
       votes: hasVotes ? comments.votes : undefined,
+      languages,
     });
     return [...features].map(([cluster, f]) => {
       const { representative_indices, ...rest } = f;

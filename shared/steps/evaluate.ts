@@ -4,6 +4,7 @@
  * stores them on the job record; `delphi evaluate` prints them.
  */
 import { topicDiversity } from '../algorithms/evaluation';
+import { detectLanguages } from '../algorithms/language';
 import { layerNpmiCoherence, layerSilhouettes } from '../algorithms/layerQuality';
 import type { Repository } from '../repository';
 import { readComments, readLayers, round6 } from './jobData';
@@ -32,7 +33,7 @@ export async function evaluateJob(repository: Repository, jobId: string): Promis
   );
   // All layers at once: one pass over the comment pairs and one tokenisation (see layerQuality.ts).
   const silhouettes = layerSilhouettes(comments.vectors, layers);
-  const coherence = layerNpmiCoherence(topWordsPerLayer, comments.texts);
+  const coherence = layerNpmiCoherence(topWordsPerLayer, comments.texts, detectLanguages(comments.texts).languages);
   return layers.map((labels, layer) => ({
     layer_id: layer,
     clusters: new Set(labels.filter((label) => label >= 0)).size,

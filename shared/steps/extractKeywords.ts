@@ -4,6 +4,7 @@
  * of every cluster of every layer.
  */
 import { clusterKeywords, nearestToCentroid } from '../algorithms/keywords';
+import { detectLanguages } from '../algorithms/language';
 import { clusterLabelPhrases, phraseCorpus } from '../algorithms/phrases';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
@@ -14,8 +15,10 @@ export const LABEL_PHRASES = 10;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
   const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
-  const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10 }));
-  const corpus = phraseCorpus(comments.texts);
+  // Each comment in its own language, as Embed read it (the detection is deterministic).
+  const { languages } = detectLanguages(comments.texts);
+  const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10, languages }));
+  const corpus = phraseCorpus(comments.texts, { languages });
   const phrasesByLayer = layers.map((labels, layer) =>
     clusterLabelPhrases(corpus, labels, { topN: LABEL_PHRASES, childLabels: layer > 0 ? layers[layer - 1] : undefined }),
   );
