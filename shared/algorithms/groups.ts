@@ -76,6 +76,13 @@ export interface TopicGroupFeatures {
   agree_spread: number;
 }
 
+/** A topic's group features as ComputeFeatures stores them: the most consensual comment by id, and the topic's division rank in its layer. */
+export type TopicGroupVotes = Omit<TopicGroupFeatures, 'consensus_index'> & {
+  consensus_comment_id: number;
+  /** 1 = the topic of its layer whose groups' agree rates lie furthest apart (agree_spread). */
+  division_rank: number;
+};
+
 /** A topic's group features from its members' group tallies; undefined when none of them has any. */
 export function topicGroupFeatures(groupVotes: ReadonlyArray<GroupTallies | undefined>, indices: readonly number[]): TopicGroupFeatures | undefined {
   const totals = new Map<number, CommentVotes>();
