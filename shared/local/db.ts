@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../aws/clients';
@@ -23,24 +24,44 @@ export class DatabaseLockedError extends Error {
   }
 }
 
+type LevelClass = { prototype: { _open(options: unknown): Promise<void>; location: string } };
+
 /**
- * dynalite opens its LevelDB lazily and, when another process holds the folder, crashes the process
- * on the first request ("Database is not open"). Opening it here first turns that into an error.
+ * How dynalite's own LevelDB open ended, by folder. dynalite opens its database in the background and,
+ * when another process holds the folder, crashes the process on the first request ("Database is not
+ * open"); a probe opened and closed before it leaves a window in which a second process takes the
+ * lock. So the one open that matters — dynalite's — is watched (its class's `_open`, wrapped once).
  */
-async function assertNotLocked(dataDir: string): Promise<void> {
+const openings = new Map<string, Promise<void>>();
+{
   // dynalite's own `level`, whatever the hoisting.
-  const { Level } = createRequire(require.resolve('dynalite'))('level') as {
-    Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as { Level: LevelClass };
+  const open = Level.prototype._open;
+  Level.prototype._open = function watchedOpen(this: LevelClass['prototype'], options: unknown) {
+    const opening = open.call(this, options);
+    opening.catch(() => undefined); // a failure is reported by awaitOpen, not as an unhandled rejection
+    openings.set(path.resolve(this.location), opening);
+    return opening;
   };
-  const probe = new Level(dataDir);
+}
+
+const isLockError = (error: unknown) => {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return (error as { code?: string }).code === 'LEVEL_LOCKED' || cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String(cause?.message ?? (error as Error).message));
+};
+
+/** Waits for dynalite's open of `dataDir`: a DatabaseLockedError when another process holds it. */
+async function awaitOpen(dataDir: string): Promise<void> {
+  const folder = path.resolve(dataDir);
+  for (let tick = 0; tick < 100 && !openings.has(folder); tick++) await new Promise((resolve) => setImmediate(resolve));
   try {
-    await probe.open();
+    await openings.get(folder);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String((error as { cause?: Error }).cause?.message))) throw new DatabaseLockedError(dataDir);
+    if (isLockError(error)) throw new DatabaseLockedError(dataDir);
     throw error;
+  } finally {
+    openings.delete(folder);
   }
-  await probe.close();
 }
 
 export interface LocalDatabase {
@@ -78,9 +99,17 @@ export async function createTables(endpoint: string, suffix = ''): Promise<strin
 export async function startLocalDatabase(options: LocalDatabaseOptions = {}): Promise<LocalDatabase> {
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
-    await assertNotLocked(options.dataDir);
+    openings.delete(path.resolve(options.dataDir));
   }
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  if (options.dataDir) {
+    try {
+      await awaitOpen(options.dataDir);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

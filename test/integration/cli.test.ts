@@ -233,7 +233,7 @@ describe('the command line', () => {
   const data = dataDir();
 
   it('--help for every verb, -h/--help/help, exit 0; an unknown verb is named, exit 2', async () => {
-    const verbs = ['run', 'jobs', 'show', 'db', 'report', 'evaluate', 'serve'];
+    const verbs = ['run', 'resume', 'jobs', 'show', 'db', 'report', 'evaluate', 'serve'];
     const [results, [alone]] = await Promise.all([
       delphiBatch([...verbs.map((verb) => [verb, '--help']), ['-h'], ['--help'], ['help'], ['frobnicate']], data),
       Promise.all([delphi(['-h'], data)]),
@@ -267,6 +267,9 @@ describe('the command line', () => {
       [['show', 'j', '--layer'], /^delphi show: --layer needs a value/],
       [['show', 'j', 'k'], /^delphi show: unexpected argument 'k'/],
       [['show', 'bad id!'], /^delphi show: job_id 'bad id!' is malformed/],
+      [['resume'], /^delphi resume: missing <job_id>/],
+      [['resume', 'bad id!'], /^delphi resume: job_id 'bad id!' is malformed/],
+      [['resume', 'j', '--from', 'Embed'], /^delphi resume: unknown flag --from/],
       [['jobs'], /^delphi jobs: missing <conversation_id>/],
       [['jobs', 'a', 'b'], /^delphi jobs: unexpected argument 'b'/],
       [['report', 'j', '--outt', 'x'], /^delphi report: unknown flag --outt/],
