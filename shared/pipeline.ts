@@ -75,6 +75,12 @@ export const PipelineOptionsSchema = z
     namer_url: providerUrl.optional(),
     namer_model: z.string().min(1).max(200).optional(),
     namer_concurrency: z.number().int().min(1).max(64).optional(),
+    // The language LLM namers write names in (BCP 47: "de", "zh-Hant"); default: the comments' (docs/analysis-quality.md "Languages").
+    label_language: z
+      .string()
+      .max(35)
+      .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as "de" or "zh-Hant"')
+      .optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     n_neighbors: z.number().int().min(2).max(200).default(15),
     min_dist: z.number().min(0).max(1).default(0.1),

@@ -4,7 +4,7 @@
  * "kitten" and "cat" meet even when no comment uses both), each half of unit length, the halves
  * weighted and the whole scaled to unit length. A comment with no known word gets its LSA half only.
  * The word vectors are English (GloVe): a comment in another language (`languages`) gets its LSA
- * half only, and the adjustments say how many did.
+ * half only (the Embed step warns about it: steps/embed.ts languageWarnings).
  *
  * Weight of the word-vector half: 1 (equal halves). Measured as the share of a comment's 15 nearest
  * neighbours that come from its own source conversation, on `npm run bench:quality`'s mixes: five
@@ -36,7 +36,6 @@ export function embedHybrid(
   const lsa: LsaEmbedding = embedLsa(texts, { dimensions: options.dimensions, languages });
   const english = texts.map((_, i) => languages === undefined || languages[i] === 'en');
   const sif = sifEmbed(texts, words, { include: english });
-  const others = english.filter((isEnglish) => !isEnglish).length;
   const dimensions = lsa.dimensions + words.dimensions;
   let missing = 0;
   const vectors = lsa.vectors.map((lsaVector, i) => {
@@ -53,10 +52,6 @@ export function embedHybrid(
     return out;
   });
   const adjustments = [...lsa.adjustments];
-  if (others > 0) {
-    const shown = [...new Set(languages!.filter((code) => code !== 'en'))].sort().join(', ');
-    adjustments.push(`the pretrained word vectors are English: ${others} of ${texts.length} comments in other languages (${shown}) rely on LSA alone`);
-  }
   if (missing > 0) adjustments.push(`${missing} of ${texts.length} comments have no word with a pretrained vector: their LSA half alone is used`);
   return {
     vectors,

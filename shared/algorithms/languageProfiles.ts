@@ -106,6 +106,25 @@ export function languageProfile(code: string): LanguageProfile {
   return profile;
 }
 
+/**
+ * Whether Chinese texts are written in traditional ("Hant": Taiwan, Hong Kong) or simplified
+ * ("Hans") characters, by the characters of {@link TRADITIONAL} that differ; undefined when none occurs.
+ */
+export function chineseScript(texts: readonly string[]): 'Hant' | 'Hans' | undefined {
+  let traditional = 0;
+  let simplified = 0;
+  for (const text of texts) {
+    for (const ch of text) {
+      if (SIMPLIFIED_FORMS.has(ch)) simplified++;
+      else if (TRADITIONAL_FORMS.has(ch)) traditional++;
+    }
+  }
+  if (traditional === 0 && simplified === 0) return undefined;
+  return traditional >= simplified ? 'Hant' : 'Hans';
+}
+const SIMPLIFIED_FORMS = new Set(Object.keys(TRADITIONAL));
+const TRADITIONAL_FORMS = new Set(Object.values(TRADITIONAL));
+
 /** "and" in the language (English "and"; '&' where none is known). */
 export function conjunction(code: string | undefined): string {
   return AND[code ?? 'en'] ?? '&';

@@ -85,10 +85,10 @@ export function createTopicNamer(options: PipelineOptions, services: ProviderSer
     case 'keywords':
       return new KeywordsNamer();
     case 'openai':
-      return new OpenAiNamer({ baseUrl, model, concurrency, apiKey: () => services.apiKey('openai', baseUrl), retry });
+      return new OpenAiNamer({ baseUrl, model, concurrency, apiKey: () => services.apiKey('openai', baseUrl), retry, language: options.label_language });
     case 'anthropic':
-      return new AnthropicNamer({ baseUrl, model, concurrency, apiKey: () => services.apiKey('anthropic', baseUrl), retry });
+      return new AnthropicNamer({ baseUrl, model, concurrency, apiKey: () => services.apiKey('anthropic', baseUrl), retry, language: options.label_language });
     case 'bedrock':
-      return new BedrockNamer({ model, concurrency, client: services.bedrock, retry });
+      return new BedrockNamer({ model, concurrency, client: services.bedrock, retry, language: options.label_language });
   }
 }

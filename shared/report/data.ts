@@ -72,6 +72,8 @@ export interface ReportJob {
   moderated_out?: number;
   has_votes: boolean;
   embedding: { provider?: string; model?: string };
+  /** Share of the comments per language (ISO 639-1), largest first; absent in jobs made before it. */
+  languages?: Record<string, number>;
   error?: { type?: string; cause?: string; step?: string };
   quality?: LayerQuality[];
 }
@@ -177,9 +179,16 @@ function toReportJob(job: Item): ReportJob {
       provider: job.embedding_provider as string | undefined,
       model: job.embedding_model as string | undefined,
     },
+    ...(job.language_shares && typeof job.language_shares === 'object' ? { languages: languageShares(job.language_shares) } : {}),
     ...(error ? { error } : {}),
     ...(quality ? { quality } : {}),
   };
+}
+
+/** The job's `language_shares`: numeric shares only, largest first. */
+function languageShares(value: object): Record<string, number> {
+  const entries = Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]));
+  return Object.fromEntries(entries.sort((a, b) => b[1] - a[1]));
 }
 
 /**

@@ -60,6 +60,27 @@ function qualityTable(quality: LayerQuality[] | undefined): string {
 </table>`;
 }
 
+const LANGUAGES_SHOWN = 4;
+
+/** "German 97 %, English 3 %": the comments' languages (shares under 1 % left out), or nothing for older jobs. */
+function languageList(shares: Record<string, number> | undefined): string {
+  if (!shares) return '';
+  const names = new Intl.DisplayNames('en', { type: 'language' });
+  const shown = Object.entries(shares)
+    .filter(([, share]) => share >= 0.01)
+    .slice(0, LANGUAGES_SHOWN)
+    .map(([code, share]) => {
+      let name = code;
+      try {
+        name = names.of(code) ?? code;
+      } catch {
+        // not a language tag: shown as it is
+      }
+      return `<b>${escapeHtml(name)}</b> ${Math.round(share * 100)} %`;
+    });
+  return shown.length > 0 ? `<span id="languages">${shown.join(', ')}</span>` : '';
+}
+
 function header(data: ReportData): string {
   const { job } = data;
   const title = job.title || job.conversation_id;
@@ -74,6 +95,7 @@ function header(data: ReportData): string {
     : '';
   const date = formatDate(job.completed_at ?? job.created_at);
   const comments = `<span><b>${job.num_comments.toLocaleString('en')}</b> comments${job.moderated_out ? ` (${job.moderated_out.toLocaleString('en')} moderated out)` : ''}</span>`;
+  const languages = languageList(job.languages);
   const keywordNote = [...namers.values()].some((entry) => entry.provider === 'keywords')
     ? '<span>offline labels from phrases of each topic\'s comments, not LLM names</span>'
     : '';
@@ -81,7 +103,7 @@ function header(data: ReportData): string {
 <div class="heading">
 <p class="eyebrow">Delphi topic map</p>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta"><span>conversation <b>${escapeHtml(job.conversation_id)}</b></span><span>job <b id="job-id">${escapeHtml(job.job_id)}</b></span>${date ? `<span>${escapeHtml(date)}</span>` : ''}${comments}<span>${job.has_votes ? 'with votes' : 'no votes'}</span>${link}</p>
+<p class="meta"><span>conversation <b>${escapeHtml(job.conversation_id)}</b></span><span>job <b id="job-id">${escapeHtml(job.job_id)}</b></span>${date ? `<span>${escapeHtml(date)}</span>` : ''}${comments}${languages}<span>${job.has_votes ? 'with votes' : 'no votes'}</span>${link}</p>
 <p class="meta"><span>embeddings ${describe(job.embedding)}</span>${namers.size ? `<span>topic names ${[...namers.values()].map(describe).join(', ')}</span>` : ''}${keywordNote}</p>
 </div>
 ${qualityTable(job.quality)}

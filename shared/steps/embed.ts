@@ -10,6 +10,7 @@ import type { Dependencies } from '../dependencies';
 import { loadSource, type PolisExport } from '../sources';
 import { encodeVector } from '../vectors';
 import { InvalidInputError } from '../errors';
+import { detectLanguages, type LanguageDetection } from '../algorithms/language';
 
 /** Batches of `size` comments; the offline embedders are fit on the whole conversation, so they never fan out. */
 export function planEmbeddingBatches(comments: number, size: number): EmbeddingBatch[] {
@@ -20,6 +21,28 @@ export function planEmbeddingBatches(comments: number, size: number): EmbeddingB
     count: Math.min(size, comments - index * size),
     last: index === count - 1,
   }));
+}
+
+/**
+ * The comments' languages for the job record (share of comments per language, the most common one);
+ * the offline embedders and the later steps detect them again the same way (language.ts).
+ */
+function languageFacts(detection: LanguageDetection) {
+  return { language: detection.conversation, language_shares: detection.shares };
+}
+
+/** The hybrid embedder's word vectors are English: the job says when comments in other languages rely on LSA alone. */
+export function languageWarnings(detection: LanguageDetection, provider: string): string[] {
+  if (provider !== 'hybrid') return [];
+  const others = detection.languages.filter((code) => code !== 'en').length;
+  if (others === 0) return [];
+  const shown = Object.entries(detection.shares)
+    .filter(([code]) => code !== 'en')
+    .map(([code, share]) => `${code} ${Math.round(share * 100)} %`)
+    .join(', ');
+  return [
+    `${others} of ${detection.languages.length} comments are not in English (${shown}): the pretrained word vectors are English, so these comments rely on LSA alone`,
+  ];
 }
 
 async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments) {
@@ -62,9 +85,11 @@ export const embedStep: StepFunction = async (input, deps) => {
     return { rows_written: 0, rows_deleted: 0, details: { comments: source.comments.length, batches }, warnings: source.warnings };
   }
   const { rows, facts, adjustments } = await embedComments(input, deps, source);
+  const detection = detectLanguages(source.comments.map((comment) => comment.text));
   const { written, deleted } = await repository.replaceJobRows('embeddings', input.job_id, rows);
   await repository.updateJob(input.job_id, input.conversation_id, {
     ...sourceFacts(source),
+    ...languageFacts(detection),
     embedding_model: facts.model,
     embedding_provider: facts.provider,
     embedding_dimensions: facts.dimensions,
@@ -72,8 +97,8 @@ export const embedStep: StepFunction = async (input, deps) => {
   return {
     rows_written: written,
     rows_deleted: deleted,
-    details: { comments: rows.length, ...facts },
-    warnings: source.warnings,
+    details: { comments: rows.length, ...facts, language: detection.conversation },
+    warnings: [...(source.warnings ?? []), ...languageWarnings(detection, facts.provider)],
     adjustments,
   };
 };
@@ -102,6 +127,7 @@ export const finishEmbeddingStep: StepFunction = async (input, { repository }) =
   const first = rows[0];
   await repository.updateJob(input.job_id, input.conversation_id, {
     ...sourceFacts(source),
+    ...languageFacts(detectLanguages(source.comments.map((comment) => comment.text))),
     embedding_model: first.model,
     embedding_provider: first.provider,
     embedding_dimensions: first.dimensions,

@@ -12,6 +12,8 @@ import { missingApiKeyMessage, noKeySentHint } from '../settings';
 import { MAX_LABEL_TOKENS, nameWithLlm, type ClusterToName, type TopicNamer } from './namer';
 
 export interface AnthropicNamerSettings {
+  /** The language names are asked in (options.label_language); default: the comments'. */
+  language?: string;
   baseUrl: string;
   model: string;
   concurrency: number;
@@ -32,7 +34,7 @@ export class AnthropicNamer implements TopicNamer {
     const apiKey = await this.settings.apiKey();
     if (!apiKey) throw new ConfigurationError(`${missingApiKeyMessage('anthropic', 'anthropic topic namer')} (${noKeySentHint('anthropic')})`);
     const client = new Anthropic({ apiKey, baseURL: baseUrl, maxRetries: 0, timeout: retry.timeoutMs });
-    return nameWithLlm(clusters, { provider: 'anthropic', model, concurrency, retry }, async (prompt, signal, what) => {
+    return nameWithLlm(clusters, { provider: 'anthropic', model, concurrency, retry, language: this.settings.language }, async (prompt, signal, what) => {
       let message: Anthropic.Message;
       try {
         message = await client.messages.create(

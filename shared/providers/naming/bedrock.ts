@@ -10,6 +10,8 @@ import type { RetryPolicy } from '../http';
 import { MAX_LABEL_TOKENS, nameWithLlm, type ClusterToName, type TopicNamer } from './namer';
 
 export interface BedrockNamerSettings {
+  /** The language names are asked in (options.label_language); default: the comments'. */
+  language?: string;
   model: string;
   concurrency: number;
   client: () => BedrockRuntimeClient;
@@ -27,7 +29,7 @@ export class BedrockNamer implements TopicNamer {
   async name(clusters: ClusterToName[]): Promise<Map<string, string>> {
     const { model, concurrency, retry } = this.settings;
     const client = this.settings.client();
-    return nameWithLlm(clusters, { provider: 'bedrock', model, concurrency, retry }, async (prompt, signal, what) => {
+    return nameWithLlm(clusters, { provider: 'bedrock', model, concurrency, retry, language: this.settings.language }, async (prompt, signal, what) => {
       let output: ConverseCommandOutput;
       try {
         output = await client.send(

@@ -7,6 +7,7 @@
  * topic does not repeat a child's name unless it has the same members. Rows without label phrases
  * (jobs made before them) are named from their c-TF-IDF keywords.
  */
+import { detectLanguages } from '../../algorithms/language';
 import { phraseTopicNames } from '../../algorithms/topicNames';
 import type { ClusterToName, TopicNamer } from './namer';
 
@@ -20,6 +21,8 @@ export class KeywordsNamer implements TopicNamer {
     const names = new Map<string, string>();
     for (const layer of new Set(clusters.map((cluster) => cluster.layer))) {
       const inLayer = clusters.filter((cluster) => cluster.layer === layer);
+      // The conversation's language (of the layer's sample comments): its word for "and", its word rules.
+      const language = detectLanguages(inLayer.flatMap((cluster) => cluster.sampleComments)).conversation;
       const labels = phraseTopicNames(
         inLayer.map((cluster) => ({
           key: cluster.key,
@@ -29,6 +32,7 @@ export class KeywordsNamer implements TopicNamer {
           keywords: cluster.keywords,
           children: cluster.children ?? cluster.childNames.map((name, i) => ({ key: `child${i}`, name, sameMembers: false })),
           ancestorPhrases: cluster.ancestorPhrases,
+          language,
         })),
       );
       for (const [key, label] of labels) names.set(key, label);

@@ -2,6 +2,8 @@
  * What every topic namer does, and what the LLM namers share: the prompt, bounded concurrency,
  * retries and cleaning of the reply.
  */
+import { detectLanguages } from '../../algorithms/language';
+import { chineseScript } from '../../algorithms/languageProfiles';
 import type { LabelPhrase } from '../../algorithms/phrases';
 import { cleanTopicLabel } from '../../algorithms/topicNames';
 import type { TopicNamerName } from '../../pipeline';
@@ -53,8 +55,37 @@ const SYSTEM_PROMPT = [
   'Reply with the label only: no quotes, no numbering, no "Topic:" prefix, no explanation.',
 ].join(' ');
 
-/** The prompt for one cluster: its keywords, its comments nearest the centroid and, for coarser layers, its subtopics. */
-export function topicPrompt(cluster: ClusterToName): TopicPrompt {
+/**
+ * The language the names are asked in, as a BCP 47 tag: the caller's (`options.label_language`),
+ * else that of the clusters' sample comments ("de", "zh-Hant" for traditional characters);
+ * undefined for English comments, whose prompt says nothing about the language.
+ */
+export function labelLanguage(clusters: readonly ClusterToName[], requested?: string): string | undefined {
+  if (requested) return requested;
+  const samples = clusters.flatMap((cluster) => cluster.sampleComments);
+  const { conversation } = detectLanguages(samples);
+  if (conversation === 'en') return undefined;
+  if (conversation === 'zh') {
+    const script = chineseScript(samples);
+    return script ? `zh-${script}` : 'zh';
+  }
+  return conversation;
+}
+
+/** "German", "Traditional Chinese" — what the prompt calls a language tag. */
+export function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames('en', { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/**
+ * The prompt for one cluster: its keywords, its comments nearest the centroid and, for coarser
+ * layers, its subtopics; with a `language` (see {@link labelLanguage}), the label is asked in it.
+ */
+export function topicPrompt(cluster: ClusterToName, language?: string): TopicPrompt {
   const lines = [`Keywords: ${cluster.keywords.slice(0, MAX_KEYWORDS).join(', ') || '(none)'}`];
   if (cluster.childNames.length > 0) {
     lines.push('', 'This topic groups these narrower topics:', ...cluster.childNames.slice(0, MAX_CHILD_NAMES).map((name) => `- ${name}`));
@@ -65,7 +96,8 @@ export function topicPrompt(cluster: ClusterToName): TopicPrompt {
     lines.push(`- ${flat.length > MAX_SAMPLE_CHARACTERS ? `${flat.slice(0, MAX_SAMPLE_CHARACTERS)}…` : flat}`);
   }
   lines.push('', 'Label (3 to 6 words):');
-  return { system: SYSTEM_PROMPT, user: lines.join('\n') };
+  const system = language ? `${SYSTEM_PROMPT} Write the label in ${languageName(language)}.` : SYSTEM_PROMPT;
+  return { system, user: lines.join('\n') };
 }
 
 /** One completion: the raw reply text, or a thrown RetryableFailure / ProviderError. */
@@ -78,12 +110,13 @@ export type Complete = (prompt: TopicPrompt, signal: AbortSignal, what: string) 
  */
 export async function nameWithLlm(
   clusters: ClusterToName[],
-  settings: { provider: string; model: string; concurrency: number; retry: RetryPolicy },
+  settings: { provider: string; model: string; concurrency: number; retry: RetryPolicy; language?: string },
   complete: Complete,
 ): Promise<Map<string, string>> {
+  const language = labelLanguage(clusters, settings.language);
   const labels = await mapConcurrent(clusters, settings.concurrency, (cluster, _index, signal) => {
     const what = `${settings.provider} ${settings.model}, cluster ${cluster.key}`;
-    const prompt = topicPrompt(cluster);
+    const prompt = topicPrompt(cluster, language);
     return withRetries(
       what,
       async ({ signal: attemptSignal }) => {

@@ -9,6 +9,8 @@ import { noKeySentHint } from '../settings';
 import { MAX_LABEL_TOKENS, nameWithLlm, type ClusterToName, type TopicNamer, type TopicPrompt } from './namer';
 
 export interface OpenAiNamerSettings {
+  /** The language names are asked in (options.label_language); default: the comments'. */
+  language?: string;
   baseUrl: string;
   model: string;
   concurrency: number;
@@ -28,7 +30,7 @@ export class OpenAiNamer implements TopicNamer {
     const { baseUrl, model, concurrency, retry } = this.settings;
     const apiKey = await this.settings.apiKey();
     const url = joinUrl(baseUrl, 'chat/completions');
-    return nameWithLlm(clusters, { provider: 'openai', model, concurrency, retry }, async (prompt: TopicPrompt, signal, what) => {
+    return nameWithLlm(clusters, { provider: 'openai', model, concurrency, retry, language: this.settings.language }, async (prompt: TopicPrompt, signal, what) => {
       const body = await postJson({
         provider: 'openai chat',
         url,
