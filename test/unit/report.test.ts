@@ -106,6 +106,12 @@ describe('renderReport', () => {
     expect(renderReport(reportData({ quality: undefined }))).not.toContain('id="quality"');
   });
 
+  it('shows the comments\' languages in the header when the job recorded them', () => {
+    const html = renderReport(reportData({ languages: { de: 0.97, en: 0.03 } }));
+    expect(html).toContain('<span id="languages"><b>German</b> 97 %, <b>English</b> 3 %</span>');
+    expect(renderReport(reportData())).not.toContain('id="languages"');
+  });
+
   it('says why there is no map for a job that has not completed', () => {
     const data = reportData({ status: 'FAILED', error: { type: 'InvalidInputError', step: 'Embed', cause: 'comments.csv is missing <column>' } });
     const html = renderReport({ ...data, comments: [], layers: [] });
