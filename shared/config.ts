@@ -72,3 +72,33 @@ export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderE
     },
   };
 }
+
+/**
+ * Size limits of a Polis export's files. The defaults hold the largest public conversations many
+ * times over (docs/faults.md gives the sizes): a file past its limit is a named input error, never a
+ * read that takes the machine's memory.
+ */
+export interface SourceFileLimits {
+  /** comments.csv and summary.csv, read whole. */
+  commentsBytes: number;
+  /** votes.csv (streamed) and participants-votes.csv. */
+  votesBytes: number;
+}
+
+export const DEFAULT_SOURCE_LIMITS: SourceFileLimits = { commentsBytes: 64 * 2 ** 20, votesBytes: 1024 * 2 ** 20 };
+
+export function readSourceLimits(env: NodeJS.ProcessEnv = process.env): SourceFileLimits {
+  const megabytes = (name: string, fallback: number) => {
+    const value = env[name]?.trim();
+    if (!value) return fallback;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > 65536) {
+      throw new ConfigurationError(`${name} must be a whole number of megabytes from 1 to 65536, got "${value}"`);
+    }
+    return number * 2 ** 20;
+  };
+  return {
+    commentsBytes: megabytes('DELPHI_MAX_COMMENTS_MB', DEFAULT_SOURCE_LIMITS.commentsBytes),
+    votesBytes: megabytes('DELPHI_MAX_VOTES_MB', DEFAULT_SOURCE_LIMITS.votesBytes),
+  };
+}

@@ -6,27 +6,44 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../errors';
-import { localFileReader, readPolisExport, type FileReader, type PolisExport, type ReadOptions } from './polis';
+import { readSourceLimits, type SourceFileLimits } from '../config';
+import { cappedStream, fileLimit, localFileReader, readAll, readPolisExport, tooLarge, type FileReader, type PolisExport, type ReadOptions } from './polis';
 import { isPostgresSource, readPostgresSource } from './postgres';
 
 let s3: S3Client | undefined;
 
-function s3FileReader(uri: string): FileReader {
+function s3FileReader(uri: string, limits: SourceFileLimits): FileReader {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new InvalidInputError(`source "${uri}" is not a valid s3://bucket/prefix URI`);
   const [, bucket, prefix] = match;
   s3 ??= new S3Client({});
   const client = s3;
-  return async (name) => {
+  const stream = async (name: string): Promise<AsyncIterable<Buffer> | undefined> => {
     const key = prefix ? `${prefix.replace(/\/$/, '')}/${name}` : name;
     try {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.from(await out.Body!.transformToByteArray());
+      if ((out.ContentLength ?? 0) > fileLimit(name, limits).bytes) {
+        (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw tooLarge(name, out.ContentLength!, limits);
+      }
+      const body = out.Body as unknown as Partial<AsyncIterable<Buffer>> & { transformToByteArray(): Promise<Uint8Array> };
+      // The SDK's Node body is a Readable; a body that is not one is read whole (its length is checked above).
+      const chunks = body[Symbol.asyncIterator]
+        ? (body as AsyncIterable<Buffer>)
+        : (async function* whole() {
+            yield Buffer.from(await body.transformToByteArray());
+          })();
+      return cappedStream(chunks, name, limits);
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return undefined;
       throw error;
     }
   };
+  const read = async (name: string) => {
+    const chunks = await stream(name);
+    return chunks ? readAll(chunks) : undefined;
+  };
+  return Object.assign(read, { stream });
 }
 
 /**
@@ -40,13 +57,14 @@ export function resolveLocalSource(source: string): string {
 
 export async function loadSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
   if (isPostgresSource(source)) return readPostgresSource(source, options);
-  if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source), options);
+  const limits = readSourceLimits();
+  if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source, limits), options);
   const folder = resolveLocalSource(source);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new InvalidInputError(`source "${source}" does not exist or is not a folder holding a Polis export (comments.csv)`);
   }
-  return readPolisExport(localFileReader(folder), options);
+  return readPolisExport(localFileReader(folder, limits), options);
 }
 
 export type { PolisExport, PolisComment, VoteTally, VoteSource } from './polis';

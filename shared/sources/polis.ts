@@ -10,10 +10,14 @@
  * s3://bucket/prefix (shared/sources/index.ts); a Polis database is read by ./postgres.ts into the
  * same shape.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { parse as parseCsvStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { tallyByGroup, type Ballot, type GroupTallies } from '../algorithms/groups';
+import { DEFAULT_SOURCE_LIMITS, type SourceFileLimits } from '../config';
 import { InvalidInputError } from '../errors';
 
 export interface PolisComment {
@@ -58,20 +62,99 @@ export interface ReadOptions {
   maxCommentChars?: number;
 }
 
-/** Reads one file of an export; undefined when an optional file is absent. */
-export type FileReader = (name: string) => Promise<Buffer | undefined>;
+/**
+ * Reads one file of an export; undefined when an optional file is absent. `stream`, when the source
+ * has it, gives the file in chunks, so a large votes.csv is never held whole.
+ */
+export type FileReader = ((name: string) => Promise<Buffer | undefined>) & {
+  stream?: (name: string) => Promise<AsyncIterable<Buffer> | undefined>;
+};
 
 export const MAX_COMMENT_CHARS = 5000;
 
-export function localFileReader(folder: string): FileReader {
-  return async (name) => {
-    try {
-      return await readFile(path.join(folder, name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MB`;
+
+/** The size limit of one export file (shared/config.ts: DELPHI_MAX_*_MB), with the setting that raises it. */
+export function fileLimit(name: string, limits: SourceFileLimits): { bytes: number; setting: string } {
+  const votes = name === 'votes.csv' || name === 'participants-votes.csv';
+  return votes ? { bytes: limits.votesBytes, setting: 'DELPHI_MAX_VOTES_MB' } : { bytes: limits.commentsBytes, setting: 'DELPHI_MAX_COMMENTS_MB' };
+}
+
+export function tooLarge(name: string, size: number | string, limits: SourceFileLimits): InvalidInputError {
+  const { bytes, setting } = fileLimit(name, limits);
+  return new InvalidInputError(`${name} is ${typeof size === 'number' ? megabytes(size) : size}, over the ${megabytes(bytes)} limit for it (raise it with ${setting})`);
+}
+
+function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Opens an export file for reading: regular files only, within the size limit. O_NONBLOCK, because
+ * opening a FIFO for reading otherwise waits for a writer for ever; the type is checked on the open
+ * file itself, so a file swapped after a check cannot slip through.
+ */
+async function openExportFile(file: string, name: string, limits: SourceFileLimits): Promise<FileHandle | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new InvalidInputError(`${name} is a symbolic link that loops (or has too many levels): point it at a file`);
+    if (code === 'EISDIR') throw new InvalidInputError(`${name} is a folder, not a file`);
+    if (code === 'EACCES' || code === 'EPERM') throw new InvalidInputError(`${name} cannot be read: permission denied`);
+    if (code === 'ENOTDIR') throw new InvalidInputError(`${name}: the source path is not a folder`);
+    throw error;
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new InvalidInputError(`${name} is ${kindOf(info)}, not a regular file: export files must be plain files`);
+  }
+  if (info.size > fileLimit(name, limits).bytes) {
+    await handle.close();
+    throw tooLarge(name, info.size, limits);
+  }
+  return handle;
+}
+
+/** Chunks of a file, failing once more than its limit came (a file that grows while it is read). */
+async function* capped(chunks: AsyncIterable<Buffer>, name: string, limits: SourceFileLimits): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > fileLimit(name, limits).bytes) throw tooLarge(name, `more than ${megabytes(total)}`, limits);
+    yield chunk;
+  }
+}
+
+export async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+export function localFileReader(folder: string, limits: SourceFileLimits = DEFAULT_SOURCE_LIMITS): FileReader {
+  const stream = async (name: string) => {
+    const handle = await openExportFile(path.join(folder, name), name, limits);
+    return handle ? capped(handle.createReadStream(), name, limits) : undefined;
   };
+  const read = async (name: string) => {
+    const chunks = await stream(name);
+    return chunks ? readAll(chunks) : undefined;
+  };
+  return Object.assign(read, { stream });
+}
+
+/** Limits the chunks a source gives (S3: a body larger than its ContentLength said). */
+export function cappedStream(chunks: AsyncIterable<Buffer>, name: string, limits: SourceFileLimits): AsyncIterable<Buffer> {
+  return capped(chunks, name, limits);
 }
 
 function decodeUtf8(buffer: Buffer, name: string, warnings: string[]): string {
@@ -102,6 +185,10 @@ function integerField(value: string | undefined, name: string, column: string, l
   const number = Number(value);
   if (!Number.isInteger(number)) {
     throw new InvalidInputError(`${name} line ${line}: ${column} "${value}" is not an integer`);
+  }
+  // Beyond 2^53 distinct ids collapse into one double: a false duplicate, or a row written under another id.
+  if (!Number.isSafeInteger(number)) {
+    throw new InvalidInputError(`${name} line ${line}: ${column} "${value.trim()}" is beyond the largest exact integer (2^53 - 1)`);
   }
   return number;
 }
@@ -181,6 +268,7 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   requireColumns(rows, commentsText, 'comments.csv', ['comment-id', 'comment-body']);
 
   const seen = new Set<number>();
+  const firstLine = new Map<number, number>();
   const raw: RawComment[] = [];
   const countTallies = new Map<number, VoteTally>();
   const hasCounts = rows.length > 0 && 'agrees' in rows[0] && 'disagrees' in rows[0];
@@ -190,8 +278,11 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
     if (commentId === undefined || commentId < 0) {
       throw new InvalidInputError(`comments.csv line ${line}: comment-id "${row['comment-id']}" is not a non-negative integer`);
     }
-    if (seen.has(commentId)) throw new InvalidInputError(`comments.csv has duplicate comment-id ${commentId}`);
+    if (seen.has(commentId)) {
+      throw new InvalidInputError(`comments.csv line ${line}: duplicate comment-id ${commentId} (first on line ${firstLine.get(commentId)})`);
+    }
     seen.add(commentId);
+    firstLine.set(commentId, line);
     if (hasCounts) {
       const agree = integerField(row['agrees'], 'comments.csv', 'agrees', line) ?? 0;
       const disagree = integerField(row['disagrees'], 'comments.csv', 'disagrees', line) ?? 0;
@@ -249,25 +340,63 @@ function addVote(tallies: Map<number, VoteTally>, commentId: number, vote: numbe
 }
 
 /**
+ * A CSV file's records one at a time (the file streamed when the source can), its header checked for
+ * `required` before the first record. Undefined when the file is absent; header() is undefined after
+ * the records of an empty file.
+ */
+async function streamCsv(readFileOf: FileReader, name: string, required: string[]) {
+  const chunks = readFileOf.stream ? await readFileOf.stream(name) : await readFileOf(name).then((buffer) => buffer && [buffer]);
+  if (!chunks) return undefined;
+  let header: string[] | undefined;
+  const parser = parseCsvStream({
+    columns: (first: string[]) => (header = first),
+    skip_empty_lines: true,
+    relax_column_count: false,
+    trim: false,
+    bom: true,
+  });
+  const source = Readable.from(chunks);
+  source.once('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  async function* rows(): AsyncGenerator<Record<string, string>> {
+    let checked = false;
+    const check = () => {
+      if (checked || !header) return;
+      checked = true;
+      const found = header.map((column) => column.trim());
+      const missing = required.filter((column) => !found.includes(column));
+      if (missing.length) throw new InvalidInputError(`${name} is missing column(s) ${missing.join(', ')} (found: ${found.join(', ') || 'none'})`);
+    };
+    try {
+      for await (const record of parser as AsyncIterable<Record<string, string>>) {
+        check();
+        yield record;
+      }
+      check();
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw error;
+      throw new InvalidInputError(`${name} is not valid CSV: ${(error as Error).message}`, { cause: error });
+    } finally {
+      source.destroy();
+    }
+  }
+  return { rows: rows(), header: () => header };
+}
+
+/**
  * votes.csv is Polis's vote history: a participant who changed their mind has several rows for a
  * comment. Only the latest (by timestamp, else the later row) counts, as in Polis's
  * votes_latest_unique and participants-votes.csv.
  */
 async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings: string[]): Promise<FoundVotes | undefined> {
-  const buffer = await readFileOf('votes.csv');
-  if (!buffer) return undefined;
-  const text = decodeUtf8(buffer, 'votes.csv', warnings);
-  if (text.trim() === '') {
-    warnings.push('votes.csv is empty: no vote features');
-    return undefined;
-  }
-  const rows = parseCsv(text, 'votes.csv');
-  requireColumns(rows, text, 'votes.csv', ['comment-id', 'voter-id', 'vote']);
+  const records = await streamCsv(readFileOf, 'votes.csv', ['comment-id', 'voter-id', 'vote']);
+  if (!records) return undefined;
   // (voter, comment) → [timestamp, vote, comment, voter]
   const latest = new Map<string, [number, number, number, string]>();
   let unknown = 0;
-  rows.forEach((row, i) => {
-    const line = i + 2;
+  let count = 0;
+  for await (const row of records.rows) {
+    const line = ++count + 1;
     const commentId = integerField(row['comment-id'], 'votes.csv', 'comment-id', line);
     const vote = integerField(row['vote'], 'votes.csv', 'vote', line);
     if (commentId === undefined || vote === undefined || ![1, 0, -1].includes(vote)) {
@@ -275,7 +404,7 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
     }
     if (!knownIds.has(commentId)) {
       unknown++;
-      return;
+      continue;
     }
     const voter = (row['voter-id'] ?? '').trim();
     const timestamp = integerField(row['timestamp'], 'votes.csv', 'timestamp', line) ?? -Infinity;
@@ -283,7 +412,11 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
     const key = voter === '' ? `#${line}` : `${voter}:${commentId}`;
     const previous = latest.get(key);
     if (!previous || timestamp >= previous[0]) latest.set(key, [timestamp, vote, commentId, voter]);
-  });
+  }
+  if (!records.header()) {
+    warnings.push('votes.csv is empty: no vote features');
+    return undefined;
+  }
   if (unknown > 0) warnings.push(`votes.csv: ${unknown} vote(s) refer to comment ids not in comments.csv and were ignored`);
   const tallies = new Map<number, VoteTally>();
   const ballots: Ballot[] = [];
@@ -292,7 +425,7 @@ async function readVotes(readFileOf: FileReader, knownIds: Set<number>, warnings
     // voter-id is participants-votes.csv's participant (Polis's pid): the key to the groups.
     if (/^\d+$/.test(voter)) ballots.push([Number(voter), commentId, vote]);
   }
-  const superseded = rows.length - unknown - latest.size;
+  const superseded = count - unknown - latest.size;
   return {
     votes: tallies,
     vote_source: 'votes.csv',
@@ -334,6 +467,8 @@ async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<numbe
   requireColumns(rows, text, name, ['participant']);
   const header = rows[0] ? Object.keys(rows[0]) : (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((c) => c.trim());
   const commentColumns = header.filter((column) => COMMENT_COLUMN.test(column.trim()));
+  const unsafe = commentColumns.find((column) => !Number.isSafeInteger(Number(column)));
+  if (unsafe) throw new InvalidInputError(`${name} line 1: comment column "${unsafe.trim()}" is beyond the largest exact integer (2^53 - 1)`);
   if (commentColumns.length === 0) {
     throw new InvalidInputError(`${name} has no comment columns (a column per comment id after participant, group-id and the counts; found: ${header.join(', ')})`);
   }
@@ -349,7 +484,7 @@ async function readParticipantsVotes(readFileOf: FileReader, knownIds: Set<numbe
     if (participant === undefined || participant < 0) {
       throw new InvalidInputError(`${name} line ${line}: participant "${row['participant']}" is not a non-negative integer`);
     }
-    if (participants.has(participant)) throw new InvalidInputError(`${name} has duplicate participant ${participant}`);
+    if (participants.has(participant)) throw new InvalidInputError(`${name} line ${line}: duplicate participant ${participant}`);
     participants.add(participant);
     if (hasGroups) {
       const group = integerField(row['group-id'], name, 'group-id', line);

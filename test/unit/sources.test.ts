@@ -127,7 +127,7 @@ describe('readPolisExport: malformed vote files', () => {
     ['participants-votes.csv without comment columns', { 'participants-votes.csv': 'participant,group-id,n-votes\n0,1,3\n' }, /participants-votes\.csv has no comment columns/],
     ['a vote that is not 1, 0, -1', { 'participants-votes.csv': 'participant,group-id,0,1\n0,0,1,2\n' }, /participants-votes\.csv line 2: the vote on comment 1 must be 1, 0, -1 or empty \(got "2"\)/],
     ['a participant that is not an integer', { 'participants-votes.csv': 'participant,group-id,0\nabc,0,1\n' }, /participants-votes\.csv line 2: participant "abc"/],
-    ['a duplicate participant', { 'participants-votes.csv': 'participant,group-id,0\n4,0,1\n4,0,-1\n' }, /participants-votes\.csv has duplicate participant 4/],
+    ['a duplicate participant', { 'participants-votes.csv': 'participant,group-id,0\n4,0,1\n4,0,-1\n' }, /participants-votes\.csv line 3: duplicate participant 4/],
     ['a group-id that is not an integer', { 'participants-votes.csv': 'participant,group-id,0\n4,x,1\n' }, /participants-votes\.csv line 2: group-id "x" is not an integer/],
     ['a row with too many cells', { 'participants-votes.csv': 'participant,group-id,0\n4,0,1,1\n' }, /participants-votes\.csv is not valid CSV/],
     ['agrees that is not an integer', { 'comments.csv': 'comment-id,agrees,disagrees,comment-body\n0,many,1,Hello\n' }, /comments\.csv line 2: agrees "many" is not an integer/],
