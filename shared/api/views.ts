@@ -50,6 +50,7 @@ export function topicView(topic: Topic) {
       top_words: features.top_words ?? [],
       top_tfidf_scores: features.top_tfidf_scores ?? [],
       votes: features.votes ?? null,
+      group_votes: features.group_votes ?? null,
     },
   };
 }
@@ -61,6 +62,7 @@ export function topicsView(topics: JobTopics, base: string, layer?: number) {
     conversation_id: job.conversation_id,
     status: job.status,
     completed_at: job.completed_at,
+    opinion_groups: job.opinion_groups ?? 0,
     ...(layer === undefined ? {} : { layer }),
     layers: topics.layers.map(({ layer_id, topics: layerTopics }) => ({
       layer_id,

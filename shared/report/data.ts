@@ -3,6 +3,7 @@
  * embeds it as is, and the browser script (client/) draws everything from it.
  */
 import type { ClusterVoteFeatures } from '../algorithms/features';
+import type { TopicGroupVotes } from '../algorithms/groups';
 import type { Item, Repository } from '../repository';
 import { readJobTopics, type Topic } from '../results';
 
@@ -40,6 +41,8 @@ export interface ReportTopic {
   centroid: { x: number; y: number };
   representatives: string[];
   votes?: TopicVotes;
+  /** How each Polis opinion group voted on the topic; only when the source has groups. */
+  groups?: TopicGroupVotes;
   parent?: string;
   children: string[];
 }
@@ -71,6 +74,8 @@ export interface ReportJob {
   num_comments: number;
   moderated_out?: number;
   has_votes: boolean;
+  /** Polis opinion groups in the source; 0 or absent = none. */
+  opinion_groups?: number;
   embedding: { provider?: string; model?: string };
   /** Share of the comments per language (ISO 639-1), largest first; absent in jobs made before it. */
   languages?: Record<string, number>;
@@ -141,6 +146,7 @@ export async function loadReportData(repository: Repository, jobId: string): Pro
 function toReportTopic(topic: Topic, totalComments: number): ReportTopic {
   const features = topic.features;
   const votes = features?.votes as TopicVotes | undefined;
+  const groups = features?.group_votes as TopicGroupVotes | undefined;
   const representatives = ((features?.sample_comments as string[] | undefined) ?? topic.sample_comments).slice(0, REPRESENTATIVES);
   return {
     key: topic.cluster_key,
@@ -154,6 +160,7 @@ function toReportTopic(topic: Topic, totalComments: number): ReportTopic {
     centroid: { x: round4(topic.centroid?.x ?? 0), y: round4(topic.centroid?.y ?? 0) },
     representatives,
     ...(votes ? { votes } : {}),
+    ...(groups ? { groups } : {}),
     ...(topic.parent_cluster ? { parent: topic.parent_cluster } : {}),
     children: topic.child_clusters,
   };
@@ -175,6 +182,7 @@ function toReportJob(job: Item): ReportJob {
     num_comments: Number(job.num_comments ?? 0),
     ...(filtering?.moderated_out !== undefined ? { moderated_out: Number(filtering.moderated_out) } : {}),
     has_votes: Boolean(job.has_votes),
+    ...(job.opinion_groups ? { opinion_groups: Number(job.opinion_groups) } : {}),
     embedding: {
       provider: job.embedding_provider as string | undefined,
       model: job.embedding_model as string | undefined,

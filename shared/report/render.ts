@@ -103,7 +103,7 @@ function header(data: ReportData): string {
 <div class="heading">
 <p class="eyebrow">Delphi topic map</p>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta"><span>conversation <b>${escapeHtml(job.conversation_id)}</b></span><span>job <b id="job-id">${escapeHtml(job.job_id)}</b></span>${date ? `<span>${escapeHtml(date)}</span>` : ''}${comments}${languages}<span>${job.has_votes ? 'with votes' : 'no votes'}</span>${link}</p>
+<p class="meta"><span>conversation <b>${escapeHtml(job.conversation_id)}</b></span><span>job <b id="job-id">${escapeHtml(job.job_id)}</b></span>${date ? `<span>${escapeHtml(date)}</span>` : ''}${comments}${languages}<span>${job.has_votes ? 'with votes' : 'no votes'}</span><span>${job.opinion_groups ? `${job.opinion_groups} opinion groups` : 'no opinion groups'}</span>${link}</p>
 <p class="meta"><span>embeddings ${describe(job.embedding)}</span>${namers.size ? `<span>topic names ${[...namers.values()].map(describe).join(', ')}</span>` : ''}${keywordNote}</p>
 </div>
 ${qualityTable(job.quality)}

@@ -62,6 +62,7 @@ async function embedComments(input: StepInput, deps: Dependencies, source: Polis
     moderated: comment.moderated,
     created: comment.created,
     votes: source.votes?.get(comment.comment_id),
+    group_votes: source.group_votes?.get(comment.comment_id),
   }));
   const facts = { provider: embedder.provider, model: embedding.model, dimensions: embedding.dimensions };
   return { rows, facts, adjustments: embedding.adjustments };
@@ -71,6 +72,8 @@ function sourceFacts(source: PolisExport) {
   return {
     num_comments: source.comments.length,
     has_votes: source.votes !== undefined,
+    // Absent when the source has no opinion groups, so such jobs keep exactly the rows they had.
+    ...(source.groups ? { opinion_groups: new Set(source.groups.values()).size } : {}),
     metadata: source.metadata,
     source_filtering: source.dropped,
   };

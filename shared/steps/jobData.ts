@@ -1,4 +1,5 @@
 /** Readers of what earlier steps persisted for a job, shared by the later steps. */
+import type { GroupTallies } from '../algorithms/groups';
 import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
 import { decodeVector } from '../vectors';
@@ -14,6 +15,8 @@ export interface JobComments {
   texts: string[];
   vectors: Float32Array[];
   votes: Array<{ agree: number; disagree: number; pass: number } | undefined>;
+  /** Per Polis opinion group; all undefined when the source has no groups. */
+  group_votes: Array<GroupTallies | undefined>;
 }
 
 export async function readComments(repository: Repository, jobId: string): Promise<JobComments> {
@@ -26,6 +29,7 @@ export async function readComments(repository: Repository, jobId: string): Promi
     texts: rows.map((row) => String(row.comment_text)),
     vectors: rows.map((row) => decodeVector(row.embedding as Uint8Array)),
     votes: rows.map((row) => row.votes as JobComments['votes'][number]),
+    group_votes: rows.map((row) => row.group_votes as GroupTallies | undefined),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import type { ReportComment, ReportData, ReportTopic } from '../data';
 import { assignColors, NOISE_COLOR } from './colors';
+import { groupVotesBlock } from './groups';
 import { layerHeading, layerName } from './format';
 import { placeLabels, wrapLabel, type PlacedLabel } from './labels';
 
@@ -374,6 +375,7 @@ function start(): void {
         element('p', 'vote-figures', `consensus ${votes.consensus.toFixed(2)} · divisiveness ${votes.divisiveness.toFixed(2)}`),
       );
     }
+    if (topic.groups) details.append(...groupVotesBlock(topic.groups, view().topics.length, element, percent));
     if (topic.parent || topic.children.length) {
       const relations = element('p', 'relations');
       if (topic.parent) relations.append(element('span', 'relation-label', 'Part of '), relationButton(topic.parent));
