@@ -12,9 +12,12 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { decodeRow, type IndexedRowOf, type KeyOf, type RowOf } from './contract/rows';
+import type { JobRecord, JobUpdate, StepRecord } from './contract/job';
 import { TransientError, JobNotFoundError, InvalidInputError } from './errors';
 import { CONVERSATION_INDEX, TABLES, type TableId, tableName } from './schema';
 
+/** An attribute map as DynamoDB hands it over, before shared/contract/rows.ts decodes it. */
 export type Item = Record<string, unknown>;
 
 export const BATCH_SIZE = 25;
@@ -44,10 +47,15 @@ export interface ReplaceResult {
 }
 
 /** A replacement of a job's rows in one table, written in parts (see `beginReplace`). */
-export interface RowReplacement {
-  write(items: Item[]): Promise<void>;
+export interface RowReplacement<T extends TableId = TableId> {
+  write(items: RowOf<T>[]): Promise<void>;
   /** Deletes the rows the job had before that no part wrote again. */
   finish(): Promise<ReplaceResult>;
+}
+
+export interface QueryOptions<T extends TableId> {
+  /** Only rows whose attributes equal these values (filtered by DynamoDB, still read by it). */
+  where?: Partial<RowOf<T>>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,7 +117,7 @@ export class Repository {
 
   // ---- job records (Delphi_UMAPConversationConfig) -------------------------------------------
 
-  async putJob(job: Item): Promise<void> {
+  async putJob(job: JobRecord): Promise<void> {
     await this.send('put job', () => this.client.send(new PutCommand({ TableName: this.tableName('config'), Item: job })));
   }
 
@@ -138,12 +146,12 @@ export class Repository {
     }
   }
 
-  async getJob(jobId: string): Promise<Item | undefined> {
+  async getJob(jobId: string): Promise<JobRecord | undefined> {
     const items = await this.queryByJob('config', jobId);
     return items[0];
   }
 
-  async requireJob(jobId: string): Promise<Item> {
+  async requireJob(jobId: string): Promise<JobRecord> {
     const job = await this.getJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
     return job;
@@ -153,7 +161,7 @@ export class Repository {
    * Sets top-level attributes of an existing job record (fails if the job does not exist). A field
    * given as null is removed, so a redriven job does not keep the error of its failed attempt.
    */
-  async updateJob(jobId: string, conversationId: string, fields: Item): Promise<void> {
+  async updateJob(jobId: string, conversationId: string, fields: JobUpdate): Promise<void> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
     const names: Record<string, string> = {};
@@ -190,7 +198,7 @@ export class Repository {
   }
 
   /** Records one step's summary on the job record under `steps.<name>` (a map created at MarkRunning). */
-  async recordStep(jobId: string, conversationId: string, step: string, summary: Item): Promise<void> {
+  async recordStep(jobId: string, conversationId: string, step: string, summary: StepRecord): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -208,9 +216,9 @@ export class Repository {
     }
   }
 
-  async getItem(table: TableId, key: Item): Promise<Item | undefined> {
+  async getItem<T extends TableId>(table: T, key: KeyOf<T>): Promise<RowOf<T> | undefined> {
     const out = await this.send('get', () => this.client.send(new GetCommand({ TableName: this.tableName(table), Key: key })));
-    return out.Item;
+    return out.Item && decodeRow(table, out.Item);
   }
 
   // ---- per-job rows --------------------------------------------------------------------------
@@ -220,7 +228,7 @@ export class Repository {
    * re-run or a redrive after a crash leaves no duplicates), then deletes the job's rows whose keys
    * the new output no longer contains.
    */
-  async replaceJobRows(table: TableId, jobId: string, items: Item[]): Promise<ReplaceResult> {
+  async replaceJobRows<T extends TableId>(table: T, jobId: string, items: RowOf<T>[]): Promise<ReplaceResult> {
     const replacement = await this.beginReplace(table, jobId);
     await replacement.write(items);
     return replacement.finish();
@@ -232,8 +240,8 @@ export class Repository {
    * writes would read every row just written back (1,767–7,593 keys on march-on). A run after a
    * crash reads the rows the crashed attempt left, and `finish` deletes those it did not write again.
    */
-  async beginReplace(table: TableId, jobId: string): Promise<RowReplacement> {
-    const before = await this.queryByJob(table, jobId, { keysOnly: true });
+  async beginReplace<T extends TableId>(table: T, jobId: string): Promise<RowReplacement<T>> {
+    const before = await this.queryKeys(table, jobId);
     const written = new Set<string>();
     return {
       write: async (items) => {
@@ -247,7 +255,7 @@ export class Repository {
    * Writes (puts) rows of the job without touching its other rows: one batch of a fanned-out step.
    * Returns the range keys written, added to `keys` (a key already there is a duplicate).
    */
-  async writeJobRows(table: TableId, jobId: string, items: Item[], keys = new Set<string>()): Promise<Set<string>> {
+  async writeJobRows<T extends TableId>(table: T, jobId: string, items: RowOf<T>[], keys = new Set<string>()): Promise<Set<string>> {
     const rangeName = TABLES[table].rangeKey.name;
     for (const item of items) {
       if (item.job_id !== jobId) throw new Error(`Row for ${table} carries job_id ${String(item.job_id)}, expected ${jobId}`);
@@ -256,13 +264,13 @@ export class Repository {
       if (keys.has(key)) throw new Error(`Duplicate ${rangeName} ${key} in rows for ${table}`);
       keys.add(key);
     }
-    await this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })));
+    await this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item: Item as Item } })));
     return keys;
   }
 
   /** Deletes the job's rows in `table` whose range key (as a string) is not in `keep`; returns how many. */
   async deleteJobRowsExcept(table: TableId, jobId: string, keep: ReadonlySet<string>): Promise<number> {
-    return this.deleteRowsNotIn(table, await this.queryByJob(table, jobId, { keysOnly: true }), keep);
+    return this.deleteRowsNotIn(table, await this.queryKeys(table, jobId), keep);
   }
 
   /** Deletes those of `rows` (keys) whose range key is not in `keep`; returns how many. */
@@ -307,20 +315,25 @@ export class Repository {
     }
   }
 
-  /** Every row of the job in `table`, in range-key order, following pagination. */
-  async queryByJob(
-    table: TableId,
+  /** The primary keys of the job's rows in `table`, in range-key order. */
+  async queryKeys<T extends TableId>(table: T, jobId: string): Promise<KeyOf<T>[]> {
+    return this.queryByJob(table, jobId, { attributes: ['job_id', TABLES[table].rangeKey.name] as (keyof RowOf<T>)[] });
+  }
+
+  /** Every row of the job in `table`, in range-key order, following pagination; each decoded by its contract. */
+  async queryByJob<T extends TableId>(table: T, jobId: string, options?: QueryOptions<T>): Promise<RowOf<T>[]>;
+  /** Only these attributes of each row (less to transfer and unmarshal). */
+  async queryByJob<T extends TableId, K extends keyof RowOf<T>>(
+    table: T,
     jobId: string,
-    options: {
-      keysOnly?: boolean;
-      /** Only these attributes (less to transfer and unmarshal). */
-      attributes?: string[];
-      /** Only rows whose attributes equal these values (filtered by DynamoDB, still read by it). */
-      where?: Record<string, unknown>;
-    } = {},
-  ): Promise<Item[]> {
-    const rangeName = TABLES[table].rangeKey.name;
-    const attributes = options.keysOnly ? ['job_id', rangeName] : options.attributes;
+    options: QueryOptions<T> & { attributes: readonly K[] },
+  ): Promise<Pick<RowOf<T>, K>[]>;
+  async queryByJob<T extends TableId>(
+    table: T,
+    jobId: string,
+    options: QueryOptions<T> & { attributes?: readonly (keyof RowOf<T>)[] } = {},
+  ): Promise<Partial<RowOf<T>>[]> {
+    const attributes = options.attributes as readonly string[] | undefined;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':job': jobId };
     const projection = attributes?.map((name, i) => ((names[`#p${i}`] = name), `#p${i}`)).join(', ');
@@ -331,7 +344,7 @@ export class Repository {
         return `#w${i} = :w${i}`;
       })
       .join(' AND ');
-    return this.queryAll({
+    const items = await this.queryAll({
       TableName: this.tableName(table),
       KeyConditionExpression: 'job_id = :job',
       ExpressionAttributeValues: values,
@@ -339,14 +352,18 @@ export class Repository {
       ...(filter ? { FilterExpression: filter } : {}),
       ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
     });
+    return items.map((item) => decodeRow(table, item, attributes));
   }
 
   /** Rows of a conversation through the ConversationIdIndex GSI (what the index projects). */
-  async queryByConversation(
-    table: TableId,
+  async queryByConversation<T extends TableId>(
+    table: T,
     conversationId: string,
     options: { newestFirst?: boolean; limit?: number; startKey?: Item } = {},
-  ): Promise<{ items: Item[]; lastKey?: Item }> {
+  ): Promise<{ items: IndexedRowOf<T>[]; lastKey?: Item }> {
+    // Tables whose index projects only keys return keys, decoded as such.
+    const projected = TABLES[table].gsiProjection === 'KEYS_ONLY' ? ['job_id', TABLES[table].rangeKey.name, 'conversation_id'] : undefined;
+    const decode = (items: Item[]) => items.map((item) => decodeRow(table, item, projected) as IndexedRowOf<T>);
     const input: QueryCommandInput = {
       TableName: this.tableName(table),
       IndexName: CONVERSATION_INDEX,
@@ -354,11 +371,11 @@ export class Repository {
       ExpressionAttributeValues: { ':c': conversationId },
       ScanIndexForward: !options.newestFirst,
     };
-    if (options.limit === undefined) return { items: await this.queryAll(input) };
+    if (options.limit === undefined) return { items: decode(await this.queryAll(input)) };
     const out = await this.send('query', () =>
       this.client.send(new QueryCommand({ ...input, Limit: options.limit, ExclusiveStartKey: options.startKey })),
     );
-    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+    return { items: decode(out.Items ?? []), lastKey: out.LastEvaluatedKey };
   }
 
   async countByJob(table: TableId, jobId: string): Promise<number> {

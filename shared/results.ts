@@ -2,6 +2,8 @@
 import { JobNotFoundError } from './errors';
 import { withInterruption } from './jobLease';
 import { FANOUT_STATES, STEP_NAMES } from './pipeline';
+import type { FeatureRow } from './contract/rows';
+import type { JobRecord } from './contract/job';
 import type { Item, Repository } from './repository';
 import { countJobRows } from './steps/jobLifecycle';
 
@@ -20,11 +22,11 @@ export interface Topic {
   sample_comments: string[];
   parent_cluster?: string;
   child_clusters: string[];
-  features?: Item;
+  features?: FeatureRow;
 }
 
 export interface JobTopics {
-  job: Item;
+  job: JobRecord;
   layers: Array<{ layer_id: number; topics: Topic[] }>;
 }
 
@@ -38,30 +40,30 @@ export async function readJobTopics(repository: Repository, jobId: string, layer
     repository.queryByJob('topicNames', jobId),
     repository.queryByJob('features', jobId),
   ]);
-  const nameByKey = new Map(names.map((row) => [String(row.cluster_key), row]));
-  const featuresByKey = new Map(features.map((row) => [String(row.cluster_key), row]));
+  const nameByKey = new Map(names.map((row) => [row.cluster_key, row]));
+  const featuresByKey = new Map(features.map((row) => [row.cluster_key, row]));
   const byLayer = new Map<number, Topic[]>();
   for (const row of keywords) {
-    const layerId = Number(row.layer_id);
+    const layerId = row.layer_id;
     if (layer !== undefined && layerId !== layer) continue;
-    const key = String(row.cluster_key);
+    const key = row.cluster_key;
     const name = nameByKey.get(key);
     const feature = featuresByKey.get(key);
     const topic: Topic = {
       cluster_key: key,
       layer_id: layerId,
-      cluster_id: Number(row.cluster_id),
-      topic_name: name?.topic_name as string | undefined,
-      provider: name?.provider as string | undefined,
-      model_name: name?.model_name as string | undefined,
-      size: Number(row.size),
-      share: feature?.share as number | undefined,
-      keywords: (row.keywords as string[]) ?? [],
-      keyword_scores: (row.keyword_scores as number[]) ?? [],
-      centroid: row.centroid_coordinates as { x: number; y: number },
-      sample_comments: (row.sample_comments as string[]) ?? [],
-      parent_cluster: row.parent_cluster as string | undefined,
-      child_clusters: (row.child_clusters as string[]) ?? [],
+      cluster_id: row.cluster_id,
+      topic_name: name?.topic_name,
+      provider: name?.provider,
+      model_name: name?.model_name,
+      size: row.size,
+      share: feature?.share,
+      keywords: row.keywords,
+      keyword_scores: row.keyword_scores,
+      centroid: row.centroid_coordinates,
+      sample_comments: row.sample_comments,
+      parent_cluster: row.parent_cluster,
+      child_clusters: row.child_clusters,
       features: feature,
     };
     byLayer.set(layerId, [...(byLayer.get(layerId) ?? []), topic]);
@@ -80,13 +82,13 @@ export async function listConversationJobs(
   repository: Repository,
   conversationId: string,
   page: { limit?: number; startKey?: Item } = {},
-): Promise<{ jobs: Item[]; lastKey?: Item }> {
+): Promise<{ jobs: JobRecord[]; lastKey?: Item }> {
   const { items, lastKey } = await repository.queryByConversation('config', conversationId, { newestFirst: true, ...page });
   return { jobs: items.map((job) => withInterruption(job)), lastKey };
 }
 
 /** The newest COMPLETED job of a conversation (walks the ConversationIdIndex newest first, a page at a time). */
-export async function latestCompletedJob(repository: Repository, conversationId: string): Promise<Item | undefined> {
+export async function latestCompletedJob(repository: Repository, conversationId: string): Promise<JobRecord | undefined> {
   let startKey: Item | undefined;
   do {
     const page = await listConversationJobs(repository, conversationId, { limit: 25, startKey });
@@ -120,7 +122,7 @@ export interface JobStatus {
   execution_name?: string;
   execution_arn?: string;
   source?: string;
-  parameters?: Item;
+  parameters?: JobRecord['parameters'];
   created_at?: string;
   started_at?: string;
   completed_at?: string;
@@ -134,7 +136,7 @@ export interface JobStatus {
   /** Rows per table: recorded by MarkCompleted, counted live (Query COUNT) before that. */
   counts: Record<string, number>;
   num_comments?: number;
-  cluster_layers?: unknown[];
+  cluster_layers?: JobRecord['cluster_layers'];
   warnings: string[];
   adjustments: string[];
 }
@@ -143,9 +145,9 @@ const msBetween = (from: unknown, to: unknown) =>
   typeof from === 'string' && typeof to === 'string' ? Math.max(0, Date.parse(to) - Date.parse(from)) : undefined;
 
 /** A job record as a status: steps in pipeline order with their timings, and rows per table. */
-export async function describeJob(repository: Repository, stored: Item, now = new Date()): Promise<JobStatus> {
+export async function describeJob(repository: Repository, stored: JobRecord, now = new Date()): Promise<JobStatus> {
   const job = withInterruption(stored, now);
-  const recorded = (job.steps ?? {}) as Record<string, Item>;
+  const recorded = job.steps ?? {};
   // Pipeline order, each fan-out state after the step that plans it; a Map's items are `<State>#<item>`.
   const order = STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
   const keysOf = (name: string) =>
@@ -159,46 +161,46 @@ export async function describeJob(repository: Repository, stored: Item, now = ne
     return {
       step,
       status,
-      started_at: s.started_at as string | undefined,
-      finished_at: s.finished_at as string | undefined,
-      duration_ms: s.duration_ms as number | undefined,
+      started_at: s.started_at,
+      finished_at: s.finished_at,
+      duration_ms: s.duration_ms,
       elapsed_ms: status === 'RUNNING' ? msBetween(s.started_at, now.toISOString()) : undefined,
-      rows_written: s.rows_written as number | undefined,
-      rows_deleted: s.rows_deleted as number | undefined,
+      rows_written: s.rows_written,
+      rows_deleted: s.rows_deleted,
       error: s.error,
     };
   });
-  const jobId = String(job.job_id);
-  const end = (job.completed_at ?? (job.status === 'FAILED' ? job.failed_at : undefined) ?? now.toISOString()) as string;
+  const jobId = job.job_id;
+  const end = job.completed_at ?? (job.status === 'FAILED' ? job.failed_at : undefined) ?? now.toISOString();
   return {
     job_id: jobId,
-    conversation_id: String(job.conversation_id),
-    status: String(job.status),
-    current_step: job.current_step as string | undefined,
-    error: job.error as JobStatus['error'],
-    execution_name: job.execution_name as string | undefined,
-    execution_arn: job.execution_arn as string | undefined,
-    source: job.source as string | undefined,
-    parameters: job.parameters as Item | undefined,
-    created_at: job.created_at as string | undefined,
-    started_at: job.started_at as string | undefined,
-    completed_at: job.completed_at as string | undefined,
-    failed_at: job.failed_at as string | undefined,
-    updated_at: job.updated_at as string | undefined,
+    conversation_id: job.conversation_id,
+    status: job.status,
+    current_step: job.current_step,
+    error: job.error,
+    execution_name: job.execution_name,
+    execution_arn: job.execution_arn,
+    source: job.source,
+    parameters: job.parameters,
+    created_at: job.created_at,
+    started_at: job.started_at,
+    completed_at: job.completed_at,
+    failed_at: job.failed_at,
+    updated_at: job.updated_at,
     duration_ms: msBetween(job.started_at, end),
     steps,
     step_timings_ms:
-      (job.step_timings_ms as Record<string, number> | undefined) ??
+      job.step_timings_ms ??
       Object.fromEntries(
         order
           .map((name) => [name, steps.filter((s) => s.step.split('#')[0] === name && s.duration_ms !== undefined)] as const)
           .filter(([, done]) => done.length > 0)
           .map(([name, done]) => [name, done.reduce((sum, s) => sum + s.duration_ms!, 0)]),
       ),
-    counts: (job.counts as Record<string, number> | undefined) ?? (await countJobRows(repository, jobId)),
-    num_comments: job.num_comments as number | undefined,
-    cluster_layers: job.cluster_layers as unknown[] | undefined,
-    warnings: (job.warnings as string[] | undefined) ?? [],
-    adjustments: (job.adjustments as string[] | undefined) ?? [],
+    counts: job.counts ?? (await countJobRows(repository, jobId)),
+    num_comments: job.num_comments,
+    cluster_layers: job.cluster_layers,
+    warnings: job.warnings ?? [],
+    adjustments: job.adjustments ?? [],
   };
 }

@@ -1,5 +1,5 @@
 /** The JSON the API answers with: jobs, job lists and topics, with links to follow. */
-import type { Item } from '../repository';
+import type { JobRecord } from '../contract/job';
 import type { JobTopics, Topic } from '../results';
 
 export const jobPath = (jobId: string) => `/jobs/${encodeURIComponent(jobId)}`;
@@ -11,7 +11,7 @@ export function jobLinks(base: string, jobId: string) {
 }
 
 /** One line of GET /conversations/{conversation_id}/jobs. */
-export function jobSummaryView(job: Item, base: string) {
+export function jobSummaryView(job: JobRecord, base: string) {
   return {
     job_id: job.job_id,
     status: job.status,
@@ -21,14 +21,14 @@ export function jobSummaryView(job: Item, base: string) {
     num_comments: job.num_comments,
     execution_name: job.execution_name,
     error: job.error,
-    ...jobLinks(base, String(job.job_id)),
+    ...jobLinks(base, job.job_id),
   };
 }
 
 export function topicView(topic: Topic) {
-  const features = topic.features ?? {};
-  const representativeTexts = (features.sample_comments as string[] | undefined) ?? topic.sample_comments;
-  const representativeIds = (features.sample_comment_ids as number[] | undefined) ?? [];
+  const features = topic.features;
+  const representativeTexts = features?.sample_comments ?? topic.sample_comments;
+  const representativeIds: number[] = features?.sample_comment_ids ?? [];
   return {
     cluster_key: topic.cluster_key,
     layer_id: topic.layer_id,
@@ -45,12 +45,12 @@ export function topicView(topic: Topic) {
     parent_cluster: topic.parent_cluster ?? null,
     child_clusters: topic.child_clusters,
     features: {
-      spread: features.spread ?? null,
-      density: features.density ?? null,
-      top_words: features.top_words ?? [],
-      top_tfidf_scores: features.top_tfidf_scores ?? [],
-      votes: features.votes ?? null,
-      group_votes: features.group_votes ?? null,
+      spread: features?.spread ?? null,
+      density: features?.density ?? null,
+      top_words: features?.top_words ?? [],
+      top_tfidf_scores: features?.top_tfidf_scores ?? [],
+      votes: features?.votes ?? null,
+      group_votes: features?.group_votes ?? null,
     },
   };
 }
@@ -69,6 +69,6 @@ export function topicsView(topics: JobTopics, base: string, layer?: number) {
       num_clusters: layerTopics.length,
       topics: layerTopics.map(topicView),
     })),
-    status_url: `${base}${jobPath(String(job.job_id))}`,
+    status_url: `${base}${jobPath(job.job_id)}`,
   };
 }

@@ -4,6 +4,7 @@
  * them; the map's positions only give each comment its distance to its cluster's centre on the map.
  */
 import { clusterLayers } from '../algorithms/clustering';
+import { encodeAssignment } from '../contract/rows';
 import type { StepFunction } from '../handler';
 import { membersByCluster, readComments, readPositions, round6 } from './jobData';
 
@@ -27,22 +28,15 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
   });
 
   const rows = comments.ids.map((id, i) => {
-    const row: Record<string, unknown> = {
-      job_id: input.job_id,
-      conversation_id: input.conversation_id,
-      comment_id: id,
-      layer_count: result.layers.length,
-      is_outlier: result.outliers[i],
-      distance_to_centroid: {} as Record<string, number>,
-      cluster_confidence: {} as Record<string, number>,
-    };
-    result.layers.forEach((labels, layer) => {
-      row[`layer${layer}_cluster_id`] = labels[i];
+    const distance_to_centroid: Record<string, number> = {};
+    const cluster_confidence: Record<string, number> = {};
+    result.layers.forEach((_, layer) => {
       const distance = distances[layer][i];
-      if (distance !== undefined) (row.distance_to_centroid as Record<string, number>)[`layer${layer}`] = distance;
-      (row.cluster_confidence as Record<string, number>)[`layer${layer}`] = round6(result.confidence[layer][i]);
+      if (distance !== undefined) distance_to_centroid[`layer${layer}`] = distance;
+      cluster_confidence[`layer${layer}`] = round6(result.confidence[layer][i]);
     });
-    return row;
+    const fields = { job_id: input.job_id, conversation_id: input.conversation_id, comment_id: id, is_outlier: result.outliers[i], distance_to_centroid, cluster_confidence };
+    return encodeAssignment(fields, result.layers.map((labels) => labels[i]));
   });
 
   const cluster_layers = result.layers.map((labels, layer) => {

@@ -1,8 +1,8 @@
 /** Readers of what earlier steps persisted for a job, shared by the later steps. */
 import type { GroupTallies } from '../algorithms/groups';
+import { assignmentClusterIds, embeddingVector } from '../contract/rows';
 import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
-import { decodeVector } from '../vectors';
 
 /**
  * Comment ids in the order a reader returns its rows in; a promise of them lets the reader's query
@@ -25,45 +25,43 @@ export async function readComments(repository: Repository, jobId: string): Promi
     throw new InvalidInputError(`Job ${jobId} has no embeddings: run the Embed step first`);
   }
   return {
-    ids: rows.map((row) => Number(row.comment_id)),
-    texts: rows.map((row) => String(row.comment_text)),
-    vectors: rows.map((row) => decodeVector(row.embedding as Uint8Array)),
-    votes: rows.map((row) => row.votes as JobComments['votes'][number]),
-    group_votes: rows.map((row) => row.group_votes as GroupTallies | undefined),
+    ids: rows.map((row) => row.comment_id),
+    texts: rows.map((row) => row.comment_text),
+    vectors: rows.map(embeddingVector),
+    votes: rows.map((row) => row.votes),
+    group_votes: rows.map((row) => row.group_votes),
   };
 }
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */
 export async function readPositions(repository: Repository, jobId: string, ids: CommentIds): Promise<number[][]> {
   // Node rows only, few attributes: the edges are three quarters of the graph table.
-  const attributes = ['source_id', 'position'];
-  const [rows, order] = await Promise.all([repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes }), ids]);
-  const byId = new Map(rows.map((row) => [Number(row.source_id), row]));
+  const reading = repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes: ['source_id', 'position'] });
+  const [rows, order] = await Promise.all([reading, ids]);
+  const byId = new Map(rows.map((row) => [row.source_id, row]));
   const nodes = order.map((id) => {
     const row = byId.get(id);
     if (!row) throw new InvalidInputError(`Job ${jobId} has no UMAP position for comment ${id}: run ProjectUmap first`);
     return row;
   });
-  const positions = nodes.map((row) => {
-    const position = row.position as { x: number; y: number };
+  return nodes.map(({ position }) => {
+    if (!position) throw new InvalidInputError(`Job ${jobId} has a UMAP node without a position: run ProjectUmap again`);
     return [position.x, position.y];
   });
-  return positions;
 }
 
 /** Cluster labels per layer (layers[0] finest) in the order of `ids`. */
 export async function readLayers(repository: Repository, jobId: string, ids: CommentIds): Promise<number[][]> {
   const [rows, order] = await Promise.all([repository.queryByJob('assignments', jobId), ids]);
-  const byId = new Map(rows.map((row) => [Number(row.comment_id), row]));
-  const layerCount = Number(rows[0]?.layer_count ?? 0);
+  const byId = new Map(rows.map((row) => [row.comment_id, assignmentClusterIds(row)]));
+  const layerCount = rows[0]?.layer_count ?? 0;
   if (layerCount === 0) throw new InvalidInputError(`Job ${jobId} has no cluster assignments: run Cluster first`);
-  return Array.from({ length: layerCount }, (_, layer) =>
-    order.map((id) => {
-      const row = byId.get(id);
-      if (!row) throw new InvalidInputError(`Job ${jobId} has no cluster assignment for comment ${id}: run Cluster again`);
-      return Number(row[`layer${layer}_cluster_id`]);
-    }),
-  );
+  const perComment = order.map((id) => {
+    const clusters = byId.get(id);
+    if (!clusters) throw new InvalidInputError(`Job ${jobId} has no cluster assignment for comment ${id}: run Cluster again`);
+    return clusters;
+  });
+  return Array.from({ length: layerCount }, (_, layer) => perComment.map((clusters) => clusters[layer]));
 }
 
 /** Comments with their 2-D positions and cluster layers, in the same order; the three queries run at once. */

@@ -77,7 +77,7 @@ export async function countJobRows(repository: Repository, jobId: string): Promi
 export async function markCompleted(event: unknown, repository: Repository, now = new Date()) {
   const input = parseStepInput(event);
   const job = await repository.requireJob(input.job_id);
-  const steps = (job.steps ?? {}) as Record<string, Item>;
+  const steps = job.steps ?? {};
   // A fanned-out step's items are recorded as `<MapState>#<item>`: its time is the sum of theirs.
   const keysOf = (name: string) =>
     Object.keys(steps)
@@ -88,7 +88,7 @@ export async function markCompleted(event: unknown, repository: Repository, now 
     executed.map((name) => [name, keysOf(name).reduce((sum, key) => sum + Number(steps[key].duration_ms ?? 0), 0)]),
   );
   const collect = (field: 'warnings' | 'adjustments') =>
-    executed.flatMap((name) => keysOf(name).flatMap((key) => ((steps[key][field] as string[] | undefined) ?? []).map((text) => `${key}: ${text}`)));
+    executed.flatMap((name) => keysOf(name).flatMap((key) => (steps[key][field] ?? []).map((text) => `${key}: ${text}`)));
   const counts = await countJobRows(repository, input.job_id);
   const evaluation = await evaluateJob(repository, input.job_id);
   await repository.updateJob(input.job_id, input.conversation_id, {
@@ -207,7 +207,7 @@ export async function markFailed(event: MarkFailedEvent, repository: Repository,
   }
 
   if (job && ids) {
-    const steps = (job.steps ?? {}) as Record<string, Item>;
+    const steps = job.steps ?? {};
     await repository.updateJob(ids.jobId, ids.conversationId, {
       status: 'FAILED',
       failed_at: now.toISOString(),

@@ -10,12 +10,12 @@ import { InvalidInputError } from '../errors';
 import type { StepFunction } from '../handler';
 import type { StepInput } from '../pipeline';
 import { createTopicNamer, defaultProviderServices, type ClusterToName, type TopicNamer } from '../providers';
-import type { LabelPhrase } from '../algorithms/phrases';
-import type { Item } from '../repository';
+import type { KeywordRow, TopicNameRow } from '../contract/rows';
+import type { Repository } from '../repository';
 
 export { KEYWORDS_MODEL } from '../providers/naming/keywords';
 
-async function clusterRows(input: StepInput, repository: { queryByJob(table: 'keywords', jobId: string): Promise<Item[]> }) {
+async function clusterRows(input: StepInput, repository: Pick<Repository, 'queryByJob'>) {
   const clusters = await repository.queryByJob('keywords', input.job_id);
   if (clusters.length === 0) {
     throw new InvalidInputError(`Job ${input.job_id} has no cluster keywords: run ExtractKeywords first`);
@@ -23,41 +23,48 @@ async function clusterRows(input: StepInput, repository: { queryByJob(table: 'ke
   return clusters;
 }
 
-const layersOf = (clusters: Item[]) => [...new Set(clusters.map((row) => Number(row.layer_id)))].sort((a, b) => a - b);
+const layersOf = (clusters: KeywordRow[]) => [...new Set(clusters.map((row) => row.layer_id))].sort((a, b) => a - b);
 
 /** Names the clusters of one layer; `names` holds the names of the finer layers (cluster_key → name). */
-async function nameLayer(input: StepInput, namer: TopicNamer, clusters: Item[], layer: number, names: Map<string, string>, created_at: string) {
-  const inLayer = clusters.filter((row) => Number(row.layer_id) === layer);
-  const byKey = new Map(clusters.map((row) => [String(row.cluster_key), row]));
-  const ancestorPhrases = (row: Item) => {
+async function nameLayer(
+  input: StepInput,
+  namer: TopicNamer,
+  clusters: KeywordRow[],
+  layer: number,
+  names: Map<string, string>,
+  created_at: string,
+): Promise<TopicNameRow[]> {
+  const inLayer = clusters.filter((row) => row.layer_id === layer);
+  const byKey = new Map(clusters.map((row) => [row.cluster_key, row]));
+  const ancestorPhrases = (row: KeywordRow) => {
     const phrases: string[] = [];
     for (let parent = byKey.get(String(row.parent_cluster)); parent; parent = byKey.get(String(parent.parent_cluster))) {
-      const best = (parent.label_phrases as LabelPhrase[] | undefined)?.[0]?.phrase;
+      const best = parent.label_phrases?.[0]?.phrase;
       if (best) phrases.push(best);
       if (phrases.length > 8) break;
     }
     return phrases;
   };
   const request: ClusterToName[] = inLayer.map((row) => {
-    const childKeys = (row.child_clusters as string[] | undefined) ?? [];
+    const childKeys = row.child_clusters;
     return {
-      key: String(row.cluster_key),
+      key: row.cluster_key,
       layer,
-      clusterId: Number(row.cluster_id),
-      keywords: (row.keywords as string[] | undefined) ?? [],
-      sampleComments: (row.sample_comments as string[] | undefined) ?? [],
+      clusterId: row.cluster_id,
+      keywords: row.keywords,
+      sampleComments: row.sample_comments,
       childNames: childKeys.flatMap((child) => names.get(child) ?? []),
-      size: Number(row.size ?? 0),
-      labelPhrases: (row.label_phrases as LabelPhrase[] | undefined) ?? undefined,
+      size: row.size,
+      labelPhrases: row.label_phrases,
       children: childKeys.map((child) => ({ key: child, name: names.get(child), sameMembers: row.same_members_child === child })),
       ancestorPhrases: ancestorPhrases(row),
     };
   });
   const labels = await namer.name(request);
   return inLayer.map((row) => {
-    const topic_name = labels.get(String(row.cluster_key));
+    const topic_name = labels.get(row.cluster_key);
     if (!topic_name) throw new Error(`${namer.provider} namer returned no name for ${row.cluster_key}`);
-    names.set(String(row.cluster_key), topic_name);
+    names.set(row.cluster_key, topic_name);
     return {
       job_id: input.job_id,
       conversation_id: input.conversation_id,
@@ -97,7 +104,7 @@ export const nameLayerStep: StepFunction = async (input, { repository, providers
   const clusters = await clusterRows(input, repository);
   const names = new Map<string, string>();
   for (const row of await repository.queryByJob('topicNames', input.job_id)) {
-    if (Number(row.layer_id) < input.layer) names.set(String(row.cluster_key), String(row.topic_name));
+    if (row.layer_id < input.layer) names.set(row.cluster_key, row.topic_name);
   }
   const namer = createTopicNamer(input.options, providers ?? defaultProviderServices());
   const rows = await nameLayer(input, namer, clusters, input.layer, names, new Date().toISOString());

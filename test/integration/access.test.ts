@@ -122,7 +122,10 @@ describe('each function touches exactly what shared/deploy/access.ts grants it',
     const server = await startFakeServer(openAiResponder((prompt) => `Topic ${prompt.length % 97}`));
     try {
       await harness.repository.writeJobRows('embeddings', 'pipeline_run_access-fanout', [
-        { job_id: 'pipeline_run_access-fanout', conversation_id: 'access-fanout', comment_id: 999_999 },
+        {
+          job_id: 'pipeline_run_access-fanout', conversation_id: 'access-fanout', comment_id: 999_999, comment_text: 'stale',
+          embedding: new Uint8Array(8), dimensions: 2, model: 'all-minilm', provider: 'openai',
+        },
       ]);
       const options = {
         embedder: 'openai', embedding_url: `${server.url}/v1`, embedding_model: 'all-minilm',

@@ -295,9 +295,11 @@ describe('reading jobs', () => {
   });
 
   it('GET /jobs/{job_id}/topics?layer=N: the clusters of that layer, with names, keywords, sizes, representatives and hierarchy', async () => {
-    const [names, keywords, features] = await Promise.all(
-      (['topicNames', 'keywords', 'features'] as const).map((table) => harness.repository.queryByJob(table, completed)),
-    );
+    const [names, keywords, features] = await Promise.all([
+      harness.repository.queryByJob('topicNames', completed),
+      harness.repository.queryByJob('keywords', completed),
+      harness.repository.queryByJob('features', completed),
+    ]);
     const layerCount = new Set(keywords.map((row) => row.layer_id)).size;
     expect(layerCount).toBeGreaterThanOrEqual(2);
     const fine = await call<Record<string, any>>(getJobTopics, apiEvent('getJobTopics', { pathParameters: { job_id: completed }, query: { layer: '0' } }));

@@ -128,7 +128,7 @@ describe('sls invoke local, every function with its event from events/', () => {
       expect(output.step, fn).toBe(fn === 'embedBatch' ? 'EmbedBatch' : fn === 'nameLayer' ? 'NameLayer' : pascal(fn));
       const rows = await db.repository.countByJob(table, JOB);
       if (fn === 'finishEmbedding') expect(output, fn).toMatchObject({ rows_written: 0, rows_deleted: 0, comments: rows });
-      else if (fn === 'nameLayer') expect(output.rows_written, fn).toBe((await db.repository.queryByJob(table, JOB)).filter((row) => row.layer_id === layer).length);
+      else if (fn === 'nameLayer') expect(output.rows_written, fn).toBe((await db.repository.queryByJob('topicNames', JOB)).filter((row) => row.layer_id === layer).length);
       else expect(rows, fn).toBe(output.rows_written);
       expect(rows, fn).toBeGreaterThan(0);
     }

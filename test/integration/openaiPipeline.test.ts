@@ -182,11 +182,15 @@ describe('failures of the openai providers in the state machine', () => {
 });
 
 describe('a large job fans out in Map states', () => {
-  const fanout = () => ({ ...openAiOptions(), fanout_embedding_batch: 40, fanout_naming_clusters: 1 });
+  // Both jobs are matched with the same earlier job (docs/lineage.md), so their lineage rows agree too.
+  const compare_to = 'pipeline_run_fanout-base';
+  const fanout = () => ({ ...openAiOptions(), fanout_embedding_batch: 40, fanout_naming_clusters: 1, compare_to });
 
   it('embeds in batches and names layer by layer, ending with the same rows as an unbatched job', async () => {
+    const base = await harness.pipeline.run({ conversation_id: CONVERSATION, source: BIODIVERSITY }, { executionName: 'fanout-base' });
+    expect(base.status, base.cause).toBe('SUCCEEDED');
     const inline = await harness.pipeline.run(
-      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: openAiOptions() },
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: { ...openAiOptions(), compare_to } },
       { executionName: 'fanout-reference' },
     );
     expect(inline.status, inline.cause).toBe('SUCCEEDED');
@@ -205,10 +209,9 @@ describe('a large job fans out in Map states', () => {
     expect(JSON.stringify(outcome.output).length).toBeLessThan(8_000);
 
     const comparable = async (jobId: string, table: 'embeddings' | 'topicNames' | 'assignments') =>
-      (await harness.repository.queryByJob(table, jobId)).map((row) => {
-        const { job_id: _job, created_at: _created, topic_key: _key, ...rest } = row;
-        return rest;
-      });
+      (await harness.repository.queryByJob(table, jobId)).map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([key]) => !['job_id', 'created_at', 'topic_key'].includes(key))),
+      );
     for (const table of ['embeddings', 'assignments', 'topicNames'] as const) {
       expect(await comparable('pipeline_run_fanout-run', table), table).toEqual(await comparable('pipeline_run_fanout-reference', table));
     }

@@ -175,29 +175,21 @@ describe('idempotent steps', () => {
   });
 
   it('removes rows a re-run no longer produces', async () => {
-    const stale = {
-      job_id: 'pipeline_run_first-run',
-      conversation_id: CONVERSATION,
-      cluster_key: 'layer9_999',
-      layer_id: 9,
-      cluster_id: 999,
-    };
-    await harness.repository.replaceJobRows('keywords', 'pipeline_run_first-run', [
-      ...(await harness.repository.queryByJob('keywords', 'pipeline_run_first-run')),
-      stale,
-    ]);
+    const rows = await harness.repository.queryByJob('keywords', 'pipeline_run_first-run');
+    const stale = { ...rows[0], cluster_key: 'layer9_999', layer_id: 9, cluster_id: 999 };
+    await harness.repository.replaceJobRows('keywords', 'pipeline_run_first-run', [...rows, stale]);
     expect((await dumpTable(harness.repository, 'keywords', 'pipeline_run_first-run')).some((row) => row.cluster_key === 'layer9_999')).toBe(true);
     await extractKeywordsHandler(
       { job_id: 'pipeline_run_first-run', conversation_id: CONVERSATION, source: BIODIVERSITY } as never,
       {} as never,
     );
-    const rows = await dumpTable(harness.repository, 'keywords', 'pipeline_run_first-run');
-    expect(rows.some((row) => row.cluster_key === 'layer9_999')).toBe(false);
+    const after = await dumpTable(harness.repository, 'keywords', 'pipeline_run_first-run');
+    expect(after.some((row) => row.cluster_key === 'layer9_999')).toBe(false);
   });
 
   it('replaces rows given in parts: both parts kept, stale rows deleted, a key repeated across parts refused', async () => {
     const job = 'pipeline_run_parts';
-    const row = (edge_id: string) => ({ job_id: job, conversation_id: CONVERSATION, edge_id, source_id: 1, target_id: 2 });
+    const row = (edge_id: string) => ({ job_id: job, conversation_id: CONVERSATION, edge_id, source_id: 1, target_id: 2, is_node: false });
     await harness.repository.replaceJobRows('graph', job, [row('1_2'), row('stale')]);
 
     const replacement = await harness.repository.beginReplace('graph', job);
@@ -206,7 +198,7 @@ describe('idempotent steps', () => {
     await expect(replacement.write([row('1_3')])).rejects.toThrow(/Duplicate edge_id 1_3/);
     expect(await replacement.finish()).toEqual({ written: 3, deleted: 1 });
 
-    const keys = (await harness.repository.queryByJob('graph', job, { keysOnly: true })).map((item) => item.edge_id);
+    const keys = (await harness.repository.queryKeys('graph', job)).map((item) => item.edge_id);
     expect(keys.sort()).toEqual(['1_2', '1_3', '2_2']);
   });
 });
