@@ -4,8 +4,8 @@
  * pipeline's Embed, Cluster, ExtractKeywords and the offline namer compute it. A benchmark that
  * prints figures, not a test.
  *
- * Per conversation: the embedding model and its adjustments (fallback vectors), the detected
- * languages; per layer: clusters, noise share, cosine silhouette, NPMI coherence and topic diversity
+ * Per conversation: the embedding model, its adjustments and the comments on fallback vectors, the
+ * detected languages and the Embed step's warnings; per layer: clusters, noise share, cosine silhouette, NPMI coherence and topic diversity
  * of the top-10 keywords, the ARI between seeds 42 and 7; the coarsest layer's topics with their top
  * five keywords and offline names. For the German conversation also purity and NMI against its
  * Handlungsfelder, assigned by word rules ({@link GERMAN_THEMES}: the export has no theme per
@@ -25,6 +25,7 @@ import { parseOptions } from '../../shared/pipeline';
 import { createEmbeddingProvider, defaultProviderServices } from '../../shared/providers';
 import { detectLanguages } from '../../shared/algorithms/language';
 import { analyse, type Analysis } from './analysis';
+import { languageWarnings } from '../../shared/steps/embed';
 import { readPipelineComments } from './datasets';
 
 const SEEDS = [42, 7];
@@ -56,7 +57,10 @@ async function run(name: string, folder: string, embedder: string | undefined, t
   const embedding = await createEmbeddingProvider(options, defaultProviderServices()).embed(texts);
   console.log(`\n${name}: ${texts.length} comments, ${embedding.model}`);
   console.log(`  languages: ${JSON.stringify(detected.shares)} (conversation: ${detected.conversation})`);
+  const fallbacks = (embedding.adjustments ?? []).map((note) => /^(\d+) of \d+ comments have no vocabulary term/.exec(note)).find(Boolean);
+  console.log(`  comments on fallback vectors: ${fallbacks ? fallbacks[1] : 0}`);
   for (const note of embedding.adjustments ?? []) console.log(`  adjustment: ${note}`);
+  for (const warning of languageWarnings(detected, options.embedder)) console.log(`  warning: ${warning}`);
   const runs: Analysis[] = [];
   for (const seed of SEEDS) runs.push(await analyse(texts, seed, embedder));
   const [first, second] = runs;
