@@ -1,7 +1,8 @@
 /**
  * A Polis conversation read straight from Polis's PostgreSQL database:
  *   source = postgres://user:password@host:port/database?zid=N   (also postgresql://)
- * Missing parts come from the PG* environment variables as with psql (PGPASSWORD, PGHOST, …); other
+ * Missing parts come from the DELPHI_PG_SECRET_ARN secret when set (deployed: ./postgresSecret.ts), else
+ * from the PG* environment variables as with psql (PGPASSWORD, PGHOST, …); other
  * query parameters (sslmode, …) are passed to node-postgres. Tables and columns as in Polis's
  * server/postgres/migrations/000000_initial.sql:
  *   conversations (zid, topic, description)
@@ -17,6 +18,7 @@
  */
 import type { Client, ClientConfig } from 'pg';
 import { tallyByGroup, type GroupTallies } from '../algorithms/groups';
+import { postgresEnvironment, type SecretReader } from './postgresSecret';
 import { InvalidInputError, TransientError } from '../errors';
 import { filterComments, MAX_DESCRIPTION_CHARS, voteSourceWarning, type PolisExport, type RawComment, type ReadOptions, type VoteTally } from './polis';
 
@@ -125,9 +127,12 @@ export function classifyPostgresError(error: unknown, target: PostgresSource, pa
   return new TransientError(`Reading ${where} failed: ${message}${code ? ` (${code})` : ''}`);
 }
 
-/** Reads one conversation (by zid) into the shape of a Polis export. */
-export async function readPostgresSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
-  const target = parsePostgresSource(source);
+/**
+ * Reads one conversation (by zid) into the shape of a Polis export. Deployed, the credentials the URL
+ * leaves out come from the DELPHI_PG_SECRET_ARN secret (./postgresSecret.ts).
+ */
+export async function readPostgresSource(source: string, options: ReadOptions = {}, readSecret?: SecretReader): Promise<PolisExport> {
+  const target = parsePostgresSource(source, await postgresEnvironment(process.env, readSecret));
   const password = typeof target.config.password === 'string' ? target.config.password : undefined;
   const { default: pg } = await import('pg');
   const client: Client = new pg.Client(target.config);

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, TransientError } from '../../shared/errors';
 import { loadSource, type PolisExport } from '../../shared/sources';
 import { parsePostgresSource, readPostgresSource, redactSource } from '../../shared/sources/postgres';
+import { clearPostgresSecretCache } from '../../shared/sources/postgresSecret';
 import { BIODIVERSITY, dumpJobComparable, MARCH_ON, startHarness, type Harness } from './support/harness';
-import { postgresTestsSkipped, READER_PASSWORD, seedFromExport, startTestCluster, type TestCluster } from './support/postgres';
+import { postgresTestsSkipped, READER_PASSWORD, seedFromExport, seedVotesFromTallies, startTestCluster, type TestCluster } from './support/postgres';
 
 const ZID = { biodiversity: 7, signs: 8, empty: 9, marchOn: 10 } as const;
 
@@ -33,6 +34,7 @@ beforeAll(async () => {
   const client = await cluster.client('polis');
   try {
     await seedFromExport(client, ZID.marchOn, MARCH_ON);
+    seeded.marchOnVotes = { comments: 2162, votes: await seedVotesFromTallies(client, ZID.marchOn, MARCH_ON) };
     // A small conversation whose votes are written in Polis's sign by hand.
     await client.query(`INSERT INTO conversations (zid, topic) VALUES ($1, 'Signs'), ($2, 'Nothing yet')`, [ZID.signs, ZID.empty]);
     await client.query(
@@ -122,14 +124,17 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(kept.comments.map((comment) => comment.comment_id)).toEqual([0, 1, 2, 4]);
   });
 
-  it('reads March On (2,162 comments) in well under a second', async () => {
+  it('reads March On (2,162 comments, 475,630 votes) in well under a second, with the tallies of its export', async () => {
     const fromExport = await loadSource(MARCH_ON);
     const started = performance.now();
     const fromDatabase = await readPostgresSource(cluster.url('polis', ZID.marchOn));
     const elapsed = performance.now() - started;
-    console.log(`PostgreSQL read of March On (zid ${ZID.marchOn}, 2,162 comments, ${fromDatabase.comments.length} kept): ${elapsed.toFixed(0)} ms`);
+    console.log(`PostgreSQL read of March On (zid ${ZID.marchOn}, 2,162 comments, ${fromDatabase.comments.length} kept, ${totalVotes(fromDatabase)} votes): ${elapsed.toFixed(0)} ms`);
+    expect(seeded.marchOnVotes.votes).toBe(475630);
     expect(fromDatabase.comments).toEqual(fromExport.comments);
-    expect(fromDatabase.vote_source).toBe('none');
+    // The export's tallies are comments.csv's agrees / disagrees; the database's, the votes made from them.
+    expect(fromDatabase.votes).toEqual(fromExport.votes);
+    expect(fromDatabase.vote_source).toBe('postgres');
     expect(elapsed).toBeLessThan(5_000);
   });
 
@@ -160,6 +165,27 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     console.log(`Job rows, export folder and PostgreSQL alike: ${JSON.stringify(counts)}`);
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
   }, 180_000);
+
+  it('takes the credentials from the DELPHI_PG_SECRET_ARN secret when the URL has none (deployed)', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:polis-reader-AbCdEf';
+    const secret = JSON.stringify({ username: 'delphi_reader', password: READER_PASSWORD, host: '127.0.0.1', port: cluster.port, dbname: 'polis' });
+    const reads: string[] = [];
+    process.env.DELPHI_PG_SECRET_ARN = arn;
+    try {
+      const source = await readPostgresSource(`postgres:///?zid=${ZID.signs}`, {}, async (id) => (reads.push(id), secret));
+      expect(source.votes?.get(0)).toEqual({ agree: 2, disagree: 1, pass: 1 });
+      expect(reads).toEqual([arn]);
+      clearPostgresSecretCache();
+      const wrong = JSON.stringify({ username: 'delphi_reader', password: 'not-the-Password-42', host: '127.0.0.1', port: cluster.port, dbname: 'polis' });
+      const error = (await readPostgresSource(`postgres:///?zid=${ZID.signs}`, {}, async () => wrong).catch((caught: unknown) => caught)) as Error;
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toMatch(/Authentication to the Polis database at 127\.0\.0\.1:\d+\/polis failed for user "delphi_reader"/);
+      expect(error.message).not.toContain('not-the-Password-42');
+    } finally {
+      delete process.env.DELPHI_PG_SECRET_ARN;
+      clearPostgresSecretCache();
+    }
+  });
 
   it('fails a wrong password with a non-retried error that does not hold the password', async () => {
     const wrong = 'not-the-Password-42';

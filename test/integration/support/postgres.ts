@@ -275,3 +275,19 @@ export async function seedFromExport(client: pg.Client, zid: number, folder: str
   }
   return { comments: comments.length, votes: votes.length };
 }
+
+/**
+ * Votes for an export that has only comments.csv's agrees / disagrees (March On): one participant per
+ * vote, agrees first, in Polis's sign, so the database holds exactly those tallies (no passes).
+ */
+export async function seedVotesFromTallies(client: pg.Client, zid: number, folder: string): Promise<number> {
+  const comments: Row[] = parse(readFileSync(path.join(folder, 'comments.csv'), 'utf8'), { columns: true, skip_empty_lines: true });
+  const result = await client.query(
+    `INSERT INTO votes (zid, pid, tid, vote, created)
+     SELECT $1, voter, c.tid, CASE WHEN voter < c.agrees THEN -1 ELSE 1 END, 0
+       FROM unnest($2::int[], $3::int[], $4::int[]) AS c(tid, agrees, disagrees),
+            generate_series(0, c.agrees + c.disagrees - 1) AS voter`,
+    [zid, comments.map((row) => Number(row['comment-id'])), comments.map((row) => Number(row.agrees || 0)), comments.map((row) => Number(row.disagrees || 0))],
+  );
+  return result.rowCount ?? 0;
+}

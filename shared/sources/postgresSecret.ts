@@ -1,0 +1,80 @@
+/**
+ * Deployed, the Polis database's credentials come from a Secrets Manager secret whose ARN is in
+ * DELPHI_PG_SECRET_ARN (serverless param polisDatabaseSecretArn; only the Embed functions may read
+ * it, shared/deploy/iam.ts). The secret is JSON as RDS and Secrets Manager's rotation templates write
+ * it: `username`, `password`, and optionally `host`, `port`, `dbname`. They fill the parts a
+ * postgres:// source leaves out, ahead of the PG* environment variables. Read once per container; a
+ * failed read is not kept, so a retry reads again. No message ever quotes the secret's value.
+ */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { createSecretsManagerClient } from '../aws/providerClients';
+import { ConfigurationError, TransientError } from '../errors';
+
+/** The SecretString of a secret; throws the store's error. */
+export type SecretReader = (secretId: string) => Promise<string | undefined>;
+
+const readFromSecretsManager: SecretReader = async (secretId) =>
+  (await createSecretsManagerClient().send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+
+const cache = new Map<string, Promise<NodeJS.ProcessEnv>>();
+
+/** The environment the source is parsed with: `env` with PGUSER, PGPASSWORD, … from the secret when DELPHI_PG_SECRET_ARN is set. */
+export function postgresEnvironment(env: NodeJS.ProcessEnv = process.env, readSecret: SecretReader = readFromSecretsManager): Promise<NodeJS.ProcessEnv> {
+  const secretId = env.DELPHI_PG_SECRET_ARN?.trim();
+  if (!secretId) return Promise.resolve(env);
+  let reading = cache.get(secretId);
+  if (!reading) {
+    reading = readCredentials(secretId, readSecret);
+    cache.set(secretId, reading);
+    reading.catch(() => cache.delete(secretId));
+  }
+  return reading.then((fromSecret) => ({ ...env, ...fromSecret }));
+}
+
+/** Forget the cached secrets (tests; a rotated secret is picked up by the next container). */
+export function clearPostgresSecretCache(): void {
+  cache.clear();
+}
+
+async function readCredentials(secretId: string, readSecret: SecretReader): Promise<NodeJS.ProcessEnv> {
+  const what = `The Polis database secret ${secretId} (DELPHI_PG_SECRET_ARN)`;
+  let text: string | undefined;
+  try {
+    text = await readSecret(secretId);
+  } catch (error) {
+    throw secretError(error, what);
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text ?? '') as Record<string, unknown>;
+  } catch {
+    throw new ConfigurationError(`${what} is not JSON: store {"username": …, "password": …, "host": …, "port": …, "dbname": …}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || typeof parsed.password !== 'string' || parsed.password === '') {
+    throw new ConfigurationError(`${what} has no "password" field: store {"username": …, "password": …, "host": …, "port": …, "dbname": …}`);
+  }
+  const field = (name: string) => {
+    const value = parsed[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value).trim() || undefined : undefined;
+  };
+  const credentials: NodeJS.ProcessEnv = { PGPASSWORD: parsed.password };
+  for (const [name, variable] of [['username', 'PGUSER'], ['host', 'PGHOST'], ['port', 'PGPORT'], ['dbname', 'PGDATABASE']] as const) {
+    const value = field(name);
+    if (value !== undefined) credentials[variable] = value;
+  }
+  return credentials;
+}
+
+/** The store's error by name only (its message could quote what it was asked). */
+function secretError(error: unknown, what: string): Error {
+  const name = (error as { name?: string })?.name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (name === 'ResourceNotFoundException') return new ConfigurationError(`${what} does not exist`);
+  if (/AccessDenied|DecryptionFailure|KMS|InvalidKeyId/.test(name)) {
+    return new ConfigurationError(`${what} could not be read (${name}): the Embed functions' role needs secretsmanager:GetSecretValue on it (and kms:Decrypt on a customer-managed key)`);
+  }
+  if (/Throttl|TooManyRequests|InternalServer|InternalService|ServiceUnavailable|Timeout|ECONN|ENOTFOUND|EAI_AGAIN/.test(name) || status === undefined || status >= 500) {
+    return new TransientError(`${what} could not be read (${name}); may pass on retry`);
+  }
+  return new ConfigurationError(`${what} could not be read (${name})`);
+}
