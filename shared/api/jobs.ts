@@ -27,7 +27,7 @@ export interface StartedJob {
   started_at: string;
   /** True when an Idempotency-Key matched an earlier, identical request: nothing new was started. */
   replayed: boolean;
-  /** On a replay: that execution's status now, and why it failed if it did (an interrupted local run says so). */
+  /** On a replay of a job that failed: that execution's status and why (an interrupted local run says so). */
   execution_status?: ExecutionStatus;
   error?: { type?: string; cause?: string };
 }
@@ -76,8 +76,9 @@ export async function startJob(deps: ApiDependencies, request: StartJobRequest):
     if (!(error instanceof ExecutionAlreadyExistsError) || !request.idempotencyKey) throw error;
     const existing = await deps.executions.describe(name);
     if (existing && existing.input?.request_hash === input.request_hash) {
-      const failed = UNSUCCESSFUL.has(existing.status) ? { error: { type: existing.error, cause: existing.cause } } : {};
-      return { ...answer(existing.executionArn, existing.startDate, true), execution_status: existing.status, ...failed };
+      // A replay of a job that failed (or was interrupted) says so: the key will not start it again.
+      const failed = UNSUCCESSFUL.has(existing.status) ? { execution_status: existing.status, error: { type: existing.error, cause: existing.cause } } : {};
+      return { ...answer(existing.executionArn, existing.startDate, true), ...failed };
     }
     throw new HttpError(
       409,

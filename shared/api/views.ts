@@ -55,7 +55,13 @@ export function topicView(topic: Topic) {
   };
 }
 
-export function topicsView(topics: JobTopics, base: string, layer?: number) {
+/** `layers`, when given, is the page of them to answer with (shared/api/topicPages.ts); else all of them. */
+export function topicsView(
+  topics: JobTopics,
+  base: string,
+  layer?: number,
+  layers?: Array<{ layer_id: number; num_clusters: number; topics: ReturnType<typeof topicView>[] }>,
+) {
   const job = topics.job;
   return {
     job_id: job.job_id,
@@ -64,7 +70,7 @@ export function topicsView(topics: JobTopics, base: string, layer?: number) {
     completed_at: job.completed_at,
     opinion_groups: job.opinion_groups ?? 0,
     ...(layer === undefined ? {} : { layer }),
-    layers: topics.layers.map(({ layer_id, topics: layerTopics }) => ({
+    layers: layers ?? topics.layers.map(({ layer_id, topics: layerTopics }) => ({
       layer_id,
       num_clusters: layerTopics.length,
       topics: layerTopics.map(topicView),
