@@ -154,10 +154,12 @@ const MIN_ROW_NORM = 1e-10;
 
 /**
  * Embeds comments with latent semantic analysis:
- * 1. TF-IDF over unigrams and bigrams (English stop words removed, words folded by `lightStem`,
- *    bigrams only of adjacent words), sublinear tf, smooth idf, rows L2-normalised; terms in fewer
- *    than `minDf` comments dropped.
- *    With `characterWeight` w > 0, a second TF-IDF block of the words' character 3–5-grams
+ * 1. TF-IDF over unigrams and bigrams (stop words removed and words folded to stems — English:
+ *    `lightStem`; each comment in its language when `languages` are given, see text.ts —, bigrams
+ *    only of adjacent words), sublinear tf, smooth idf, rows L2-normalised; terms in fewer than
+ *    `minDf` comments dropped.
+ *    With `characterWeight` w > 0 (by default 0.8 for comments in compounding languages), a second
+ *    TF-IDF block of the words' character 3–5-grams
  *    (`characterNgrams`, same min_df and weighting) is placed beside it: rows are √(1 − w)·words
  *    and √w·characters, rescaled to unit length.
  * 2. Randomized truncated SVD (Halko, Martinsson & Tropp 2011, alg. 4.3 with a re-orthonormalised
