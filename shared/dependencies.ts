@@ -6,11 +6,14 @@ import { createDocumentClient } from './aws/clients';
 import { readConfig } from './config';
 import type { ProviderServices } from './providers';
 import { Repository } from './repository';
+import type { SourceClients } from './sources';
 
 export interface Dependencies {
   repository: Repository;
   /** Embedding/LLM provider services; unset = the container's defaults (shared/providers). Tests pass fast retries. */
   providers?: ProviderServices;
+  /** Clients of the source readers (S3); unset = the container's own. Tests point them at a local server. */
+  sources?: SourceClients;
 }
 
 let current: Dependencies | undefined;

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decodeRow, type IndexedRowOf, type KeyOf, type RowOf } from './contract/rows';
 import type { JobRecord, JobUpdate, StepRecord } from './contract/job';
-import { TransientError, JobNotFoundError, InvalidInputError } from './errors';
+import { asStepError } from './aws/errors';
+import { TransientError, JobNotFoundError } from './errors';
 import { CONVERSATION_INDEX, TABLES, type TableId, tableName } from './schema';
 
 /** An attribute map as DynamoDB hands it over, before shared/contract/rows.ts decodes it. */
@@ -60,30 +61,8 @@ export interface QueryOptions<T extends TableId> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Retryable AWS failures become TransientError so Step Functions retries the step. */
-function asTransient(error: unknown, what: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (error instanceof TransientError || error instanceof InvalidInputError) return error;
-  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
-  const status = meta?.httpStatusCode ?? 0;
-  const retryableNames = new Set([
-    'ProvisionedThroughputExceededException',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'InternalServerError',
-    'ServiceUnavailable',
-    'TimeoutError',
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-  ]);
-  const code = (error as { code?: string }).code ?? '';
-  if (status >= 500 || retryableNames.has(error.name) || retryableNames.has(code) || '$retryable' in error) {
-    return new TransientError(`DynamoDB ${what} failed transiently: ${error.name}: ${error.message}`, { cause: error });
-  }
-  return error;
-}
+/** Retryable AWS failures become TransientError so Step Functions retries the step (shared/aws/errors.ts). */
+const asTransient = (error: unknown, what: string) => asStepError(error, `DynamoDB ${what}`);
 
 export class Repository {
   private readonly client: DynamoDBDocumentClient;

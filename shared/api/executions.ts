@@ -11,7 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { TransientError } from '../errors';
+import { asStepError } from '../aws/errors';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -70,15 +70,7 @@ function parseInput(input: string | undefined): Record<string, unknown> | undefi
   }
 }
 
-const RETRYABLE = new Set(['ThrottlingException', 'ServiceUnavailable', 'InternalServerError', 'TimeoutError']);
-
-function asTransient(error: unknown, what: string): unknown {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  if (error instanceof Error && (status >= 500 || RETRYABLE.has(error.name))) {
-    return new TransientError(`Step Functions ${what} failed transiently: ${error.name}: ${error.message}`, { cause: error });
-  }
-  return error;
-}
+const asTransient = (error: unknown, what: string) => asStepError(error, `Step Functions ${what}`);
 
 export class StepFunctionsExecutions implements ExecutionStarter {
   private readonly client: SFNClient;

@@ -8,7 +8,8 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { InvalidInputError, TransientError } from '../errors';
+import { asStepError } from '../aws/errors';
+import { InvalidInputError } from '../errors';
 import { isPostgresSource, parsePostgresSource, resolveLocalSource } from '../sources';
 import { badRequest } from './http';
 
@@ -61,7 +62,7 @@ async function checkS3Source(source: string, policy: SourcePolicy): Promise<stri
     }
     // Without s3:ListBucket (not granted) S3 answers 403, not 404, for a key that does not exist.
     if (status === 403) throw badRequest('source', `s3://${bucket}/${key} does not exist or Delphi may not read it`);
-    throw new TransientError(`Checking s3://${bucket}/${key} failed: ${(error as Error).name}`, { cause: error });
+    throw asStepError(error, `Checking s3://${bucket}/${key}`);
   }
   return normalised;
 }

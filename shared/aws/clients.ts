@@ -3,6 +3,7 @@
  * DynamoDB-compatible server (dynalite via `delphi db`); unset, the SDK talks to AWS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface ClientRetryOptions {
@@ -30,6 +31,19 @@ function fullJitterRetryStrategy({ maxAttempts, baseDelayMs }: ClientRetryOption
     },
     recordSuccess: () => undefined,
   };
+}
+
+/**
+ * An S3 client; with an endpoint, one for a local S3-compatible server (path-style URLs, dummy
+ * credentials), as the tests use. Deployed, the source reader makes its own with the defaults.
+ */
+export function createS3Client(endpoint?: string, retry?: ClientRetryOptions): S3Client {
+  return new S3Client({
+    ...(endpoint
+      ? { endpoint, forcePathStyle: true, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    ...(retry ? { maxAttempts: retry.maxAttempts, retryStrategy: fullJitterRetryStrategy(retry) as never } : {}),
+  });
 }
 
 export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT, retry?: ClientRetryOptions): DynamoDBDocumentClient {

@@ -1,9 +1,8 @@
 /** Bedrock Runtime errors (InvokeModel, Converse) sorted into retry-throttled, retry-transient and give-up. */
+import { awsFailureKind } from '../aws/errors';
 import { ProviderError } from '../errors';
 import { parseRetryAfter, RetryableFailure, snippet } from './http';
 
-const THROTTLED = new Set(['ThrottlingException', 'ModelNotReadyException', 'ServiceQuotaExceededException', 'TooManyRequestsException']);
-const TRANSIENT = new Set(['ServiceUnavailableException', 'InternalServerException', 'ModelTimeoutException', 'TimeoutError', 'RequestTimeout']);
 const HINTS: Record<string, string> = {
   AccessDeniedException: ' — the role needs bedrock:InvokeModel on this model, and model access must be granted in the Bedrock console',
   ResourceNotFoundException: ' — check the model id and the region (BEDROCK_REGION)',
@@ -28,8 +27,9 @@ export function classifyBedrockError(error: unknown, what: string, signal: Abort
   const headers = sdk.$response?.headers ?? {};
   const retryAfterMs = parseRetryAfter({ get: (header) => headers[header] ?? headers[header.toLowerCase()] });
   const message = `${what}: ${name}${status ? ` (HTTP ${status})` : ''}: ${snippet(sdk.message ?? String(error))}${HINTS[name] ?? ''}`;
-  if (THROTTLED.has(name) || status === 429) return new RetryableFailure('throttled', message, retryAfterMs);
-  if (TRANSIENT.has(name) || status === 408 || (status !== undefined && status >= 500)) return new RetryableFailure('transient', message, retryAfterMs);
+  const kind = awsFailureKind(error);
+  if (kind === 'throttled') return new RetryableFailure('throttled', message, retryAfterMs);
+  if (kind === 'transient' && status !== undefined) return new RetryableFailure('transient', message, retryAfterMs);
   if (name === 'CredentialsProviderError') return new ProviderError(`${what}: no AWS credentials (${snippet(sdk.message ?? '')})`);
   // No HTTP status: the request never got an answer (connection refused or reset, DNS, socket timeout).
   if (status === undefined) return new RetryableFailure('transient', message);

@@ -8,6 +8,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { isRetryableAwsError } from '../aws/errors';
 import { ConfigurationError, TransientError } from '../errors';
 import { API_KEY_SOURCES, keyOriginTrusted, type ApiKeyName } from './settings';
 
@@ -92,7 +93,8 @@ function storeError(error: unknown, what: string, permission: string): Error {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   if (name === 'ParameterNotFound' || name === 'ResourceNotFoundException') return new ConfigurationError(`${what} does not exist`);
   if (/AccessDenied|DecryptionFailure|KMS|InvalidKeyId/.test(name)) return new ConfigurationError(`${what} could not be read (${name}): the role needs ${permission}`);
-  if (/Throttl|TooManyRequests|InternalServer|InternalService|ServiceUnavailable/.test(name) || status === undefined || status >= 500) {
+  // No HTTP status at all: the store never answered (also an error without the SDK's $metadata).
+  if (isRetryableAwsError(error) || status === undefined) {
     return new TransientError(`${what} could not be read (${name}); try again`);
   }
   return new ConfigurationError(`${what} could not be read (${name})`);

@@ -5,19 +5,33 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { asStepError } from '../aws/errors';
 import { InvalidInputError } from '../errors';
 import { readSourceLimits, type SourceFileLimits } from '../config';
 import { cappedStream, fileLimit, localFileReader, readAll, readPolisExport, tooLarge, type FileReader, type PolisExport, type ReadOptions } from './polis';
 import { isPostgresSource, readPostgresSource } from './postgres';
 
-let s3: S3Client | undefined;
+let defaultS3: S3Client | undefined;
 
-function s3FileReader(uri: string, limits: SourceFileLimits): FileReader {
+/** The clients a source read may use; unset, the container's own (made once). */
+export interface SourceClients {
+  s3?: S3Client;
+}
+
+/** Errors while the body streams in (a connection reset half-way) are classified like the request's. */
+async function* classified(chunks: AsyncIterable<Buffer>, what: string): AsyncIterable<Buffer> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    throw asStepError(error, what);
+  }
+}
+
+function s3FileReader(uri: string, limits: SourceFileLimits, s3?: S3Client): FileReader {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new InvalidInputError(`source "${uri}" is not a valid s3://bucket/prefix URI`);
   const [, bucket, prefix] = match;
-  s3 ??= new S3Client({});
-  const client = s3;
+  const client = s3 ?? (defaultS3 ??= new S3Client({}));
   const stream = async (name: string): Promise<AsyncIterable<Buffer> | undefined> => {
     const key = prefix ? `${prefix.replace(/\/$/, '')}/${name}` : name;
     try {
@@ -33,10 +47,11 @@ function s3FileReader(uri: string, limits: SourceFileLimits): FileReader {
         : (async function* whole() {
             yield Buffer.from(await body.transformToByteArray());
           })();
-      return cappedStream(chunks, name, limits);
+      return cappedStream(classified(chunks, `S3 read of s3://${bucket}/${key}`), name, limits);
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return undefined;
-      throw error;
+      // A throttle (503 SlowDown) or 5xx the SDK's own retries did not absorb: TransientError, which the ASL retries.
+      throw asStepError(error, `S3 GetObject s3://${bucket}/${key}`);
     }
   };
   const read = async (name: string) => {
@@ -55,10 +70,10 @@ export function resolveLocalSource(source: string): string {
   return path.resolve(process.env.DELPHI_SOURCE_ROOT?.trim() || '.', source);
 }
 
-export async function loadSource(source: string, options: ReadOptions = {}): Promise<PolisExport> {
+export async function loadSource(source: string, options: ReadOptions = {}, clients: SourceClients = {}): Promise<PolisExport> {
   if (isPostgresSource(source)) return readPostgresSource(source, options);
   const limits = readSourceLimits();
-  if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source, limits), options);
+  if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source, limits, clients.s3), options);
   const folder = resolveLocalSource(source);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {

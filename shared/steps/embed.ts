@@ -80,7 +80,7 @@ function sourceFacts(source: PolisExport) {
 }
 
 export const embedStep: StepFunction = async (input, deps) => {
-  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated }, deps.sources);
   const { repository } = deps;
   if (!OFFLINE_EMBEDDERS.has(input.options.embedder) && source.comments.length > input.options.fanout_embedding_batch) {
     await repository.updateJob(input.job_id, input.conversation_id, sourceFacts(source));
@@ -109,7 +109,7 @@ export const embedStep: StepFunction = async (input, deps) => {
 /** One slice of a fanned-out Embed: writes its rows only, so batches can run side by side. */
 export const embedBatchStep: StepFunction = async (input, deps): Promise<StepResult> => {
   if (!input.batch) throw new InvalidInputError('EmbedBatch needs a batch {index, offset, count, last} (set by the EmbedBatches Map)');
-  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated }, deps.sources);
   const { offset, count, last } = input.batch;
   const comments = source.comments.slice(offset, last ? undefined : offset + count);
   const { rows, facts, adjustments } = await embedComments(input, deps, source, comments);
@@ -118,8 +118,8 @@ export const embedBatchStep: StepFunction = async (input, deps): Promise<StepRes
 };
 
 /** After the batches: drop rows of comments no longer in the export, and record the model on the job. */
-export const finishEmbeddingStep: StepFunction = async (input, { repository }) => {
-  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated });
+export const finishEmbeddingStep: StepFunction = async (input, { repository, sources }) => {
+  const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated }, sources);
   const keep = new Set(source.comments.map((comment) => String(comment.comment_id)));
   const deleted = await repository.deleteJobRowsExcept('embeddings', input.job_id, keep);
   const rows = await repository.queryByJob('embeddings', input.job_id);

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from '../../../shared/algorithms/random';
 
-export type Fault = 'throttle' | 'server-error' | 'drop' | 'unprocessed';
+export type Fault = 'throttle' | 'server-error' | 'drop' | 'unprocessed' | 'slow-down';
 
 export interface FaultProxy {
   endpoint: string;
@@ -19,10 +19,14 @@ export interface FaultProxy {
 
 const DYNAMODB_ERROR = 'com.amazonaws.dynamodb.v20120810#';
 
-export async function startFaultProxy(target: string, options: { rate?: number; seed?: number } = {}): Promise<FaultProxy> {
+/**
+ * `s3: true` puts the proxy in front of an S3-compatible server instead: its one fault is S3's
+ * throttle, 503 SlowDown (XML), what S3 answers a prefix read too fast.
+ */
+export async function startFaultProxy(target: string, options: { rate?: number; seed?: number; s3?: boolean } = {}): Promise<FaultProxy> {
   const random = seededRandom(options.seed ?? 1);
   const targetUrl = new URL(target);
-  const counts: FaultProxy['counts'] = { throttle: 0, 'server-error': 0, drop: 0, unprocessed: 0, forwarded: 0 };
+  const counts: FaultProxy['counts'] = { throttle: 0, 'server-error': 0, drop: 0, unprocessed: 0, 'slow-down': 0, forwarded: 0 };
   const proxy: FaultProxy = { endpoint: '', rate: options.rate ?? 0, counts, close: async () => undefined };
 
   const forward = (req: http.IncomingMessage, body: Buffer) =>
@@ -53,7 +57,13 @@ export async function startFaultProxy(target: string, options: { rate?: number; 
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop();
       try {
-        if (random() < proxy.rate) {
+        if (options.s3 && random() < proxy.rate) {
+          counts['slow-down']++;
+          const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected: please reduce your request rate</Message></Error>';
+          res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+          return res.end(xml);
+        }
+        if (!options.s3 && random() < proxy.rate) {
           const faults: Fault[] = operation === 'BatchWriteItem' ? ['throttle', 'server-error', 'drop', 'unprocessed'] : ['throttle', 'server-error', 'drop'];
           const fault = faults[Math.floor(random() * faults.length)];
           counts[fault]++;
