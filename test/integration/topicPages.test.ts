@@ -8,6 +8,7 @@ import { handler as getConversationTopics } from '../../functions/api/getConvers
 import { handler as getJobTopics } from '../../functions/api/getJobTopics';
 import { setApiDependencies } from '../../shared/api/dependencies';
 import { DEFAULT_TOPICS_PAGE, encodeTopicsCursor, pageTopics } from '../../shared/api/topicPages';
+import { loadReportData } from '../../shared/report/data';
 import { readJobTopics } from '../../shared/results';
 import { apiEvent, call } from './support/api';
 import { BIODIVERSITY, startHarness, type Harness } from './support/harness';
@@ -38,6 +39,22 @@ afterAll(async () => {
 
 const topicsOf = (query: Record<string, string>, jobId = JOB) =>
   call<Page>(getJobTopics, apiEvent('getJobTopics', { pathParameters: { job_id: jobId }, query }));
+
+describe('the report of a huge conversation', () => {
+  it('draws a sample of the points past its cap, every finest topic in it, with the full counts', async () => {
+    const full = await loadReportData(harness.repository, JOB);
+    expect(full.job.points_shown).toBeUndefined();
+    const sampled = await loadReportData(harness.repository, JOB, { maxPoints: 40 });
+    expect(sampled.job.num_comments).toBe(full.comments.length);
+    expect(sampled.job.points_shown).toBe(sampled.comments.length);
+    expect(sampled.comments.length).toBeGreaterThanOrEqual(39);
+    expect(sampled.comments.length).toBeLessThan(40 + full.layers[0].topics.length + 1);
+    expect(sampled.layers).toEqual(full.layers);
+    const finest = (comments: typeof full.comments) => new Set(comments.map((c) => c.labels[0]));
+    expect(finest(sampled.comments)).toEqual(finest(full.comments));
+    for (const comment of sampled.comments) expect(full.comments).toContainEqual(comment);
+  });
+});
 
 describe('GET /jobs/{job_id}/topics pages', () => {
   it('a job within the page size is one page: every topic, next null', async () => {

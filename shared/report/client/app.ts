@@ -400,9 +400,15 @@ function start(): void {
       row.classList.toggle('current', Number(row.dataset.layer) === data.layers[index].layer_id);
     }
     byId('panel-title').textContent = layerHeading(index, layerViews.length, topics.length);
-    byId('panel-noise').textContent = noise.length
-      ? `${numberFormat.format(noise.length)} of ${numberFormat.format(comments.length)} comments (${percent(noise.length / comments.length)}) are in no topic at this layer (grey).`
+    // A sampled map (a huge conversation): its points give shares, not counts.
+    const shown = data.job.points_shown;
+    const sampled = shown
+      ? ` The map shows ${numberFormat.format(shown)} of the ${numberFormat.format(data.job.num_comments)} comments, the same share of every topic; sizes count all.`
       : '';
+    const noiseText = shown
+      ? `${percent(noise.length / comments.length)} of the comments are in no topic at this layer (grey).`
+      : `${numberFormat.format(noise.length)} of ${numberFormat.format(comments.length)} comments (${percent(noise.length / comments.length)}) are in no topic at this layer (grey).`;
+    byId('panel-noise').textContent = `${noise.length ? noiseText : ''}${sampled}`.trim();
     topicList.replaceChildren(...topics.map(topicItem));
     map.dataset.layer = String(data.layers[index].layer_id);
     map.dataset.topics = String(topics.length);
