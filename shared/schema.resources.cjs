@@ -3,4 +3,9 @@
 require('tsx/cjs');
 const { cloudFormationTables } = require('./schema.ts');
 
-module.exports.tables = async ({ resolveVariable }) => cloudFormationTables(await resolveVariable('self:custom.tableSuffix'));
+module.exports.tables = async ({ resolveVariable }) => {
+  const protection = String(await resolveVariable('param:tableProtection'));
+  if (protection !== 'true' && protection !== 'false') throw new Error(`param tableProtection must be true or false, got "${protection}"`);
+  const kmsKeyArn = String(await resolveVariable('param:tableKmsKeyArn')).trim();
+  return cloudFormationTables(await resolveVariable('self:custom.tableSuffix'), { protect: protection === 'true', kmsKeyArn: kmsKeyArn || undefined });
+};

@@ -28,7 +28,6 @@ export type TableId =
   | 'topicNames';
 
 export const CONVERSATION_INDEX = 'ConversationIdIndex';
-export const TTL_ATTRIBUTE = 'expires_at';
 
 /** Literal (`as const`) so that shared/contract/rows.ts can name each table's range key as a type. */
 export const TABLES = {
@@ -126,19 +125,35 @@ export function resourceId(id: TableId): string {
   return `${TABLES[id].baseName.replace(/^Delphi_/, '')}Table`;
 }
 
+export interface TableProtection {
+  /**
+   * Point-in-time recovery, deletion protection and DeletionPolicy/UpdateReplacePolicy Retain: a
+   * `sls remove`, a replacement or a slip keeps every result. Off only for throwaway stages.
+   */
+  protect: boolean;
+  /** A customer-managed KMS key (ARN) to encrypt the tables with; none = the AWS-owned key. */
+  kmsKeyArn?: string;
+}
+
 /**
  * CloudFormation resources for all seven tables. `suffix` is a CloudFormation value (for example
- * `${sls:stage}` resolved by serverless), so deployed names are stage-aware.
+ * `${sls:stage}` resolved by serverless), so deployed names are stage-aware. No TTL: nothing is
+ * written with an expiry, results are kept until deleted (docs/deploying.md "Keeping results").
  */
-export function cloudFormationTables(suffix: string): Record<string, unknown> {
+export function cloudFormationTables(suffix: string, { protect, kmsKeyArn }: TableProtection = { protect: true }): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
+  const policy = protect ? 'Retain' : 'Delete';
   for (const id of TABLE_IDS) {
     const input = createTableInput(id, suffix);
     resources[resourceId(id)] = {
       Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: policy,
+      UpdateReplacePolicy: policy,
       Properties: {
         ...input,
-        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: protect },
+        DeletionProtectionEnabled: protect,
+        ...(kmsKeyArn ? { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: kmsKeyArn } } : {}),
       },
     };
   }

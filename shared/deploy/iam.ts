@@ -4,6 +4,7 @@
  * merges these roles into its resources (through shared/deploy/resources.cjs) and points each function
  * at its role; there is no shared Lambda role.
  */
+import { allowedModels } from '../providers/policy';
 import { CONVERSATION_INDEX, resourceId, type TableId } from '../schema';
 import { accessOf, FUNCTION_NAMES, type FunctionAccess } from './access';
 
@@ -22,11 +23,42 @@ export interface Statement {
   Effect: 'Allow';
   Action: string[];
   Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+/** What the deployment decides beyond access.ts, read at package time (serverless params and environment). */
+export interface RoleOptions {
+  /** The tables' customer-managed KMS key, when there is one (param tableKmsKeyArn). */
+  tableKmsKeyArn?: string;
+  /** Where the allowed models are configured (shared/providers/policy.ts allowedModels). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const arn = (template: string) => ({ 'Fn::Sub': template });
 
-export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)): Statement[] {
+/** Cross-region inference profiles are the model id behind a geography prefix (`eu.anthropic.claude-…`). */
+const INFERENCE_PROFILE = /^(us|eu|apac|us-gov|jp|au|ca|global)\.(.+)$/;
+
+/**
+ * The Bedrock resources the providers may invoke: exactly the models a caller may choose (built-in
+ * defaults, DELPHI_EMBEDDING_MODEL / DELPHI_NAMER_MODEL, DELPHI_ALLOWED_*_MODELS), so a model left off
+ * the allow-list cannot be called even by an execution started outside the API. Ids without a
+ * `provider.` prefix (OpenAI-compatible model names) are not Bedrock models.
+ */
+export function bedrockModelResources(env: NodeJS.ProcessEnv = process.env): unknown[] {
+  const { embedding, naming } = allowedModels(env);
+  const ids = [...new Set([...embedding, ...naming])].filter((id) => /^[a-z0-9-]+\.[A-Za-z0-9.:_-]+$/.test(id)).sort();
+  return ids.flatMap((id) => {
+    const profile = INFERENCE_PROFILE.exec(id);
+    if (!profile) return [arn(`arn:\${AWS::Partition}:bedrock:*::foundation-model/${id}`)];
+    return [
+      arn(`arn:\${AWS::Partition}:bedrock:*:\${AWS::AccountId}:inference-profile/${id}`),
+      arn(`arn:\${AWS::Partition}:bedrock:*::foundation-model/${profile[2]}`),
+    ];
+  });
+}
+
+export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn), options: RoleOptions = {}): Statement[] {
   const statements: Statement[] = [
     { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId(fn), 'Arn'] } },
   ];
@@ -36,6 +68,15 @@ export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)
       Effect: 'Allow',
       Action: [...actions].sort().map((action) => `dynamodb:${action}`),
       Resource: { 'Fn::GetAtt': [resourceId(table), 'Arn'] },
+    });
+  }
+  if (options.tableKmsKeyArn && (Object.keys(access.tables ?? {}).length > 0 || (access.conversationIndex ?? []).length > 0)) {
+    statements.push({
+      Sid: 'TableKey',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: options.tableKmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': arn('dynamodb.${AWS::Region}.amazonaws.com') } },
     });
   }
   for (const table of access.conversationIndex ?? []) {
@@ -66,10 +107,7 @@ export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)
         Sid: 'InvokeBedrockModels',
         Effect: 'Allow',
         Action: ['bedrock:InvokeModel'],
-        Resource: [
-          arn('arn:${AWS::Partition}:bedrock:*::foundation-model/*'),
-          arn('arn:${AWS::Partition}:bedrock:*:${AWS::AccountId}:inference-profile/*'),
-        ],
+        Resource: bedrockModelResources(options.env),
       },
       {
         Sid: 'ReadProviderKeyParameters',
@@ -88,7 +126,7 @@ export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)
   return statements;
 }
 
-export function functionRole(fn: string): Record<string, unknown> {
+export function functionRole(fn: string, options: RoleOptions = {}): Record<string, unknown> {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -96,12 +134,12 @@ export function functionRole(fn: string): Record<string, unknown> {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
       },
-      Policies: [{ PolicyName: `delphi-${fn}`, PolicyDocument: { Version: '2012-10-17', Statement: roleStatements(fn) } }],
+      Policies: [{ PolicyName: `delphi-${fn}`, PolicyDocument: { Version: '2012-10-17', Statement: roleStatements(fn, accessOf(fn), options) } }],
     },
   };
 }
 
 /** CloudFormation resources: one role per declared function. */
-export function functionRoles(): Record<string, unknown> {
-  return Object.fromEntries(FUNCTION_NAMES.map((fn) => [roleId(fn), functionRole(fn)]));
+export function functionRoles(options: RoleOptions = {}): Record<string, unknown> {
+  return Object.fromEntries(FUNCTION_NAMES.map((fn) => [roleId(fn), functionRole(fn, options)]));
 }

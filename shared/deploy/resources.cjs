@@ -2,7 +2,14 @@
 // per-function IAM roles (generated from shared/deploy/access.ts) to serverless.yml.
 require('tsx/cjs');
 const { functionRoles } = require('./iam.ts');
+const { alarmResources } = require('./alarms.ts');
 
-module.exports.functionRoles = () => functionRoles();
+module.exports.functionRoles = async ({ resolveVariable }) =>
+  functionRoles({ tableKmsKeyArn: String(await resolveVariable('param:tableKmsKeyArn')).trim() || undefined, env: process.env });
+// Errors and throttles of every function, 5xx of the API (shared/deploy/alarms.ts); serverless names the REST API <stage>-<service>.
+module.exports.alarms = async ({ resolveVariable }) => {
+  const stage = await resolveVariable('sls:stage');
+  return alarmResources(`${stage}-${await resolveVariable('self:service')}`, stage);
+};
 // The project folder: `--stage local` resolves relative source folders against it (DELPHI_SOURCE_ROOT).
 module.exports.serviceDir = () => require('node:path').resolve(__dirname, '../..');

@@ -273,7 +273,11 @@ describe('serverless package (offline)', () => {
 
   it('lets the state machine invoke only the functions of its Task states', () => {
     const role = template.Resources.DelphiPipelineRole;
-    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const all = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    // Besides invoking: delivering its ERROR-level log (and X-Ray traces), which takes Resource "*".
+    const delivery = all.filter((st: any) => st.Resource === '*');
+    expect(delivery.flatMap((st: any) => st.Action).every((action: string) => /^(logs:\w+LogDeliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:\w+)$/.test(action))).toBe(true);
+    const statements = all.filter((st: any) => st.Resource !== '*');
     expect(statements.flatMap((st: any) => [st.Action].flat())).toEqual(['lambda:InvokeFunction']);
     const invoked = new Set(statements.flatMap((st: any) => st.Resource).map((r: unknown) => JSON.stringify(r).match(/"(\w+)LambdaFunction"/)![1]));
     expect([...invoked].sort()).toEqual(STEP_FUNCTIONS.map(pascal).sort());
@@ -323,10 +327,12 @@ describe('serverless package (offline)', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.FunctionName).toMatch(/^delphi-test-\w+$/);
     for (const [, table] of ofType('AWS::DynamoDB::Table')) expect(table.Properties.TableName).toMatch(/_test$/);
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(FUNCTION_NAMES.length);
+    expect(logGroups).toHaveLength(FUNCTION_NAMES.length + 1); // + the state machine's
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
     const alarms: Record<string, Record<string, any>> = Object.fromEntries(
-      ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => [alarm.Properties.MetricName, alarm.Properties]),
+      ofType('AWS::CloudWatch::Alarm')
+        .filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/States')
+        .map(([, alarm]) => [alarm.Properties.MetricName, alarm.Properties]),
     );
     expect(Object.keys(alarms).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
     for (const alarm of Object.values(alarms)) {
@@ -335,6 +341,67 @@ describe('serverless package (offline)', () => {
     }
     expect(template.Resources.AlarmTopic.Properties.TopicName).toBe('delphi-alarms-test');
     expect(template.Resources.AlarmEmailSubscription.Condition).toBe('HasAlarmEmail');
+  });
+
+  it('keeps every table through a stack removal or replacement: point-in-time recovery, deletion protection, Retain', () => {
+    const tables = ofType('AWS::DynamoDB::Table') as Array<[string, Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string }]>;
+    expect(tables).toHaveLength(7);
+    for (const [id, table] of tables) {
+      expect(table.DeletionPolicy, id).toBe('Retain');
+      expect(table.UpdateReplacePolicy, id).toBe('Retain');
+      expect(table.Properties.PointInTimeRecoverySpecification, id).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.DeletionProtectionEnabled, id).toBe(true);
+      // Nothing writes an expiry: no TTL that could delete results.
+      expect(table.Properties.TimeToLiveSpecification, id).toBeUndefined();
+    }
+  });
+
+  it('lets the providers invoke only the allowed Bedrock models, not foundation-model/*', () => {
+    for (const fn of ['embed', 'embedBatch', 'nameTopics', 'nameLayer']) {
+      const statements = template.Resources[roleId(fn)].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      const bedrock = statements.find((st: any) => st.Sid === 'InvokeBedrockModels');
+      const resources = bedrock.Resource.map((r: { 'Fn::Sub': string }) => r['Fn::Sub']);
+      expect(resources.some((r: string) => r.endsWith('/*')), fn).toBe(false);
+      expect(resources, fn).toEqual(expect.arrayContaining([
+        'arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0',
+        'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      ]));
+    }
+  });
+
+  it('bounds cost: a timeout on every execution, ERROR-level execution logs, a throttled API stage, the callers\' caps in every function', () => {
+    const machine = template.Resources.DelphiPipeline.Properties;
+    expect(JSON.parse(machine.DefinitionString['Fn::Sub'][0]).TimeoutSeconds).toBe(21600);
+    expect(machine.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['PipelineLogGroup', 'Arn'] } } }],
+    });
+    expect(machine.TracingConfiguration).toEqual({ Enabled: false });
+    const [[, deployment]] = ofType('AWS::ApiGateway::Deployment');
+    expect(deployment.Properties.StageDescription).toMatchObject({
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 20,
+      MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }],
+    });
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(Object.keys(fn.Properties.Environment.Variables), id).toEqual(
+        expect.arrayContaining(['DELPHI_ALLOWED_EMBEDDING_URLS', 'DELPHI_ALLOWED_NAMER_MODELS', 'DELPHI_MAX_EMBEDDING_DIMENSIONS', 'DELPHI_MAX_N_NEIGHBORS', 'DELPHI_MAX_CONCURRENCY']),
+      );
+    }
+  });
+
+  it('alarms on every function\'s errors and throttles and on the API\'s 5xx answers', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    for (const fn of FUNCTION_NAMES) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const found = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: `${pascal(fn)}LambdaFunction` } }]));
+        expect(found, `${fn} ${metric}`).toHaveLength(1);
+        expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: 'AlarmTopic' }] });
+      }
+    }
+    const api = alarms.filter((a) => a.Namespace === 'AWS/ApiGateway');
+    expect(api).toEqual([expect.objectContaining({ MetricName: '5XXError', Dimensions: [{ Name: 'ApiName', Value: template.Resources.ApiGatewayRestApi.Properties.Name }, { Name: 'Stage', Value: 'test' }], AlarmActions: [{ Ref: 'AlarmTopic' }] })]);
   });
 
   it('keeps uploads in a private, encrypted bucket that survives the stack', () => {

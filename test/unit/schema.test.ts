@@ -35,12 +35,34 @@ describe('table schema', () => {
     expect(createTableInput('keywords').GlobalSecondaryIndexes?.[0].Projection).toEqual({ ProjectionType: 'ALL' });
   });
 
-  it('suffixes deployed names with the stage and adds TTL on expires_at', () => {
+  it('suffixes deployed names with the stage and sets no TTL (nothing is written with an expiry)', () => {
     expect(tableName('graph', 'prod')).toBe('Delphi_UMAPGraph_prod');
     expect(tableName('graph')).toBe('Delphi_UMAPGraph');
     const resources = cloudFormationTables('prod') as Record<string, { Properties: Record<string, unknown> }>;
     expect(Object.keys(resources)).toHaveLength(7);
     expect(resources.UMAPGraphTable.Properties.TableName).toBe('Delphi_UMAPGraph_prod');
-    expect(resources.UMAPGraphTable.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
+    expect(resources.UMAPGraphTable.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('protects every table by default and relaxes all three protections together for a throwaway stage', () => {
+    type Table = { DeletionPolicy: string; UpdateReplacePolicy: string; Properties: Record<string, any> };
+    const kept = Object.values(cloudFormationTables('prod')) as Table[];
+    const loose = Object.values(cloudFormationTables('pr-1', { protect: false })) as Table[];
+    for (const table of kept) {
+      expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+      expect(table.Properties.SSESpecification).toBeUndefined();
+    }
+    for (const table of loose) {
+      expect(table).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false }, DeletionProtectionEnabled: false });
+    }
+  });
+
+  it('encrypts every table with a customer-managed key when one is given', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    for (const table of Object.values(cloudFormationTables('prod', { protect: true, kmsKeyArn: key })) as Array<{ Properties: Record<string, unknown> }>) {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
+    }
   });
 });
