@@ -229,6 +229,8 @@ export async function postJson({ provider, url, body, headers, signal, secrets =
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
       signal,
+      // An allowed endpoint must not pass the comments on to another (the metadata service, say).
+      redirect: 'manual',
     });
     text = await response.text();
   } catch (error) {

@@ -228,6 +228,19 @@ describe('postJson against a loopback server', () => {
     await expect(failing).rejects.not.toThrow(KEY);
   });
 
+  it('does not follow a redirect: the comments go to the allowed endpoint only', async () => {
+    const elsewhere = await startFakeServer(() => ({ body: { stolen: true } }));
+    try {
+      server.queue({ status: 307, headers: { location: `${elsewhere.url}/latest/meta-data` }, body: '' });
+      const failing = post();
+      await expect(failing).rejects.toBeInstanceOf(ProviderError);
+      await expect(failing).rejects.toThrow(/openai embeddings answered HTTP 307/);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('does not retry a 429 that means the quota is spent', async () => {
     server.queue(openAiError(429, 'You exceeded your current quota', 'insufficient_quota', 'insufficient_quota'));
     await expect(post()).rejects.toBeInstanceOf(ProviderError);
