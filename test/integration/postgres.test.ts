@@ -4,15 +4,17 @@
  * Polis's sign (-1 agree). The same conversation read from the database and from its export folder
  * gives the same comments, votes and job rows.
  */
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, TransientError } from '../../shared/errors';
 import { loadSource, type PolisExport } from '../../shared/sources';
 import { parsePostgresSource, readPostgresSource, redactSource } from '../../shared/sources/postgres';
 import { clearPostgresSecretCache } from '../../shared/sources/postgresSecret';
-import { BIODIVERSITY, dumpJobComparable, MARCH_ON, startHarness, type Harness } from './support/harness';
-import { postgresTestsSkipped, READER_PASSWORD, seedFromExport, seedVotesFromTallies, startTestCluster, type TestCluster } from './support/postgres';
+import { BIODIVERSITY, dumpJobComparable, FIXTURES, MARCH_ON, startHarness, type Harness } from './support/harness';
+import { postgresTestsSkipped, READER_PASSWORD, seedFromExport, seedParticipantsVotes, seedVotesFromTallies, startTestCluster, type TestCluster } from './support/postgres';
 
-const ZID = { biodiversity: 7, signs: 8, empty: 9, marchOn: 10 } as const;
+const ZID = { biodiversity: 7, signs: 8, empty: 9, marchOn: 10, klimarat: 11 } as const;
+const KLIMARAT = path.join(FIXTURES, 'austria-climate.wohnen-trimmed');
 
 let cluster: TestCluster;
 let harness: Harness;
@@ -35,6 +37,9 @@ beforeAll(async () => {
   try {
     await seedFromExport(client, ZID.marchOn, MARCH_ON);
     seeded.marchOnVotes = { comments: 2162, votes: await seedVotesFromTallies(client, ZID.marchOn, MARCH_ON) };
+    await seedFromExport(client, ZID.klimarat, KLIMARAT);
+    const klimarat = await seedParticipantsVotes(client, ZID.klimarat, KLIMARAT);
+    seeded.klimarat = { comments: 150, votes: klimarat.votes };
     // A small conversation whose votes are written in Polis's sign by hand.
     await client.query(`INSERT INTO conversations (zid, topic) VALUES ($1, 'Signs'), ($2, 'Nothing yet')`, [ZID.signs, ZID.empty]);
     await client.query(
@@ -142,15 +147,19 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     // Act
     const url = cluster.url('polis', ZID.biodiversity);
     const viaExport = await harness.pipeline.run({ conversation_id: 'biodiversity', source: BIODIVERSITY }, { executionName: 'pg-export' });
-    const viaDatabase = await harness.pipeline.run({ conversation_id: 'biodiversity', source: url }, { executionName: 'pg-database' });
+    // Another conversation_id: as the same conversation the second job would be compared with the first (topic lineage).
+    const viaDatabase = await harness.pipeline.run({ conversation_id: 'biodiversity-db', source: url }, { executionName: 'pg-database' });
 
     // Assess
     expect(viaExport.status, `${viaExport.error}: ${viaExport.cause}`).toBe('SUCCEEDED');
     expect(viaDatabase.status, `${viaDatabase.error}: ${viaDatabase.cause}`).toBe('SUCCEEDED');
-    const [a, b] = await Promise.all([
+    // Topic uids are drawn per conversation: compared as placeholders, like the conversation_id.
+    const normalised = (dump: Record<string, unknown>) =>
+      JSON.parse(JSON.stringify(dump).split('"biodiversity-db"').join('"biodiversity"').replace(/topic_[0-9a-f]{16}/g, 'topic_<uid>')) as Record<string, unknown>;
+    const [a, b] = (await Promise.all([
       dumpJobComparable(harness.repository, 'pipeline_run_pg-export'),
       dumpJobComparable(harness.repository, 'pipeline_run_pg-database'),
-    ]);
+    ])).map(normalised);
     const config = (dump: Record<string, unknown>) => dump.config as Record<string, unknown>;
     expect(config(b).source).toBe(redactSource(url));
     expect(JSON.stringify(b)).not.toContain(READER_PASSWORD);
@@ -165,6 +174,19 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     console.log(`Job rows, export folder and PostgreSQL alike: ${JSON.stringify(counts)}`);
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
   }, 180_000);
+
+  it("reads Polis's opinion groups from math_main and splits the votes by group as the export folder does (Klimarat)", async () => {
+    const fromExport = await loadSource(KLIMARAT);
+    const fromDatabase = await readPostgresSource(cluster.url('polis', ZID.klimarat));
+
+    expect(seeded.klimarat.votes).toBe(11449);
+    expect(fromDatabase.comments).toEqual(fromExport.comments);
+    expect(fromDatabase.votes).toEqual(fromExport.votes);
+    expect(fromDatabase.groups).toEqual(fromExport.groups);
+    expect(fromDatabase.groups?.size).toBe(267);
+    expect(fromDatabase.group_votes).toEqual(fromExport.group_votes);
+    expect(fromDatabase.warnings.join('\n')).toMatch(/opinion groups: 267 participant\(s\) in 2 Polis group\(s\), from math_main/);
+  });
 
   it('takes the credentials from the DELPHI_PG_SECRET_ARN secret when the URL has none (deployed)', async () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:polis-reader-AbCdEf';

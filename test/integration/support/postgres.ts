@@ -277,6 +277,34 @@ export async function seedFromExport(client: pg.Client, zid: number, folder: str
 }
 
 /**
+ * An export with participants-votes.csv (and its group-id) instead of votes.csv: its votes in Polis's
+ * sign, and a math_main row as polismath writes it, one base cluster per opinion group.
+ */
+export async function seedParticipantsVotes(client: pg.Client, zid: number, folder: string): Promise<{ votes: number; grouped: number }> {
+  const rows: Row[] = parse(readFileSync(path.join(folder, 'participants-votes.csv'), 'utf8'), { columns: true, skip_empty_lines: true });
+  const votes: Array<[number, number, number]> = [];
+  const members = new Map<number, number[]>();
+  for (const row of rows) {
+    const pid = Number(row.participant);
+    if (row['group-id']?.trim()) members.set(Number(row['group-id']), [...(members.get(Number(row['group-id'])) ?? []), pid]);
+    for (const [column, cell] of Object.entries(row)) {
+      if (/^\d+$/.test(column) && cell.trim() !== '') votes.push([pid, Number(column), -Number(cell)]);
+    }
+  }
+  await client.query(
+    `INSERT INTO votes (zid, pid, tid, vote, created) SELECT $1, *, 0 FROM unnest($2::int[], $3::int[], $4::smallint[])`,
+    [zid, votes.map((vote) => vote[0]), votes.map((vote) => vote[1]), votes.map((vote) => vote[2])],
+  );
+  const groups = [...members.keys()].sort((a, b) => a - b);
+  const data = {
+    'base-clusters': { id: groups.map((group) => 100 + group), members: groups.map((group) => members.get(group)) },
+    'group-clusters': groups.map((group) => ({ id: group, members: [100 + group] })),
+  };
+  await client.query(`INSERT INTO math_main (zid, math_env, data, last_vote_timestamp, math_tick) VALUES ($1, 'prod', $2, 0, 1)`, [zid, data]);
+  return { votes: votes.length, grouped: [...members.values()].flat().length };
+}
+
+/**
  * Votes for an export that has only comments.csv's agrees / disagrees (March On): one participant per
  * vote, agrees first, in Polis's sign, so the database holds exactly those tallies (no passes).
  */
