@@ -33,7 +33,8 @@ export class AnthropicNamer implements TopicNamer {
     const { baseUrl, model, concurrency, retry } = this.settings;
     const apiKey = await this.settings.apiKey();
     if (!apiKey) throw new ConfigurationError(`${missingApiKeyMessage('anthropic', 'anthropic topic namer')} (${noKeySentHint('anthropic')})`);
-    const client = new Anthropic({ apiKey, baseURL: baseUrl, maxRetries: 0, timeout: retry.timeoutMs });
+    // No redirects: an allowed endpoint must not pass the comments on to another.
+    const client = new Anthropic({ apiKey, baseURL: baseUrl, maxRetries: 0, timeout: retry.timeoutMs, fetchOptions: { redirect: 'manual' } });
     return nameWithLlm(clusters, { provider: 'anthropic', model, concurrency, retry, language: this.settings.language }, async (prompt, signal, what) => {
       let message: Anthropic.Message;
       try {

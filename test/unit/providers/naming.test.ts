@@ -195,6 +195,17 @@ describe('the anthropic namer against a Messages API loopback server (official S
     }
   });
 
+  it('does not follow a redirect to another server', async () => {
+    const elsewhere = await startFakeServer(replying());
+    try {
+      server.setResponder(() => ({ status: 307, headers: { location: `${elsewhere.url}/v1/messages` }, body: '' }));
+      await expect(namer().name([FINE[0]])).rejects.toThrow(/anthropic answered HTTP 307/);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('retries rate_limit_error (429) and overloaded_error (529), honouring retry-after, then succeeds', async () => {
     server.queue(
       anthropicError(429, 'rate_limit_error', 'This request would exceed your organization\'s rate limit.', { 'retry-after': '0' }),
