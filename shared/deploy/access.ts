@@ -24,6 +24,8 @@ export interface FunctionAccess {
    * SSM Parameter Store (ssm:GetParameter) or Secrets Manager (secretsmanager:GetSecretValue).
    */
   providers?: boolean;
+  /** Reads postgres:// sources: the Polis database secret and VPC, when deployed with them (./polisDatabase.ts). */
+  readsPolisDatabase?: boolean;
 }
 
 /** Every pipeline step records itself on the job record (shared/handler.ts). */
@@ -39,10 +41,10 @@ const COUNTED = { embeddings: ['Query'], graph: ['Query'], assignments: ['Query'
 export const FUNCTION_ACCESS = {
   // The Tasks of the state machine (shared/local/runner.ts TASK_HANDLERS), in pipeline order.
   markRunning: { tables: { config: ['Query', 'PutItem'] } },
-  embed: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, providers: true },
+  embed: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, readsPolisDatabase: true, providers: true },
   // A large job's Embed fans out: each EmbedBatch only adds rows; FinishEmbedding deletes stale ones.
-  embedBatch: { tables: { ...STEP_RECORD, embeddings: ['BatchWriteItem'] }, readsUploads: true, providers: true },
-  finishEmbedding: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true },
+  embedBatch: { tables: { ...STEP_RECORD, embeddings: ['BatchWriteItem'] }, readsUploads: true, readsPolisDatabase: true, providers: true },
+  finishEmbedding: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, readsPolisDatabase: true },
   projectUmap: { tables: { ...STEP_RECORD, embeddings: ['Query'], graph: REPLACE } },
   cluster: { tables: { ...STEP_RECORD, embeddings: ['Query'], graph: ['Query'], assignments: REPLACE } },
   extractKeywords: { tables: { ...STEP_RECORD, ...EARLIER_ROWS, keywords: REPLACE } },

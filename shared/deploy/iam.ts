@@ -7,6 +7,7 @@
 import { allowedModels } from '../providers/policy';
 import { CONVERSATION_INDEX, resourceId, type TableId } from '../schema';
 import { accessOf, FUNCTION_NAMES, type FunctionAccess } from './access';
+import { polisDatabaseStatements, type PolisDatabaseOptions } from './polisDatabase';
 
 /** Logical ids of the resources the roles point at (declared in serverless.yml). */
 export const STATE_MACHINE_ID = 'DelphiPipeline';
@@ -32,6 +33,8 @@ export interface RoleOptions {
   tableKmsKeyArn?: string;
   /** Where the allowed models are configured (shared/providers/policy.ts allowedModels). */
   env?: NodeJS.ProcessEnv;
+  /** The Polis database's secret and VPC (params polisDatabase*), for the functions that read sources. */
+  polisDatabase?: PolisDatabaseOptions;
 }
 
 const arn = (template: string) => ({ 'Fn::Sub': template });
@@ -98,6 +101,7 @@ export function roleStatements(fn: string, access: FunctionAccess = accessOf(fn)
       Resource: arn(`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:\${${STATE_MACHINE_ID}.Name}:*`),
     });
   }
+  if (access.readsPolisDatabase && options.polisDatabase) statements.push(...polisDatabaseStatements(options.polisDatabase));
   if (access.readsUploads) {
     statements.push({ Sid: 'ReadUploads', Effect: 'Allow', Action: ['s3:GetObject'], Resource: arn(`\${${UPLOADS_BUCKET_ID}.Arn}/*`) });
   }

@@ -3,9 +3,22 @@
 require('tsx/cjs');
 const { functionRoles } = require('./iam.ts');
 const { alarmResources } = require('./alarms.ts');
+const { polisDatabaseOptions, polisDatabaseVpc } = require('./polisDatabase.ts');
 
+const polisDatabase = async (resolveVariable) =>
+  polisDatabaseOptions({
+    secretArn: String(await resolveVariable('param:polisDatabaseSecretArn')),
+    subnetIds: String(await resolveVariable('param:polisDatabaseSubnetIds')),
+    securityGroupIds: String(await resolveVariable('param:polisDatabaseSecurityGroupIds')),
+  });
 module.exports.functionRoles = async ({ resolveVariable }) =>
-  functionRoles({ tableKmsKeyArn: String(await resolveVariable('param:tableKmsKeyArn')).trim() || undefined, env: process.env });
+  functionRoles({
+    tableKmsKeyArn: String(await resolveVariable('param:tableKmsKeyArn')).trim() || undefined,
+    env: process.env,
+    polisDatabase: await polisDatabase(resolveVariable),
+  });
+// The VPC of the functions that read postgres:// sources; {} (none) unless the params give one.
+module.exports.polisDatabaseVpc = async ({ resolveVariable }) => polisDatabaseVpc(await polisDatabase(resolveVariable));
 // Errors and throttles of every function, 5xx of the API (shared/deploy/alarms.ts); serverless names the REST API <stage>-<service>.
 module.exports.alarms = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
