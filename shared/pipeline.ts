@@ -8,27 +8,9 @@ import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import { EMBEDDER_SETTINGS, NAMER_SETTINGS, TITAN_DIMENSIONS } from './providers/settings';
 
-/** The steps every job runs, in order: each stores its summary at `$.steps.<Step>`. */
-export const STEP_NAMES = [
-  'Embed',
-  'ProjectUmap',
-  'Cluster',
-  'ExtractKeywords',
-  'ComputeFeatures',
-  'NameTopics',
-] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
-/**
- * States a large job adds (Map fan-out, see statemachines/pipeline.asl.yml): each follows the step
- * named here, and runs only when that step planned batches.
- */
-export const FANOUT_STATES = {
-  EmbedBatches: 'Embed',
-  FinishEmbedding: 'Embed',
-  NameLayers: 'NameTopics',
-} as const;
-export type FanoutStepName = 'EmbedBatch' | 'FinishEmbedding' | 'NameLayer';
+// The steps and their order are declared once, in the pipeline descriptor.
+export { FANOUT_STATES, STEP_NAMES, type FanoutStepName, type StepName } from './contract/pipeline';
+import type { FanoutStepName, StepName } from './contract/pipeline';
 
 /** A slice of the conversation's comments (in comment-id order) that one EmbedBatch invocation embeds. */
 export interface EmbeddingBatch {

@@ -16,7 +16,7 @@ import { decodeRow, type IndexedRowOf, type KeyOf, type RowOf } from './contract
 import type { JobRecord, JobUpdate, StepRecord } from './contract/job';
 import { asStepError } from './aws/errors';
 import { TransientError, JobNotFoundError } from './errors';
-import { CONVERSATION_INDEX, TABLES, type TableId, tableName } from './schema';
+import { CONVERSATION_INDEX, TABLE_IDS, TABLES, type TableId, tableName } from './schema';
 
 /** An attribute map as DynamoDB hands it over, before shared/contract/rows.ts decodes it. */
 export type Item = Record<string, unknown>;
@@ -355,6 +355,13 @@ export class Repository {
       this.client.send(new QueryCommand({ ...input, Limit: options.limit, ExclusiveStartKey: options.startKey })),
     );
     return { items: decode(out.Items ?? []), lastKey: out.LastEvaluatedKey };
+  }
+
+  /** Rows per table for the job, by physical table name: the counts MarkCompleted records. */
+  async countJobRows(jobId: string): Promise<Record<string, number>> {
+    const tables = TABLE_IDS.filter((table) => table !== 'config');
+    const counts = await Promise.all(tables.map((table) => this.countByJob(table, jobId)));
+    return Object.fromEntries(tables.map((table, i) => [this.tableName(table), counts[i]]));
   }
 
   async countByJob(table: TableId, jobId: string): Promise<number> {

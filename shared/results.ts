@@ -1,11 +1,10 @@
 /** Read models over a job's rows: its status and its topics, for the CLI, the API and the report. */
 import { JobNotFoundError } from './errors';
 import { withInterruption } from './jobLease';
-import { FANOUT_STATES, STEP_NAMES } from './pipeline';
+import { EXECUTION_ORDER } from './contract/pipeline';
 import type { FeatureRow } from './contract/rows';
 import type { JobRecord } from './contract/job';
 import type { Item, Repository } from './repository';
-import { countJobRows } from './steps/jobLifecycle';
 
 export interface Topic {
   cluster_key: string;
@@ -149,7 +148,7 @@ export async function describeJob(repository: Repository, stored: JobRecord, now
   const job = withInterruption(stored, now);
   const recorded = job.steps ?? {};
   // Pipeline order, each fan-out state after the step that plans it; a Map's items are `<State>#<item>`.
-  const order = STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
+  const order = EXECUTION_ORDER;
   const keysOf = (name: string) =>
     Object.keys(recorded)
       .filter((key) => key === name || key.startsWith(`${name}#`))
@@ -197,7 +196,7 @@ export async function describeJob(repository: Repository, stored: JobRecord, now
           .filter(([, done]) => done.length > 0)
           .map(([name, done]) => [name, done.reduce((sum, s) => sum + s.duration_ms!, 0)]),
       ),
-    counts: job.counts ?? (await countJobRows(repository, jobId)),
+    counts: job.counts ?? (await repository.countJobRows(jobId)),
     num_comments: job.num_comments,
     cluster_layers: job.cluster_layers,
     warnings: job.warnings ?? [],

@@ -4,6 +4,7 @@
  * against the calls each function is observed to make, and test/integration/deploy.test.ts checks the
  * packaged template against it. A function gets nothing that is not listed here.
  */
+import type { PipelineFunction } from '../contract/pipeline';
 import type { TableId } from '../schema';
 
 export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
@@ -62,6 +63,8 @@ export const FUNCTION_ACCESS = {
 } satisfies Record<string, FunctionAccess>;
 
 export type FunctionName = keyof typeof FUNCTION_ACCESS;
+/** The pipeline's functions (shared/contract/pipeline.ts): tsc refuses a descriptor entry without its access here. */
+export const PIPELINE_FUNCTION_ACCESS: Readonly<Record<PipelineFunction, FunctionAccess>> = FUNCTION_ACCESS;
 export const FUNCTION_NAMES = Object.keys(FUNCTION_ACCESS) as FunctionName[];
 
 export function accessOf(fn: string): FunctionAccess {

@@ -20,6 +20,7 @@ import { handler as markFailed } from '../../functions/markFailed';
 import { handler as markRunning } from '../../functions/markRunning';
 import { handler as nameTopics } from '../../functions/nameTopics';
 import { handler as projectUmap } from '../../functions/projectUmap';
+import { PIPELINE_TASKS, type PipelineFunction } from '../contract/pipeline';
 import { jobIdForExecution } from '../jobId';
 
 export const DEFINITION_PATH = path.resolve(__dirname, '../../statemachines/pipeline.asl.yml');
@@ -39,21 +40,13 @@ export interface EventLog {
   index?: number;
 }
 
-/** Task state name → the handler deployed for it (serverless.yml binds the same pairs). */
-export const TASK_HANDLERS: Record<string, LambdaHandler> = {
-  MarkRunning: markRunning,
-  Embed: embed,
-  EmbedBatch: embedBatch,
-  FinishEmbedding: finishEmbedding,
-  ProjectUmap: projectUmap,
-  Cluster: cluster,
-  ExtractKeywords: extractKeywords,
-  ComputeFeatures: computeFeatures,
-  NameTopics: nameTopics,
-  NameLayer: nameLayer,
-  MarkCompleted: markCompleted,
-  MarkFailed: markFailed,
-};
+/** Each pipeline function's handler (functions/<function>.ts); tsc requires one per descriptor entry. */
+const HANDLERS = {
+  markRunning, embed, embedBatch, finishEmbedding, projectUmap, cluster, extractKeywords, computeFeatures, nameTopics, nameLayer, markCompleted, markFailed,
+} satisfies Record<PipelineFunction, LambdaHandler>;
+
+/** Task state name → the handler deployed for it, from the pipeline descriptor (shared/contract/pipeline.ts). */
+export const TASK_HANDLERS: Record<string, LambdaHandler> = Object.fromEntries(PIPELINE_TASKS.map((task) => [task.state, HANDLERS[task.function]]));
 
 export function loadDefinition(file = DEFINITION_PATH): Record<string, unknown> {
   return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

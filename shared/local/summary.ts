@@ -2,7 +2,6 @@
 import type { Repository } from '../repository';
 import { readJobTopics } from '../results';
 import { formatEvaluation, type LayerEvaluation } from '../steps/evaluate';
-import { countJobRows } from '../steps/jobLifecycle';
 import { UsageError } from './usage';
 
 const TOPICS_SHOWN = 8;
@@ -27,7 +26,7 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   console.log(`status           ${job.status}${step ? ` ${job.status === 'RUNNING' ? 'in' : 'in step'} ${step}` : ''}${why}`);
   console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}`);
   console.log('rows per table');
-  const counts = (job.counts as Record<string, number> | undefined) ?? (await countJobRows(repository, jobId));
+  const counts = (job.counts as Record<string, number> | undefined) ?? (await repository.countJobRows(jobId));
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
   const layerInfo = (job.cluster_layers as Array<{ layer_id: number; num_clusters: number; noise_share: number }>) ?? [];
   if (layerInfo.length > 0) console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);

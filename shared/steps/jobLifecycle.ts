@@ -1,11 +1,11 @@
 /** The job record's life: RUNNING (MarkRunning), COMPLETED (MarkCompleted), FAILED (MarkFailed). */
 import { InvalidInputError } from '../errors';
 import { assertConversationId, assertJobId, resolveJobId } from '../jobId';
-import { FANOUT_STATES, parseOptions, parseStepInput, STEP_NAMES, type StepInput } from '../pipeline';
+import { EXECUTION_ORDER, FANOUT_PLANS } from '../contract/pipeline';
+import { parseOptions, parseStepInput, type StepInput } from '../pipeline';
 import { assertApiKeysConfigured } from '../providers/settings';
-import type { Item, Repository } from '../repository';
+import type { Repository } from '../repository';
 import { isPostgresSource, parsePostgresSource, redactSource } from '../sources/postgres';
-import { TABLE_IDS, type TableId } from '../schema';
 import { evaluateJob } from './evaluate';
 
 export interface MarkRunningEvent {
@@ -67,12 +67,6 @@ export async function markRunning(
   return { job_id, conversation_id, source: raw.source, options, execution_name: event.execution_name, steps: {} };
 }
 
-/** Rows per table for the job, the counts MarkCompleted records. */
-export async function countJobRows(repository: Repository, jobId: string): Promise<Record<string, number>> {
-  const tables = TABLE_IDS.filter((table): table is Exclude<TableId, 'config'> => table !== 'config');
-  const counts = await Promise.all(tables.map((table) => repository.countByJob(table, jobId)));
-  return Object.fromEntries(tables.map((table, i) => [repository.tableName(table), counts[i]]));
-}
 
 export async function markCompleted(event: unknown, repository: Repository, now = new Date()) {
   const input = parseStepInput(event);
@@ -83,13 +77,13 @@ export async function markCompleted(event: unknown, repository: Repository, now 
     Object.keys(steps)
       .filter((key) => key === name || key.startsWith(`${name}#`))
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const executed = executionOrder().filter((name) => keysOf(name).length > 0);
+  const executed = EXECUTION_ORDER.filter((name) => keysOf(name).length > 0);
   const step_timings_ms = Object.fromEntries(
     executed.map((name) => [name, keysOf(name).reduce((sum, key) => sum + Number(steps[key].duration_ms ?? 0), 0)]),
   );
   const collect = (field: 'warnings' | 'adjustments') =>
     executed.flatMap((name) => keysOf(name).flatMap((key) => (steps[key][field] ?? []).map((text) => `${key}: ${text}`)));
-  const counts = await countJobRows(repository, input.job_id);
+  const counts = await repository.countJobRows(input.job_id);
   const evaluation = await evaluateJob(repository, input.job_id);
   await repository.updateJob(input.job_id, input.conversation_id, {
     evaluation,
@@ -115,24 +109,23 @@ export interface FailureEvent {
 
 /**
  * The state that failed, read from the execution state rather than from the job record: a Lambda that
- * never ran (throttled, timed out, crashed on start) cannot have recorded anything.
+ * never ran (throttled, timed out, crashed on start) cannot have recorded anything. The Catch that
+ * brought the execution here keeps only the error (ResultPath $.error), but every state that
+ * succeeded left its summary at `$.steps.<State>` (ResultPath), and the order is fixed: the failed
+ * state is the first one in EXECUTION_ORDER without a summary — a fan-out state counting only when
+ * the step before it planned its items (shared/contract/pipeline.ts FANOUT_PLANS). No summary at all:
+ * MarkRunning failed (its output becomes the state, with `steps: {}`); all there: MarkCompleted.
  */
 export function failedStep(event: FailureEvent): string {
   const steps = event.steps;
   if (!steps || typeof steps !== 'object') return 'MarkRunning';
-  const planned = (state: keyof typeof FANOUT_STATES) => {
-    const summary = steps[FANOUT_STATES[state]] as Record<string, unknown> | undefined;
-    return Boolean(summary && (summary.batches || summary.layers));
+  const runs = (state: string) => {
+    const plan = FANOUT_PLANS[state];
+    if (!plan) return true;
+    const summary = steps[plan.step];
+    return typeof summary === 'object' && summary !== null && Boolean((summary as Record<string, unknown>)[plan.items]);
   };
-  return (
-    executionOrder().find((state) => !(state in steps) && (!(state in FANOUT_STATES) || planned(state as keyof typeof FANOUT_STATES))) ??
-    'MarkCompleted'
-  );
-}
-
-/** The pipeline's states in execution order, each fan-out state right after the step that plans it. */
-function executionOrder(): string[] {
-  return STEP_NAMES.flatMap((step) => [step, ...Object.entries(FANOUT_STATES).filter(([, after]) => after === step).map(([state]) => state)]);
+  return EXECUTION_ORDER.find((state) => !(state in steps) && runs(state)) ?? 'MarkCompleted';
 }
 
 /** Lambda reports a thrown error as a JSON Cause ({errorType, errorMessage, trace}); keep the message. */
