@@ -71,9 +71,9 @@ h1 { margin: 0 0 4px; font-size: 20px; line-height: 1.25; }
 .vote-bar .disagree { background: #d1495b; }
 .vote-bar .pass { background: #c9ccd1; }
 .vote-figures { margin: 4px 0 0; color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
-.group-votes { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: auto 1fr auto; gap: 4px 8px; align-items: center; font-size: 12px; }
+.group-votes { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; align-items: center; font-size: 12px; }
 .group-votes li { display: contents; }
-.group-votes .group-figures { color: var(--muted); font-variant-numeric: tabular-nums; }
+.group-votes .group-figures { grid-column: 2; margin-bottom: 4px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .relations { margin: 10px 0 0; font-size: 12px; color: var(--muted); line-height: 1.9; }
 .relation { margin: 0 4px 0 0; padding: 1px 8px; border: 1px solid var(--line); border-radius: 10px; background: #fff; font: inherit; color: var(--ink); cursor: pointer; }
 .panel-noise { margin: 12px 0 0; color: var(--muted); font-size: 12.5px; }
