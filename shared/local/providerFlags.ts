@@ -8,6 +8,7 @@ const FLAG_TO_OPTION = {
   namer: 'topic_namer',
   'namer-url': 'namer_url',
   'namer-model': 'namer_model',
+  'label-language': 'label_language',
 } as const;
 
 type Flag = keyof typeof FLAG_TO_OPTION;
@@ -18,7 +19,7 @@ export const PROVIDER_FLAGS = Object.fromEntries(Object.keys(FLAG_TO_OPTION).map
 >;
 
 export const PROVIDER_FLAGS_USAGE = `[--embedder hybrid|lsa|openai|bedrock] [--embedding-url URL] [--embedding-model M] [--embedding-dimensions N]
-      [--namer keywords|openai|anthropic|bedrock] [--namer-url URL] [--namer-model M]`;
+      [--namer keywords|openai|anthropic|bedrock] [--namer-url URL] [--namer-model M] [--label-language TAG]`;
 
 /** The options the given flags set (they win over the same keys in --options). */
 export function providerOptions(values: Partial<Record<string, string | boolean | undefined>>): Record<string, unknown> {

@@ -10,6 +10,7 @@ import { clusterLabelPhrases, phraseCorpus } from '../../shared/algorithms/phras
 import { documentTerms, ENGLISH_STOP_WORDS, prepareText, profileWords, stemmerFor, tokenize } from '../../shared/algorithms/text';
 import { phraseTopicNames } from '../../shared/algorithms/topicNames';
 import { loadWordVectors } from '../../shared/algorithms/wordVectors';
+import { providerOptions } from '../../shared/local/providerFlags';
 import { parseOptions } from '../../shared/pipeline';
 import { labelLanguage, topicPrompt, type ClusterToName } from '../../shared/providers/naming/namer';
 import { loadSource } from '../../shared/sources';
@@ -227,8 +228,9 @@ describe('LLM names', () => {
     expect(topicPrompt(english[0], undefined).system).not.toMatch(/Write the label in/);
   });
 
-  it('take options.label_language as a BCP 47 tag', () => {
+  it('take options.label_language as a BCP 47 tag, also from delphi run --label-language', () => {
     expect(parseOptions({ label_language: 'zh-Hant' }).label_language).toBe('zh-Hant');
+    expect(providerOptions({ 'label-language': 'de' })).toEqual({ label_language: 'de' });
     expect(() => parseOptions({ label_language: 'German please' })).toThrow(/label_language/);
   });
 });
