@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { readProviderEnv, type ProviderEnvDefaults } from './config';
 import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
-import { EMBEDDER_SETTINGS, NAMER_SETTINGS, TITAN_DIMENSIONS } from './providers/settings';
+import { EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS, type Embedder, type TopicNamerName } from './providers/settings';
+import { DEFAULT_SEED } from './algorithms/random';
 
 // The steps and their order are declared once, in the pipeline descriptor.
 export { FANOUT_STATES, STEP_NAMES, type FanoutStepName, type StepName } from './contract/pipeline';
@@ -21,13 +22,8 @@ export interface EmbeddingBatch {
   last: boolean;
 }
 
-/** Embedding providers (README "Providers"): `hybrid` and `lsa` are offline; the others call an API. */
-export const EMBEDDERS = ['hybrid', 'lsa', 'openai', 'bedrock'] as const;
-/** Fitted on the whole conversation, so never fanned out in batches. */
-export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'lsa']);
-export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
-export type Embedder = (typeof EMBEDDERS)[number];
-export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
+// The providers' names belong to the providers (shared/providers/settings.ts); the options name them.
+export { EMBEDDERS, OFFLINE_EMBEDDERS, TOPIC_NAMERS, type Embedder, type TopicNamerName } from './providers/settings';
 
 /** Base URLs travel in the execution state and the job record: credentials belong in a secret. */
 const providerUrl = z
@@ -63,7 +59,7 @@ export const PipelineOptionsSchema = z
       .max(35)
       .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as "de" or "zh-Hant"')
       .optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_SEED),
     n_neighbors: z.number().int().min(2).max(200).default(15),
     min_dist: z.number().min(0).max(1).default(0.1),
     min_cluster_size: z.number().int().min(2).max(1000).default(5),

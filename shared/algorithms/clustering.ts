@@ -7,6 +7,7 @@
 import { flattenNeighbors, fuzzySimplicialSet } from './fuzzySimplicialSet';
 import { nearestNeighbors } from './neighbors';
 import { nnDescent } from './nnDescent';
+import { DEFAULT_SEED } from './random';
 import { spectralEmbedding } from './spectral';
 import { APPROXIMATE_KNN_FROM } from './umap';
 import { connectedWard, cutFor, partsAfter, type WardTree } from './ward';
@@ -36,7 +37,7 @@ const SPECTRAL_DIMENSIONS = 10;
 const DIFFUSION_TIME = 2;
 /** Eigensolver iterations once the kNN graph is approximate (the layers depend on it anyway). */
 const LARGE_SPECTRAL_ITERATIONS = 40;
-const KNN_SEED = 42;
+const KNN_SEED = DEFAULT_SEED;
 const FINEST_DIVISOR = 25;
 const COARSER_DIVISORS = [50, 120, 300, 750];
 const MIN_COARSE_CLUSTERS = 3;

@@ -3,7 +3,7 @@
  * a randomized truncated SVD (latent semantic analysis). No download, deterministic for a given seed.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { gaussian, seededRandom } from './random';
+import { DEFAULT_SEED, gaussian, seededRandom } from './random';
 import { characterNgrams, compareCodeUnits, documentTerms, stemmerFor } from './text';
 
 /** A sparse document × term matrix in CSR form; rows are documents. */
@@ -145,7 +145,6 @@ const CHARACTER_NGRAMS = { min: 3, max: 5 } as const;
 const DEFAULT_MIN_DF = 2;
 /** Below this many comments a term used once still helps: min_df defaults to 1. */
 const SMALL_CORPUS = 30;
-const DEFAULT_SEED = 42;
 const DEFAULT_POWER_ITERATIONS = 4;
 const DEFAULT_SINGULAR_VALUE_POWER = 2;
 const OVERSAMPLES = 10;

@@ -21,7 +21,7 @@
  */
 import type { FlatNeighbors } from './fuzzySimplicialSet';
 import { normalizedMatrix } from './neighbors';
-import { seededRandom, type Random } from './random';
+import { DEFAULT_SEED, seededRandom, type Random } from './random';
 
 export interface NnDescentOptions {
   seed?: number;
@@ -219,7 +219,7 @@ export function nnDescent(vectors: ArrayLike<number>[], k: number, options: NnDe
   const { data, n, dim } = normalizedMatrix(vectors);
   const kk = Math.min(k, Math.max(0, n - 1));
   if (kk === 0) return { n, k: 0, indices: new Int32Array(0), distances: new Float64Array(0) };
-  const random = seededRandom((options.seed ?? 42) ^ 0x6e6e64);
+  const random = seededRandom((options.seed ?? DEFAULT_SEED) ^ 0x6e6e64);
   const trees = options.trees ?? Math.min(32, 5 + Math.round(Math.pow(n, 0.25)));
   const leafSize = options.leafSize ?? Math.max(24, 2 * kk);
   const iterations = options.iterations ?? Math.max(5, Math.round(Math.log2(n)));

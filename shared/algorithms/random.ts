@@ -4,6 +4,9 @@
  */
 export type Random = () => number;
 
+/** The seed every seeded algorithm and a job's `seed` option default to. */
+export const DEFAULT_SEED = 42;
+
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {

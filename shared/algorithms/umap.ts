@@ -35,7 +35,7 @@ import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGra
 import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { nnDescent } from './nnDescent';
 import { orthonormaliseRows } from './orthonormalise';
-import { gaussian, seededRandom, type Random } from './random';
+import { DEFAULT_SEED, gaussian, seededRandom, type Random } from './random';
 import { curveParameters, optimizeLayout, rescaleLayout, type LayoutOptions } from './umapLayout';
 
 export interface UmapParameters {
@@ -78,7 +78,7 @@ export interface UmapGraphOptions {
 
 export type UmapOptions = UmapLayoutOptions & UmapGraphOptions;
 
-export const UMAP_DEFAULTS = { nNeighbors: 15, minDist: 0.1, nComponents: 2, seed: 42 } as const;
+export const UMAP_DEFAULTS = { nNeighbors: 15, minDist: 0.1, nComponents: 2, seed: DEFAULT_SEED } as const;
 /** From this many comments on, the kNN is NN-descent instead of exact (see neighbors.ts for the costs). */
 export const APPROXIMATE_KNN_FROM = 5000;
 

@@ -5,7 +5,7 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockClient, createSecretsManagerClient, createSsmClient } from '../aws/providerClients';
-import type { PipelineOptions } from '../pipeline';
+import type { ProviderOptions } from './settings';
 import { BedrockEmbedder } from './embedding/bedrock';
 import { HybridEmbedder } from './embedding/hybrid';
 import { LsaEmbedder } from './embedding/lsa';
@@ -44,7 +44,7 @@ export function defaultProviderServices(): ProviderServices {
   return defaults;
 }
 
-export function createEmbeddingProvider(options: PipelineOptions, services: ProviderServices): EmbeddingProvider {
+export function createEmbeddingProvider(options: ProviderOptions, services: ProviderServices): EmbeddingProvider {
   const builtIn = EMBEDDER_SETTINGS[options.embedder].defaults;
   const concurrency = options.embedding_concurrency ?? builtIn.embedding_concurrency ?? 1;
   switch (options.embedder) {
@@ -75,7 +75,7 @@ export function createEmbeddingProvider(options: PipelineOptions, services: Prov
   }
 }
 
-export function createTopicNamer(options: PipelineOptions, services: ProviderServices): TopicNamer {
+export function createTopicNamer(options: ProviderOptions, services: ProviderServices): TopicNamer {
   const builtIn = NAMER_SETTINGS[options.topic_namer].defaults;
   const model = options.namer_model ?? builtIn.namer_model!;
   const baseUrl = options.namer_url ?? builtIn.namer_url!;

@@ -4,6 +4,14 @@
  */
 import { ConfigurationError } from '../errors';
 
+/** Embedding providers (README "Providers"): `hybrid` and `lsa` are offline; the others call an API. */
+export const EMBEDDERS = ['hybrid', 'lsa', 'openai', 'bedrock'] as const;
+/** Fitted on the whole conversation, so never fanned out in batches. */
+export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'lsa']);
+export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
+export type Embedder = (typeof EMBEDDERS)[number];
+export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
+
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const TITAN_EMBED_V2 = 'amazon.titan-embed-text-v2:0';
@@ -23,6 +31,17 @@ export interface NamingSettings {
   namer_url?: string;
   namer_model?: string;
   namer_concurrency?: number;
+}
+
+/**
+ * What the provider factories (shared/providers/index.ts) read of a job's options: the providers and
+ * their settings, already filled in (shared/pipeline.ts parseOptions). The full options satisfy it.
+ */
+export interface ProviderOptions extends EmbeddingSettings, NamingSettings {
+  embedder: Embedder;
+  topic_namer: TopicNamerName;
+  /** The language LLM namers write names in; unset: the comments'. */
+  label_language?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** What every embedding provider does: texts in, one vector per text out, in input order. */
 import { ProviderError } from '../../errors';
-import type { Embedder } from '../../pipeline';
+import type { Embedder } from '../settings';
 
 export interface EmbeddingResult {
   /** One L2-normalised vector per text, in input order. */

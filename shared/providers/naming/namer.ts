@@ -6,7 +6,7 @@ import { detectLanguages } from '../../algorithms/language';
 import { chineseScript } from '../../algorithms/languageProfiles';
 import type { LabelPhrase } from '../../algorithms/phrases';
 import { cleanTopicLabel } from '../../algorithms/topicNames';
-import type { TopicNamerName } from '../../pipeline';
+import type { TopicNamerName } from '../settings';
 import { mapConcurrent, RetryableFailure, withRetries, type RetryPolicy } from '../http';
 
 export interface ClusterToName {
