@@ -24,7 +24,9 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   const step = job.status === 'RUNNING' ? (job.current_step as string | undefined) : error?.step;
   const why = job.status === 'FAILED' && error ? ` (${error.type ? `${error.type}: ` : ''}${error.cause})` : '';
   console.log(`status           ${job.status}${step ? ` ${job.status === 'RUNNING' ? 'in' : 'in step'} ${step}` : ''}${why}`);
-  console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}`);
+  const shares = job.language_shares as Record<string, number> | undefined;
+  const languages = shares ? `  languages ${Object.entries(shares).map(([code, share]) => `${code} ${Math.round(share * 100)}%`).join(', ')}` : '';
+  console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}${languages}`);
   console.log('rows per table');
   const counts = (job.counts as Record<string, number> | undefined) ?? (await repository.countJobRows(jobId));
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
