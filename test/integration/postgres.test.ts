@@ -143,22 +143,25 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 
-  it('gives the same job rows through the pipeline as the export folder, and never records the password', async () => {
+  it.each([
+    ['biodiversity', BIODIVERSITY, ZID.biodiversity],
+    ['klimarat', KLIMARAT, ZID.klimarat],
+  ] as const)('gives the same job rows through the pipeline as the export folder (%s), and never records the password', async (name, folder, zid) => {
     // Act
-    const url = cluster.url('polis', ZID.biodiversity);
-    const viaExport = await harness.pipeline.run({ conversation_id: 'biodiversity', source: BIODIVERSITY }, { executionName: 'pg-export' });
+    const url = cluster.url('polis', zid);
+    const viaExport = await harness.pipeline.run({ conversation_id: name, source: folder }, { executionName: `pg-export-${name}` });
     // Another conversation_id: as the same conversation the second job would be compared with the first (topic lineage).
-    const viaDatabase = await harness.pipeline.run({ conversation_id: 'biodiversity-db', source: url }, { executionName: 'pg-database' });
+    const viaDatabase = await harness.pipeline.run({ conversation_id: `${name}-db`, source: url }, { executionName: `pg-database-${name}` });
 
     // Assess
     expect(viaExport.status, `${viaExport.error}: ${viaExport.cause}`).toBe('SUCCEEDED');
     expect(viaDatabase.status, `${viaDatabase.error}: ${viaDatabase.cause}`).toBe('SUCCEEDED');
     // Topic uids are drawn per conversation: compared as placeholders, like the conversation_id.
     const normalised = (dump: Record<string, unknown>) =>
-      JSON.parse(JSON.stringify(dump).split('"biodiversity-db"').join('"biodiversity"').replace(/topic_[0-9a-f]{16}/g, 'topic_<uid>')) as Record<string, unknown>;
+      JSON.parse(JSON.stringify(dump).split(`"${name}-db"`).join(`"${name}"`).replace(/topic_[0-9a-f]{16}/g, 'topic_<uid>')) as Record<string, unknown>;
     const [a, b] = (await Promise.all([
-      dumpJobComparable(harness.repository, 'pipeline_run_pg-export'),
-      dumpJobComparable(harness.repository, 'pipeline_run_pg-database'),
+      dumpJobComparable(harness.repository, `pipeline_run_pg-export-${name}`),
+      dumpJobComparable(harness.repository, `pipeline_run_pg-database-${name}`),
     ])).map(normalised);
     const config = (dump: Record<string, unknown>) => dump.config as Record<string, unknown>;
     expect(config(b).source).toBe(redactSource(url));
@@ -170,8 +173,11 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
       config(dump).warnings = (config(dump).warnings as string[]).filter((warning) => !/votes: |math_main/.test(warning));
     }
     expect(b).toEqual(a);
+    // Klimarat has Polis's opinion groups (group-id / math_main): its topics carry them both ways.
+    const grouped = (b.features as Array<{ group_votes?: unknown }>).filter((row) => row.group_votes).length;
+    expect(grouped).toBe(name === 'klimarat' ? (b.features as unknown[]).length : 0);
     const counts = config(b).counts as Record<string, number>;
-    console.log(`Job rows, export folder and PostgreSQL alike: ${JSON.stringify(counts)}`);
+    console.log(`Job rows of ${name}, export folder and PostgreSQL alike: ${JSON.stringify(counts)}`);
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
   }, 180_000);
 
