@@ -177,8 +177,8 @@ const ELISION: Record<string, RegExp> = {
   it: /^(?:l|d|un|dell|all|dall|nell|sull|coll|c|m|t|s|v|gl)'(?=\p{L})/u,
   ca: /^(?:l|d|s|m|t)'(?=\p{L})/u,
 };
-/** Scripts in which one character can be a word (Chinese 車, 稅): not dropped as too short. */
-const LOGOGRAPHIC = /[\p{Script=Han}\p{Script=Hangul}]/u;
+/** Han characters, one of which can be a word (Chinese 車, 稅): not dropped as too short. */
+const LOGOGRAPHIC = /\p{Script=Han}/u;
 
 /** Lower case, elision removed; null for a stop word or a word too short (see {@link normaliseWord}). */
 export function normaliseProfileWord(raw: string, profile: LanguageProfile): string | null {

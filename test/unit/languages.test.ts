@@ -89,6 +89,11 @@ describe('words in every script', () => {
     expect(documentTerms('計程車司機，乘客', 2, undefined, 'zh')).toEqual(['計程車', '司機', '乘客', '計程車 司機']);
   });
 
+  it('segments Japanese and Thai too', () => {
+    expect(tokenize('公共交通機関をもっと増やすべきだ', 'ja')).toEqual(expect.arrayContaining(['公共', '交通', '機関', '増やす']));
+    expect(tokenize('ค่าเช่าบ้านแพงเกินไปสำหรับคนรุ่นใหม่', 'th')).toEqual(expect.arrayContaining(['ค่า', 'เช่า', 'คน', 'ใหม่']));
+  });
+
   it('drops German stop words and merges the forms of a word by its Snowball stem', () => {
     expect(tokenize('Wir sollten die leerstehenden Wohnungen in der Stadt nutzen', 'de')).toEqual(['leerstehenden', 'wohnungen', 'stadt', 'nutzen']);
     const stem = stemmerFor('de');
