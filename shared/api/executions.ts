@@ -1,6 +1,6 @@
 /**
  * Starting and describing executions of the pipeline: the one piece of the API that differs between
- * AWS (Step Functions, below) and `delphi serve` (the local runner, shared/api/localExecutions.ts).
+ * AWS (Step Functions, below) and `delphi serve` (the local runner, shared/local/localExecutions.ts).
  * Both behave like Step Functions: an execution name is used once, and a second start with the same
  * name is refused with ExecutionAlreadyExistsError, whatever its input.
  */

@@ -5,7 +5,6 @@
  * route is one entry here, one function in serverless.yml, its access in shared/deploy/access.ts and
  * its event in events/<function>.json (the tests fail until all four agree).
  */
-import type { ApiRoute } from './http';
 
 export interface RouteSpec {
   /** The function's key in serverless.yml (`sls invoke local -f <function>`). */
@@ -13,17 +12,19 @@ export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway resource path; `{name}` is a path parameter. */
   path: string;
-  /** Loaded on first use, so the local server imports only the handlers it serves. */
-  load: () => Promise<{ handler: ApiRoute }>;
 }
 
-export const ROUTES: readonly RouteSpec[] = [
-  { function: 'startJob', method: 'POST', path: '/conversations/{conversation_id}/jobs', load: () => import('../../functions/api/startJob') },
-  { function: 'listConversationJobs', method: 'GET', path: '/conversations/{conversation_id}/jobs', load: () => import('../../functions/api/listConversationJobs') },
-  { function: 'getConversationTopics', method: 'GET', path: '/conversations/{conversation_id}/topics', load: () => import('../../functions/api/getConversationTopics') },
-  { function: 'getJob', method: 'GET', path: '/jobs/{job_id}', load: () => import('../../functions/api/getJob') },
-  { function: 'getJobTopics', method: 'GET', path: '/jobs/{job_id}/topics', load: () => import('../../functions/api/getJobTopics') },
-];
+// The handlers themselves are the edges' business: functions/api/ deployed, shared/local/apiHandlers.ts for `delphi serve`.
+export const ROUTES = [
+  { function: 'startJob', method: 'POST', path: '/conversations/{conversation_id}/jobs' },
+  { function: 'listConversationJobs', method: 'GET', path: '/conversations/{conversation_id}/jobs' },
+  { function: 'getConversationTopics', method: 'GET', path: '/conversations/{conversation_id}/topics' },
+  { function: 'getJob', method: 'GET', path: '/jobs/{job_id}' },
+  { function: 'getJobTopics', method: 'GET', path: '/jobs/{job_id}/topics' },
+] as const satisfies readonly RouteSpec[];
+
+/** The functions that serve the API, one per route. */
+export type ApiFunction = (typeof ROUTES)[number]['function'];
 
 export interface RouteMatch {
   route: RouteSpec;

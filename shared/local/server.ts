@@ -16,8 +16,9 @@ import { errorResponse, HttpError, type ApiResult } from '../api/http';
 import { validateOptions } from '../api/requests';
 import { checkSource, type SourcePolicy } from '../api/sources';
 import { assertConversationId, assertJobId } from '../jobId';
-import { LOCAL_STATE_MACHINE_ARN, LocalExecutions } from '../api/localExecutions';
+import { LOCAL_STATE_MACHINE_ARN, LocalExecutions } from './localExecutions';
 import { matchRoute, ROUTES, type RouteMatch, type RouteSpec } from '../api/routes';
+import { loadApiHandler } from './apiHandlers';
 import { setDependencies } from '../dependencies';
 import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
@@ -268,7 +269,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       } else if ('allowed' in match) {
         sendJson(response, 405, { error: 'MethodNotAllowed', message: `${url.pathname} allows ${match.allowed.join(', ')}` }, { Allow: match.allowed.join(', ') });
       } else {
-        const { handler } = await match.route.load();
+        const handler = await loadApiHandler(match.route.function);
         const context = { functionName: `delphi-local-${match.route.function}`, awsRequestId: randomUUID(), callbackWaitsForEmptyEventLoop: false };
         send(response, await handler(toApiGatewayEvent(request, url, body, match), context as never));
       }

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setApiDependencies } from '../../shared/api/dependencies';
 import { StepFunctionsExecutions } from '../../shared/api/executions';
-import { LOCAL_STATE_MACHINE_ARN } from '../../shared/api/localExecutions';
+import { LOCAL_STATE_MACHINE_ARN } from '../../shared/local/localExecutions';
 import { createStepFunctionsClient } from '../../shared/aws/apiClients';
 import { setDependencies } from '../../shared/dependencies';
 import { startLocalDatabase, type LocalDatabase } from '../../shared/local/db';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepFunctionsExecutions } from '../../shared/api/executions';
-import { LOCAL_STATE_MACHINE_ARN } from '../../shared/api/localExecutions';
+import { LOCAL_STATE_MACHINE_ARN } from '../../shared/local/localExecutions';
 import { setApiDependencies } from '../../shared/api/dependencies';
 import { createStepFunctionsClient } from '../../shared/aws/apiClients';
 import { setDependencies } from '../../shared/dependencies';

@@ -6,7 +6,7 @@
  */
 import { jobIdForExecution } from '../jobId';
 import { withInterruption } from '../jobLease';
-import type { ExecutionLease, ExecutionOutcome, LocalPipeline } from '../local/runner';
+import type { ExecutionLease, ExecutionOutcome, LocalPipeline } from './runner';
 import type { Repository } from '../repository';
 import {
   ExecutionAlreadyExistsError,
@@ -15,7 +15,7 @@ import {
   type ExecutionInput,
   type ExecutionStarter,
   type StartedExecution,
-} from './executions';
+} from '../api/executions';
 
 /** The ARN the local runner gives its state machine (its executions are `…:execution:DelphiPipeline:<name>`). */
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:DelphiPipeline';
