@@ -70,13 +70,24 @@ export interface Interruption {
   at: string;
 }
 
+/**
+ * The step a dead execution was in: the job's current step unless that one had finished (the next
+ * state was entered, but its handler had not recorded itself yet), then the state the lease last named.
+ */
+export function interruptedStep(job: Item, state?: string): string | undefined {
+  const current = job.current_step as string | undefined;
+  const steps = (job.steps ?? {}) as Record<string, { status?: string } | undefined>;
+  if (current && steps[current]?.status !== 'COMPLETED') return current;
+  return state ?? current;
+}
+
 /** Why a RUNNING job is in fact dead, or undefined when it is not (or cannot be told). */
 export function interruption(job: Item, now = new Date()): Interruption | undefined {
   if (job.status !== 'RUNNING' || !job.lease || typeof job.lease !== 'object') return undefined;
   const lease = job.lease as JobLease;
   const alive = holderAlive(lease);
   if (alive === true || (alive === undefined && Date.parse(lease.expires_at) > now.getTime())) return undefined;
-  const step = (job.current_step as string | undefined) ?? lease.state;
+  const step = interruptedStep(job, lease.state);
   return {
     type: INTERRUPTED,
     step,

@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { holderAlive, INTERRUPTED, LEASE_HEARTBEAT_MS, newLease, processStart } from '../jobLease';
+import { holderAlive, interruptedStep, INTERRUPTED, LEASE_HEARTBEAT_MS, newLease, processStart } from '../jobLease';
 import type { Repository } from '../repository';
 import type { EventLog, ExecutionLease, ExecutionOutcome, LeasedExecution } from './runner';
 
@@ -199,7 +199,7 @@ export async function markInterruptedJobs(repository: Repository, dir: string, n
     const job = await repository.getJob(record.job_id);
     if (job?.status === 'RUNNING' && job.execution_name === record.execution_name) {
       const cause = `the local process that ran it (pid ${record.pid}) stopped${record.state ? ` during ${record.state}` : ''} without recording an outcome`;
-      await repository.updateJob(record.job_id, String(job.conversation_id), interruptedFields(record, cause, job.current_step as string | undefined, now));
+      await repository.updateJob(record.job_id, String(job.conversation_id), interruptedFields(record, cause, interruptedStep(job, record.state), now));
       marked.push(record.job_id);
     }
     writeExecutionRecord(dir, { ...record, status: 'FAILED', updated_at: now.toISOString() });

@@ -83,6 +83,8 @@ describe('a delphi run killed with SIGKILL during ProjectUmap', () => {
     const clean = start(['run', MARCH_ON, '--job-id', 'march-dead'], cleanData);
     const killed = start(['run', MARCH_ON, '--job-id', 'march-dead'], killedData);
     await until('ProjectUmap', () => recordedState(killedData, 'march-dead') === 'ProjectUmap');
+    // Into the step (it takes seconds on this conversation), past its first writes.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     killed.kill('SIGKILL');
     expect(await finished(killed)).toBeNull();
 
@@ -183,6 +185,12 @@ describe('the lease rule', () => {
     const job = running({ pid: process.pid, host, process_start: processStart(process.pid), heartbeat_at: '', expires_at: '2000-01-01T00:00:00Z' });
     expect(interruption(job, now)).toBeUndefined();
     expect(withInterruption(job, now)).toBe(job);
+  });
+
+  it('names the state the lease last held when the job\'s current step had already finished', () => {
+    const job = { ...running({ pid: 2 ** 22 + 11, host, heartbeat_at: 'h', expires_at: later, state: 'ProjectUmap' }), current_step: 'Embed', steps: { Embed: { status: 'COMPLETED' } } };
+    expect(interruption(job, now)?.step).toBe('ProjectUmap');
+    expect(interruption({ ...job, steps: { Embed: { status: 'RUNNING' } } }, now)?.step).toBe('Embed');
   });
 
   it('a dead holder, or a reused pid (another start time), interrupts the job at once', () => {
