@@ -53,6 +53,14 @@ export class JobNotFoundError extends DelphiError {
   }
 }
 
+/** A job's changes were asked for, but its conversation has no earlier COMPLETED job to compare with. */
+export class NoEarlierJobError extends DelphiError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoEarlierJobError';
+  }
+}
+
 /** A required environment variable is missing or malformed (raised at cold start). */
 export class ConfigurationError extends DelphiError {
   constructor(message: string) {

@@ -68,6 +68,8 @@ export const PipelineOptionsSchema = z
     // Large jobs with an API provider fan out in Map states (README "Sizing for large conversations").
     fanout_embedding_batch: z.number().int().min(10).max(100_000).default(2000),
     fanout_naming_clusters: z.number().int().min(1).max(100_000).default(150),
+    // The job whose topics this job's are matched with (docs/lineage.md); default: the previous COMPLETED job.
+    compare_to: z.string().min(1).max(128).optional(),
   })
   .strict();
 /** Options after defaults: the providers are always named. */

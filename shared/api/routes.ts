@@ -21,6 +21,7 @@ export const ROUTES = [
   { function: 'getConversationTopics', method: 'GET', path: '/conversations/{conversation_id}/topics' },
   { function: 'getJob', method: 'GET', path: '/jobs/{job_id}' },
   { function: 'getJobTopics', method: 'GET', path: '/jobs/{job_id}/topics' },
+  { function: 'getJobChanges', method: 'GET', path: '/jobs/{job_id}/changes' },
 ] as const satisfies readonly RouteSpec[];
 
 /** The functions that serve the API, one per route. */

@@ -4,9 +4,21 @@
  * MarkFailed. `steps.<Step>` holds each step's bookkeeping (shared/handler.ts).
  */
 import type { UmapParameters } from '../algorithms/umap';
-import type { FieldSpec } from './rows';
+import type { LineageStatus } from '../algorithms/lineage';
+import type { FieldSpec, TopicLineage } from './rows';
 
 export type JobState = 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+/** The job's topic lineage: the earlier job, the comment changes, counts per layer, gone topics and each topic's uid and lineage. */
+export type JobLineage = {
+  compared_to: string | null;
+  compared_created_at?: string;
+  comments?: { new: number; changed: number; gone: number };
+  layers: Array<{ layer_id: number; topics: number; uids_kept: number } & Record<LineageStatus | 'gone', number>>;
+  gone_topics: Array<{ layer_id: number; cluster_key: string; topic_uid: string; topic_name?: string; size: number }>;
+  /** cluster_key → the topic's uid and lineage. */
+  topics: Record<string, TopicLineage & { topic_uid: string }>;
+};
 
 /** One step's entry under the job record's `steps` (a Map item's under `<MapState>#<item>`). */
 export type StepRecord = {
@@ -71,8 +83,10 @@ export type JobRecord = {
   redrive_count?: number;
   /** A local execution's lease on the job (shared/jobLease.ts); deployed jobs have none. */
   lease?: Record<string, unknown>;
-  /** Topic lineage against an earlier job (shared/steps/lineage.ts JobLineageSummary). */
-  lineage?: Record<string, unknown>;
+  /** Topic lineage against an earlier job, recorded by Cluster (shared/steps/lineage.ts, docs/lineage.md). */
+  lineage?: JobLineage;
+  /** NameTopics: LLM calls saved by reusing earlier names. */
+  naming_calls_saved?: number;
   // Embed
   num_comments?: number;
   has_votes?: boolean;
@@ -107,7 +121,7 @@ export const JOB_FIELDS = {
   job_id: 'string', conversation_id: 'string', status: 'string', created_at: 'string', started_at: 'string?', updated_at: 'string?',
   completed_at: 'string?', failed_at: 'string?', redriven_at: 'string?', execution_name: 'string?', execution_arn: 'string?',
   source: 'string?', parameters: 'object?', request_hash: 'string?', steps: 'object?', current_step: 'string?', error: 'object?',
-  failure_redrive_count: 'number?', redrive_count: 'number?', lease: 'object?', lineage: 'object?',
+  failure_redrive_count: 'number?', redrive_count: 'number?', lease: 'object?', lineage: 'object?', naming_calls_saved: 'number?',
   num_comments: 'number?', has_votes: 'boolean?', opinion_groups: 'number?', metadata: 'object?', source_filtering: 'object?', embedding_model: 'string?',
   embedding_provider: 'string?', embedding_dimensions: 'number?', language: 'string?', language_shares: 'object?', umap_parameters: 'object?', clustering_parameters: 'object?',
   cluster_layers: 'array?', evaluation: 'array?', step_timings_ms: 'object?', counts: 'object?', warnings: 'strings?', adjustments: 'strings?',

@@ -10,6 +10,7 @@
  */
 import type { ClusterVoteFeatures, CommentVotes } from '../algorithms/features';
 import type { GroupTallies, TopicGroupVotes } from '../algorithms/groups';
+import type { LineageStatus } from '../algorithms/lineage';
 import type { LabelPhrase } from '../algorithms/phrases';
 import { DelphiError } from '../errors';
 import type { TABLES, TableId } from '../schema';
@@ -24,14 +25,29 @@ export type RowBase = {
 
 export type Point = { x: number; y: number };
 
+/** How a topic relates to the topics of the earlier job it was compared with (docs/lineage.md). */
+export type TopicLineage = {
+  status: LineageStatus;
+  /** The earlier job; null when the conversation had none. */
+  compared_to: string | null;
+  /** cluster_key of the earlier topic whose uid this one carries (the one-to-one match). */
+  matched?: string;
+  /** Every earlier topic it comes from, most shared comments first. */
+  previous: Array<{ cluster_key: string; topic_uid: string; shared: number; overlap: number }>;
+  overlap: number;
+  kept: number;
+  inherited: number;
+  new_comments: number;
+};
+
 /**
  * Topic lineage (docs/lineage.md, shared/steps/lineage.ts): a cluster's stable `topic_uid` across
  * jobs of a conversation, and how it relates to the previous job's topics. Rows from before lineage
- * have neither. The record's shape belongs to the lineage step; it is kept opaque here until it moves.
+ * have neither.
  */
 export type TopicLineageFields = {
   topic_uid?: string;
-  lineage?: Record<string, unknown>;
+  lineage?: TopicLineage;
 };
 
 /** Delphi_CommentEmbeddings: one row per comment the job kept. */

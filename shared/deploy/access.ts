@@ -37,6 +37,8 @@ const EARLIER_ROWS = { embeddings: ['Query'], graph: ['Query'], assignments: ['Q
 const REPLACE = ['BatchWriteItem', 'Query'] as const;
 /** What readJobTopics reads. */
 const TOPIC_ROWS = { config: ['Query'], keywords: ['Query'], topicNames: ['Query'], features: ['Query'] } as const;
+/** What comparing two jobs reads (steps/lineage.ts compareJobs): their assignments and comment texts. */
+const LINEAGE_ROWS = { embeddings: ['Query'], assignments: ['Query'] } as const;
 const COUNTED = { embeddings: ['Query'], graph: ['Query'], assignments: ['Query'], keywords: ['Query'], features: ['Query'], topicNames: ['Query'] } as const;
 
 export const FUNCTION_ACCESS = {
@@ -47,9 +49,14 @@ export const FUNCTION_ACCESS = {
   embedBatch: { tables: { ...STEP_RECORD, embeddings: ['BatchWriteItem'] }, readsUploads: true, readsPolisDatabase: true, providers: true },
   finishEmbedding: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, readsPolisDatabase: true },
   projectUmap: { tables: { ...STEP_RECORD, embeddings: ['Query'], graph: REPLACE } },
-  cluster: { tables: { ...STEP_RECORD, embeddings: ['Query'], graph: ['Query'], assignments: REPLACE } },
-  extractKeywords: { tables: { ...STEP_RECORD, ...EARLIER_ROWS, keywords: REPLACE } },
-  computeFeatures: { tables: { ...STEP_RECORD, ...EARLIER_ROWS, features: REPLACE } },
+  // Cluster also matches the topics with the earlier job's (steps/lineage.ts): its assignments, topic uids and names.
+  cluster: {
+    tables: { config: ['Query', 'UpdateItem'], embeddings: ['Query'], graph: ['Query'], assignments: REPLACE, keywords: ['Query'], topicNames: ['Query'] },
+    conversationIndex: ['config'],
+  },
+  // Both copy the topic uids Cluster recorded on the job.
+  extractKeywords: { tables: { config: ['Query', 'UpdateItem'], ...EARLIER_ROWS, keywords: REPLACE } },
+  computeFeatures: { tables: { config: ['Query', 'UpdateItem'], ...EARLIER_ROWS, features: REPLACE } },
   nameTopics: { tables: { ...STEP_RECORD, keywords: ['Query'], topicNames: REPLACE }, providers: true },
   nameLayer: { tables: { ...STEP_RECORD, keywords: ['Query'], topicNames: REPLACE }, providers: true },
   markCompleted: { tables: { ...COUNTED, config: ['Query', 'UpdateItem'] } },
@@ -58,6 +65,7 @@ export const FUNCTION_ACCESS = {
   startJob: { pipeline: ['StartExecution', 'DescribeExecution'], readsUploads: true },
   getJob: { tables: { ...COUNTED, config: ['Query'] }, pipeline: ['DescribeExecution'] },
   getJobTopics: { tables: TOPIC_ROWS },
+  getJobChanges: { tables: { config: ['Query'], ...LINEAGE_ROWS, keywords: ['Query'], topicNames: ['Query'] }, conversationIndex: ['config'] },
   listConversationJobs: { conversationIndex: ['config'] },
   getConversationTopics: { tables: TOPIC_ROWS, conversationIndex: ['config'] },
 } satisfies Record<string, FunctionAccess>;

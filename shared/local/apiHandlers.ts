@@ -12,6 +12,7 @@ const LOADERS = {
   getConversationTopics: () => import('../../functions/api/getConversationTopics'),
   getJob: () => import('../../functions/api/getJob'),
   getJobTopics: () => import('../../functions/api/getJobTopics'),
+  getJobChanges: () => import('../../functions/api/getJobChanges'),
 } satisfies Record<ApiFunction, () => Promise<{ handler: ApiRoute }>>;
 
 export async function loadApiHandler(fn: string): Promise<ApiRoute> {

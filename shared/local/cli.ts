@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   show: () => import('./commands/show'),
   db: () => import('./commands/db'),
   report: () => import('./commands/report'),
+  diff: () => import('./commands/diff'),
   evaluate: () => import('./commands/evaluate'),
   serve: () => import('./commands/serve'),
 };

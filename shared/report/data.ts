@@ -4,6 +4,8 @@
  */
 import type { ClusterVoteFeatures } from '../algorithms/features';
 import type { TopicGroupVotes } from '../algorithms/groups';
+import { defaultSinceJob, readJobChanges } from '../changes';
+import { NoEarlierJobError } from '../errors';
 import type { Item, Repository } from '../repository';
 import { readJobTopics, type Topic } from '../results';
 import { samplePoints } from './sample';
@@ -86,8 +88,26 @@ export interface ReportJob {
   points_shown?: number;
 }
 
+/** What changed since the job's earlier job (shared/changes.ts), in brief. */
+export interface ReportChanges {
+  job_id: string;
+  date?: string;
+  num_comments?: number;
+  comments: { new: number; changed: number; gone: number };
+  layers: Array<{
+    layer_id: number;
+    topics: number;
+    uids_kept: number;
+    counts: Record<'same' | 'grown' | 'shrunk' | 'split' | 'merged' | 'new' | 'gone', number>;
+    /** The topics that are not `same` (largest first within each status), then the gone ones. */
+    changed: Array<{ status: string; name: string; size: number }>;
+  }>;
+}
+
 export interface ReportData {
   job: ReportJob;
+  /** Present when the conversation has an earlier COMPLETED job. */
+  since?: ReportChanges;
   /** In comment_id order. Empty unless the job is COMPLETED. */
   comments: ReportComment[];
   /** Finest first. Empty unless the job is COMPLETED. */
@@ -139,11 +159,44 @@ export async function loadReportData(repository: Repository, jobId: string, opti
   const shown = samplePoints(comments, options.maxPoints);
   return {
     job: { ...reportJob, num_comments: comments.length, ...(shown.length < comments.length ? { points_shown: shown.length } : {}) },
+    ...(await sinceEarlierJob(repository, job)),
     comments: shown,
     layers: Array.from({ length: layerCount }, (_, layer_id) => ({
       layer_id,
       topics: (topicsByLayer.get(layer_id) ?? []).map((topic) => toReportTopic(topic, comments.length)),
     })),
+  };
+}
+
+/** The changes since the earlier job, when there is one (an earlier job that is not COMPLETED is none). */
+async function sinceEarlierJob(repository: Repository, job: Item): Promise<{ since?: ReportChanges }> {
+  let earlier: Item;
+  try {
+    earlier = await defaultSinceJob(repository, job);
+  } catch (error) {
+    if (error instanceof NoEarlierJobError) return {};
+    throw error;
+  }
+  if (earlier.status !== 'COMPLETED') return {};
+  const changes = await readJobChanges(repository, job, earlier);
+  const named = (topic: { name: string | null; cluster_key: string }) => topic.name ?? topic.cluster_key;
+  return {
+    since: {
+      job_id: changes.since.job_id,
+      date: changes.since.completed_at ?? changes.since.created_at,
+      num_comments: changes.since.num_comments,
+      comments: changes.comments,
+      layers: changes.layers.map((layer) => ({
+        layer_id: layer.layer_id,
+        topics: layer.topics,
+        uids_kept: layer.uids_kept,
+        counts: layer.counts,
+        changed: [
+          ...Object.values(layer.changed).flatMap((topics) => topics.map((topic) => ({ status: topic.status, name: named(topic), size: topic.size }))),
+          ...layer.gone.map((topic) => ({ status: 'gone', name: named(topic), size: topic.size })),
+        ],
+      })),
+    },
   };
 }
 

@@ -60,6 +60,29 @@ function qualityTable(quality: LayerQuality[] | undefined): string {
 </table>`;
 }
 
+const CHANGED_SHOWN = 6;
+
+/** "Since <date>": per layer how many topics are new, grown, … since the earlier job, and which. */
+function sinceTable(since: ReportData['since']): string {
+  if (!since) return '';
+  const date = formatDate(since.date) ?? since.job_id;
+  const statuses = ['same', 'grown', 'shrunk', 'split', 'merged', 'new', 'gone'] as const;
+  const rows = since.layers
+    .map((layer, index) => {
+      const listed = layer.changed.slice(0, CHANGED_SHOWN).map((topic) => `${topic.status} ${topic.name} (${topic.size})`);
+      const more = layer.changed.length > CHANGED_SHOWN ? `; ${layer.changed.length - CHANGED_SHOWN} more` : '';
+      return `<tr data-layer="${layer.layer_id}"><td>${escapeHtml(layerName(index, since.layers.length))}</td><td>${layer.topics}</td>` +
+        statuses.map((status) => `<td>${layer.counts[status]}</td>`).join('') +
+        `<td>${layer.uids_kept}</td><td>${escapeHtml(listed.join('; ') + more)}</td></tr>`;
+    })
+    .join('');
+  return `<table class="quality" id="since">
+<caption>Since ${escapeHtml(date)} (job ${escapeHtml(since.job_id)}): ${since.comments.new} new, ${since.comments.changed} changed, ${since.comments.gone} gone comments</caption>
+<thead><tr><th>Layer</th><th>Topics</th>${statuses.map((status) => `<th>${status}</th>`).join('')}<th title="Topics that carry an earlier topic's uid">Kept uid</th><th>Changed topics</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
 const LANGUAGES_SHOWN = 4;
 
 /** "German 97 %, English 3 %": the comments' languages (shares under 1 % left out), or nothing for older jobs. */
@@ -107,6 +130,7 @@ function header(data: ReportData): string {
 <p class="meta"><span>embeddings ${describe(job.embedding)}</span>${namers.size ? `<span>topic names ${[...namers.values()].map(describe).join(', ')}</span>` : ''}${keywordNote}</p>
 </div>
 ${qualityTable(job.quality)}
+${sinceTable(data.since)}
 </header>`;
 }
 

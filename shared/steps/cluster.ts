@@ -7,6 +7,7 @@ import { clusterLayers } from '../algorithms/clustering';
 import { encodeAssignment } from '../contract/rows';
 import type { StepFunction } from '../handler';
 import { membersByCluster, readComments, readPositions, round6 } from './jobData';
+import { recordLineage } from './lineage';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
   const reading = readComments(repository, input.job_id);
@@ -51,6 +52,10 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
     };
   });
 
+  // Each topic's uid, carried over from the earlier job's topic it continues (./lineage.ts, docs/lineage.md).
+  const { compare_to } = input.options;
+  const { uidFields } = await recordLineage(repository, { job_id: input.job_id, conversation_id: input.conversation_id, compare_to }, { ...comments, layers: result.layers });
+  rows.forEach((row, i) => Object.assign(row, uidFields(i)));
   const { written, deleted } = await repository.replaceJobRows('assignments', input.job_id, rows);
   await repository.updateJob(input.job_id, input.conversation_id, {
     clustering_parameters: result.parameters,

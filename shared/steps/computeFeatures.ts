@@ -6,6 +6,7 @@ import { clusterFeatures } from '../algorithms/features';
 import { divisionRanks, topicGroupFeatures, type TopicGroupVotes } from '../algorithms/groups';
 import type { StepFunction } from '../handler';
 import { clusterKey, membersByCluster, readClusteredComments, type JobComments } from './jobData';
+import { lineageFields, readTopicLineage } from './lineage';
 
 /** Each cluster's group features in one layer, keyed by cluster id; ranked by agree_spread within the layer. */
 export function layerGroupVotes(comments: Pick<JobComments, 'ids' | 'group_votes'>, labels: ArrayLike<number>): Map<number, TopicGroupVotes> {
@@ -23,7 +24,7 @@ export function layerGroupVotes(comments: Pick<JobComments, 'ids' | 'group_votes
 }
 
 export const computeFeaturesStep: StepFunction = async (input, { repository }) => {
-  const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
+  const [{ comments, positions, layers }, lineage] = await Promise.all([readClusteredComments(repository, input.job_id), readTopicLineage(repository, input.job_id)]);
   const hasVotes = comments.votes.some((tally) => tally !== undefined);
   const hasGroups = comments.group_votes.some((tallies) => tallies !== undefined);
 
@@ -49,6 +50,7 @@ export const computeFeaturesStep: StepFunction = async (input, { repository }) =
         ...(group_votes ? { group_votes } : {}),
         sample_comments: representative_indices.map((i) => comments.texts[i]),
         sample_comment_ids: representative_indices.map((i) => comments.ids[i]),
+        ...lineageFields(lineage, clusterKey(layer, cluster), { lineage: false }),
       };
     });
   });

@@ -9,12 +9,13 @@ import { clusterLabelPhrases, phraseCorpus } from '../algorithms/phrases';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
 import { clusterKey, readClusteredComments, round6 } from './jobData';
+import { lineageFields, readTopicLineage } from './lineage';
 
 export const SAMPLE_COMMENTS = 5;
 export const LABEL_PHRASES = 10;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
-  const { comments, positions, layers } = await readClusteredComments(repository, input.job_id);
+  const [{ comments, positions, layers }, lineage] = await Promise.all([readClusteredComments(repository, input.job_id), readTopicLineage(repository, input.job_id)]);
   // Each comment in its own language, as Embed read it (the detection is deterministic).
   const { languages } = detectLanguages(comments.texts);
   const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10, languages }));
@@ -44,6 +45,7 @@ export const extractKeywordsStep: StepFunction = async (input, { repository }) =
       parent_cluster: node.parent,
       child_clusters: node.children,
       ...(node.sameMembersAs ? { same_members_child: node.sameMembersAs } : {}),
+      ...lineageFields(lineage, clusterKey(node.layer, node.cluster)),
     };
   });
   const { written, deleted } = await repository.replaceJobRows('keywords', input.job_id, rows);

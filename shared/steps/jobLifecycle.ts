@@ -7,6 +7,7 @@ import { assertApiKeysConfigured } from '../providers/settings';
 import type { Repository } from '../repository';
 import { isPostgresSource, parsePostgresSource, redactSource } from '../sources/postgres';
 import { evaluateJob } from './evaluate';
+import { checkComparedJob } from './lineage';
 
 export interface MarkRunningEvent {
   input: unknown;
@@ -32,6 +33,8 @@ export async function markRunning(
   if (isPostgresSource(raw.source)) parsePostgresSource(raw.source);
   const options = parseOptions(raw.options);
   assertApiKeysConfigured(options);
+  // A wrong compare_to fails the job now, not after every step but the last (NameTopics uses it).
+  if (options.compare_to) await checkComparedJob(repository, job_id, conversation_id, options.compare_to, { mustBeCompleted: false });
   const existing = await repository.getJob(job_id);
   if (existing && existing.conversation_id !== conversation_id) {
     throw new InvalidInputError(

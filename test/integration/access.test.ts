@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as getConversationTopics } from '../../functions/api/getConversationTopics';
 import { handler as getJob } from '../../functions/api/getJob';
+import { handler as getJobChanges } from '../../functions/api/getJobChanges';
 import { handler as getJobTopics } from '../../functions/api/getJobTopics';
 import { handler as listConversationJobs } from '../../functions/api/listConversationJobs';
 import { handler as startJob } from '../../functions/api/startJob';
@@ -123,7 +124,7 @@ describe('each function touches exactly what shared/deploy/access.ts grants it',
     try {
       await harness.repository.writeJobRows('embeddings', 'pipeline_run_access-fanout', [
         {
-          job_id: 'pipeline_run_access-fanout', conversation_id: 'access-fanout', comment_id: 999_999, comment_text: 'stale',
+          job_id: 'pipeline_run_access-fanout', conversation_id: 'access', comment_id: 999_999, comment_text: 'stale',
           embedding: new Uint8Array(8), dimensions: 2, model: 'all-minilm', provider: 'openai',
         },
       ]);
@@ -133,7 +134,8 @@ describe('each function touches exactly what shared/deploy/access.ts grants it',
         fanout_embedding_batch: 50, fanout_naming_clusters: 1,
       };
       const fanout = await harness.pipeline.run(
-        { conversation_id: 'access-fanout', source: `s3://${UPLOADS}/exports/bio`, options },
+        // The same conversation as access-ok, so NameTopics compares the two jobs' topics.
+        { conversation_id: 'access', source: `s3://${UPLOADS}/exports/bio`, options },
         { executionName: 'access-fanout', handlers },
       );
       expect(fanout.status, `${fanout.error}: ${fanout.cause}`).toBe('SUCCEEDED');
@@ -159,6 +161,10 @@ describe('each function touches exactly what shared/deploy/access.ts grants it',
     }
     as('getJobTopics');
     expect((await call(getJobTopics, apiEvent('getJobTopics', { pathParameters: { job_id: 'pipeline_run_access-ok' } }))).status).toBe(200);
+    as('getJobChanges');
+    expect((await call(getJobChanges, apiEvent('getJobChanges', { pathParameters: { job_id: 'pipeline_run_access-fanout' } }))).status).toBe(200);
+    // The first job of the conversation has nothing earlier: found by the ConversationIdIndex.
+    expect((await call(getJobChanges, apiEvent('getJobChanges', { pathParameters: { job_id: 'pipeline_run_access-ok' } }))).status).toBe(404);
     as('listConversationJobs');
     expect((await call(listConversationJobs, apiEvent('listConversationJobs', { pathParameters: { conversation_id: 'access' } }))).status).toBe(200);
     as('getConversationTopics');

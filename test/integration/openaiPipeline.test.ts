@@ -182,11 +182,17 @@ describe('failures of the openai providers in the state machine', () => {
 });
 
 describe('a large job fans out in Map states', () => {
-  const fanout = () => ({ ...openAiOptions(), fanout_embedding_batch: 40, fanout_naming_clusters: 1 });
+  // Both jobs are matched with the same earlier job (docs/lineage.md), so their topic uids agree too;
+  // its names are offline ones, which an LLM namer does not reuse.
+  const compare_to = 'pipeline_run_fanout-base';
+  const fanout = () => ({ ...openAiOptions(), fanout_embedding_batch: 40, fanout_naming_clusters: 1, compare_to });
 
   it('embeds in batches and names layer by layer, ending with the same rows as an unbatched job', async () => {
+    const { topic_namer: _namer, namer_url: _url, namer_model: _model, ...embedding } = openAiOptions();
+    const base = await harness.pipeline.run({ conversation_id: CONVERSATION, source: BIODIVERSITY, options: embedding }, { executionName: 'fanout-base' });
+    expect(base.status, base.cause).toBe('SUCCEEDED');
     const inline = await harness.pipeline.run(
-      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: openAiOptions() },
+      { conversation_id: CONVERSATION, source: BIODIVERSITY, options: { ...openAiOptions(), compare_to } },
       { executionName: 'fanout-reference' },
     );
     expect(inline.status, inline.cause).toBe('SUCCEEDED');

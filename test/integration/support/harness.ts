@@ -49,12 +49,19 @@ export const JOB_WALL_CLOCK_ATTRIBUTES = [
   'execution_name', 'execution_arn', 'failure_redrive_count', 'redrive_count',
 ];
 
+/**
+ * How a job relates to the earlier jobs of its conversation (docs/lineage.md): two jobs of the same
+ * input differ there by design (the second is matched with the first), so comparing them leaves it
+ * out. The topic uids stay in: the second job carries the first one's.
+ */
+export const LINEAGE_ATTRIBUTES = ['lineage'];
+
 /** A job's rows in all seven tables with its job_id replaced, to compare two jobs of the same input. */
 export async function dumpJobComparable(repository: Repository, jobId: string): Promise<Record<string, unknown>> {
   const job = await repository.requireJob(jobId);
   const record = Object.fromEntries(Object.entries(job).filter(([key]) => !JOB_WALL_CLOCK_ATTRIBUTES.includes(key)));
-  const text = JSON.stringify({ config: record, ...(await dumpJob(repository, jobId)) }, (_key, value) =>
-    value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+  const text = JSON.stringify({ config: record, ...(await dumpJob(repository, jobId)) }, (key, value) =>
+    LINEAGE_ATTRIBUTES.includes(key) ? undefined : value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
   );
   return JSON.parse(text.split(jobId).join('<job_id>'));
 }
