@@ -11,13 +11,20 @@
  * Handlungsfelder, assigned by word rules ({@link GERMAN_THEMES}: the export has no theme per
  * comment, so a comment matching the rules of exactly one field gets it, the others are left out).
  *
- *   npx tsx test/bench/languages.ts [--data ../shared/data] [--embedder lsa] [--character-weight w]
+ *   npx tsx test/bench/languages.ts [--data ../shared/data] [--embedder lsa]
+ *   npx tsx test/bench/languages.ts --variants     the German conversation's LSA variants (English
+ *                                                  rules, German stop words and stems, character
+ *                                                  n-grams of several weights, decompounding) by
+ *                                                  NMI and purity against the Handlungsfelder
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { adjustedRandIndex, normalizedMutualInformation, purity, topicDiversity } from '../../shared/algorithms/evaluation';
+import { clusterLayers } from '../../shared/algorithms/clustering';
 import { clusterKeywords } from '../../shared/algorithms/keywords';
+import { embedLsa } from '../../shared/algorithms/lsa';
+import { stemmerFor, tokenize } from '../../shared/algorithms/text';
 import { layerNpmiCoherence, layerSilhouettes } from '../../shared/algorithms/layerQuality';
 import { clusterLabelPhrases, phraseCorpus } from '../../shared/algorithms/phrases';
 import { phraseTopicNames } from '../../shared/algorithms/topicNames';
@@ -117,12 +124,79 @@ async function run(name: string, folder: string, embedder: string | undefined, t
   }
 }
 
+/**
+ * Decompounding by the conversation's own words: a word of 8+ letters is split into a word of the
+ * conversation and the rest (itself split again), with a German linking s / es / n / en / e, when
+ * both parts (4+ letters) occur as words or stems of the conversation. Returns a comment's parts.
+ */
+function decompounder(texts: string[]): (text: string) => string[] {
+  const stem = stemmerFor('de');
+  const words = new Set(texts.flatMap((text) => tokenize(text, 'de')));
+  const stems = new Set([...words].map(stem));
+  const known = (word: string) => word.length >= 4 && (words.has(word) || stems.has(stem(word)));
+  const cache = new Map<string, string[]>();
+  const split = (word: string): string[] => {
+    const cached = cache.get(word);
+    if (cached) return cached;
+    let best: string[] = [];
+    const shortest = (parts: string[]) => Math.min(...parts.map((part) => part.length));
+    for (let i = 4; word.length >= 8 && i <= word.length - 4; i++) {
+      const rest = word.slice(i);
+      for (const link of ['', 's', 'es', 'n', 'en', 'e']) {
+        if (link && !word.slice(0, i).endsWith(link)) continue;
+        const head = word.slice(0, i - link.length);
+        if (!known(head) || !known(rest)) continue;
+        const inner = split(rest);
+        const parts = [head, ...(inner.length > 0 ? inner : [rest])];
+        if (parts.length > best.length || (parts.length === best.length && shortest(parts) > shortest(best))) best = parts;
+      }
+    }
+    cache.set(word, best);
+    return best;
+  };
+  return (text) => tokenize(text, 'de').flatMap(split);
+}
+
+/** NMI and purity per layer of LSA variants of the German conversation (the table of docs/analysis-quality.md "Languages"). */
+async function variants(folder: string) {
+  const texts = (await readPipelineComments(folder)).map((c) => c.body);
+  const languages = texts.map(() => 'de');
+  const truth = texts.map(germanTheme);
+  const labelled = truth.map((t, i) => (t >= 0 ? i : -1)).filter((i) => i >= 0);
+  const options = parseOptions({});
+  const parts = decompounder(texts);
+  // The parts stand after the comment, each alone: they add unigrams, no bigrams across them.
+  const decompounded = texts.map((text) => `${text} . ${parts(text).join(' . ')}`);
+  const runs: Array<[string, () => Float32Array[]]> = [
+    ['English rules (before)', () => embedLsa(texts).vectors],
+    ['German stop words + Snowball stems', () => embedLsa(texts, { languages, characterWeight: 0 }).vectors],
+    ['  + character 3-5-grams, weight 0.5', () => embedLsa(texts, { languages, characterWeight: 0.5 }).vectors],
+    ['  + character 3-5-grams, weight 0.65', () => embedLsa(texts, { languages, characterWeight: 0.65 }).vectors],
+    ['  + character 3-5-grams, weight 0.8', () => embedLsa(texts, { languages, characterWeight: 0.8 }).vectors],
+    ['  + character 3-5-grams, weight 0.9', () => embedLsa(texts, { languages, characterWeight: 0.9 }).vectors],
+    ['  + decompounding', () => embedLsa(decompounded, { languages, characterWeight: 0 }).vectors],
+    ['  + decompounding, character 0.5', () => embedLsa(decompounded, { languages, characterWeight: 0.5 }).vectors],
+  ];
+  console.log(`\nGerman LSA variants: NMI / purity against the Handlungsfelder (${labelled.length} comments), per layer`);
+  for (const [name, embed] of runs) {
+    const vectors = embed();
+    const { layers } = clusterLayers({ vectors }, { nNeighbors: options.n_neighbors, minClusterSize: options.min_cluster_size, maxLayers: options.max_layers });
+    const cells = layers.map((labels) => {
+      const found = labelled.map((i) => labels[i]);
+      const wanted = labelled.map((i) => truth[i]);
+      return `${new Set(labels).size} clusters NMI ${normalizedMutualInformation(found, wanted).toFixed(2)} purity ${purity(found, wanted).toFixed(2)}`;
+    });
+    console.log(`  ${name.padEnd(38)} ${cells.join(' | ')}`);
+  }
+}
+
 async function main() {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, embedder: { type: 'string' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, embedder: { type: 'string' }, variants: { type: 'boolean' } } });
   const data = path.resolve(values.data ?? path.resolve(__dirname, '../../../shared/data'));
   const german = path.join(data, 'austria-climate.7z7ejpbmv5.2022-08-08');
   const chinese = path.join(data, 'vtaiwan.uberx');
   for (const folder of [german, chinese]) if (!existsSync(folder)) throw new Error(`no conversation at ${folder}`);
+  if (values.variants) return variants(german);
   await run('German (austria-climate Wohnen)', german, values.embedder, true);
   await run('Chinese (vTaiwan uberx)', chinese, values.embedder, false);
 }
