@@ -2,6 +2,7 @@
 import type { Repository } from '../repository';
 import { readJobTopics } from '../results';
 import { formatEvaluation, type LayerEvaluation } from '../steps/evaluate';
+import { groupLetter } from '../algorithms/groupNames';
 import { UsageError } from './usage';
 
 const TOPICS_SHOWN = 8;
@@ -27,6 +28,7 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   const shares = job.language_shares as Record<string, number> | undefined;
   const languages = shares ? `  languages ${Object.entries(shares).map(([code, share]) => `${code} ${Math.round(share * 100)}%`).join(', ')}` : '';
   console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}${languages}`);
+  console.log(`votes            ${job.has_votes ? 'yes' : 'none'}  ${job.opinion_groups ? `${plural(job.opinion_groups, 'opinion group')}` : 'no opinion groups'}`);
   console.log('rows per table');
   const counts = (job.counts as Record<string, number> | undefined) ?? (await repository.countJobRows(jobId));
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
@@ -47,6 +49,11 @@ export async function printSummary(repository: Repository, jobId: string, layer?
     for (const topic of topics.slice(0, listed)) {
       console.log(`  ${String(topic.size).padStart(4)}  ${topic.topic_name ?? '(unnamed)'}`);
       console.log(`        ${topic.keywords.slice(0, 6).join(', ')}`);
+      const groups = topic.features?.group_votes;
+      if (groups) {
+        const rates = groups.groups.map((group) => `${groupLetter(group.group_id)} ${Math.round(group.agree_rate * 100)}%`).join(' · ');
+        console.log(`        groups agree ${rates}; group-informed consensus ${groups.consensus.toFixed(2)}, dividing rank ${groups.division_rank}`);
+      }
     }
     if (topics.length > listed) {
       console.log(`  … ${topics.length - listed} more: delphi show ${job.job_id} --layer ${layer_id} lists all ${topics.length}`);

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { groupInformedConsensus, type GroupTallies } from '../../shared/algorithms/groups';
 import { topicsView } from '../../shared/api/views';
+import { printSummary } from '../../shared/local/summary';
 import { loadReportData, renderReport } from '../../shared/report';
 import { readJobTopics } from '../../shared/results';
 import { browserTestsSkipped, launchChromium, watchProblems } from './support/browser';
@@ -45,6 +46,18 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => harness?.close());
+
+/** What `delphi show` prints for a job. */
+async function shown(jobId: string): Promise<string> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+  try {
+    await printSummary(harness.repository, jobId);
+  } finally {
+    log.mockRestore();
+  }
+  return lines.join('\n');
+}
 
 describe('a conversation with opinion groups', () => {
   it("stores each topic's group votes, consistent with its comments' group tallies, and ranks the topics of a layer by division", async () => {
@@ -82,6 +95,12 @@ describe('a conversation with opinion groups', () => {
     const topicsOfLayer = (layer: number) => features.filter((row) => row.layer_id === layer);
     const mostDividing = topicsOfLayer(0).find((row) => row.group_votes!.division_rank === 1)!;
     expect(Math.max(...topicsOfLayer(0).map((row) => row.group_votes!.agree_spread))).toBe(mostDividing.group_votes!.agree_spread);
+  });
+
+  it('shows them in `delphi show`', async () => {
+    const text = await shown(GROUPED);
+    expect(text).toMatch(/^votes {12}yes {2}2 opinion groups$/m);
+    expect(text).toMatch(/^ {8}groups agree A \d+% · B \d+%; group-informed consensus \d\.\d\d, dividing rank \d+$/m);
   });
 
   it('shows them in the API topics view', async () => {
@@ -133,5 +152,8 @@ describe('the same conversation without group-id', () => {
     const data = await loadReportData(harness.repository, UNGROUPED);
     expect(data.layers.flatMap((layer) => layer.topics).some((topic) => topic.groups)).toBe(false);
     expect(renderReport(data)).toMatch(/no opinion groups/);
+    const text = await shown(UNGROUPED);
+    expect(text).toMatch(/^votes {12}yes {2}no opinion groups$/m);
+    expect(text).not.toMatch(/groups agree/);
   });
 });

@@ -3,14 +3,11 @@
  * A topic's Polis opinion groups in the topic panel: one agree / disagree / pass bar per group, then
  * the group-informed consensus and how far the groups' agree rates lie apart.
  */
+import { groupLetter } from '../../algorithms/groupNames';
 import type { ReportTopic } from '../data';
 
 type MakeElement = <T extends HTMLElement>(tag: string, className?: string, text?: string) => T;
 
-/** Polis names its groups A, B, C, … in group id order. */
-export function groupLetter(groupId: number): string {
-  return groupId >= 0 && groupId < 26 ? String.fromCharCode(65 + groupId) : String(groupId);
-}
 
 export function groupVotesBlock(groups: NonNullable<ReportTopic['groups']>, topics: number, element: MakeElement, percent: (share: number) => string): HTMLElement[] {
   const list = element('ul', 'group-votes');
