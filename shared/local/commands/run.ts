@@ -15,7 +15,7 @@ import { consoleLogs, EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError }
 export const usage = `run [<polis-export-dir>] [--conversation-id ID] [--job-id ID] [--options JSON]
       ${PROVIDER_FLAGS_USAGE}
       run the whole state machine on a Polis export (default: the bundled biodiversity conversation);
-      exit code 1 when the job fails`;
+      exit code 1 when the job fails; Ctrl-C or SIGTERM marks the job interrupted (delphi resume goes on)`;
 
 /** Sources that are not local folders: passed on as they are (the pipeline reads them). */
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
