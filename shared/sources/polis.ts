@@ -302,9 +302,14 @@ export async function readPolisExport(readFileOf: FileReader, options: ReadOptio
   let found = await readVotes(readFileOf, seen, warnings);
   if (found) {
     found.groups = await groupsBesideVotes(readFileOf, seen);
-    if (found.groups) {
-      found.group_votes = tallyByGroup(found.ballots ?? [], found.groups, found.votes.keys());
-      const detail = `opinion groups of ${found.groups.size} participant(s) from participants-votes.csv`;
+    const groups = found.groups;
+    // voter-id and participant are both Polis's pid; if no voter is in a group, they are not.
+    if (groups && !(found.ballots ?? []).some(([voter]) => groups.has(voter))) {
+      found.groups = undefined;
+      warnings.push("participants-votes.csv: none of votes.csv's voter-ids is one of its grouped participants: no opinion groups");
+    } else if (groups) {
+      found.group_votes = tallyByGroup(found.ballots ?? [], groups, found.votes.keys());
+      const detail = `opinion groups of ${groups.size} participant(s) from participants-votes.csv`;
       found.detail = found.detail ? `${found.detail}; ${detail}` : detail;
     }
   }

@@ -36,10 +36,10 @@ const votesWarning = (warnings: string[]) => warnings.find((warning) => warning.
 
 describe('readPolisExport: where the votes come from', () => {
   it('reads votes.csv first and counts only the latest vote of a participant on a comment', async () => {
-    // Prepare: voter 7 changes their mind on comment 0 (rows out of time order), voter 8 votes twice the same.
+    // Prepare: voter 7 changes their mind on comment 0 (rows out of time order), voter 1 (participant 1 of group 1) votes twice the same.
     const reader = files({
       'comments.csv': COMMENTS,
-      'votes.csv': ['timestamp,datetime,comment-id,voter-id,vote', '20,x,0,7,-1', '10,x,0,7,1', '11,x,0,8,0', '12,x,0,8,0', '13,x,1,8,1'].join('\n'),
+      'votes.csv': ['timestamp,datetime,comment-id,voter-id,vote', '20,x,0,7,-1', '10,x,0,7,1', '11,x,0,1,0', '12,x,0,1,0', '13,x,1,1,1'].join('\n'),
       'participants-votes.csv': PARTICIPANTS_VOTES,
     });
 
@@ -76,6 +76,17 @@ describe('readPolisExport: where the votes come from', () => {
       1: { 0: { agree: 0, disagree: 1, pass: 0 }, 1: { agree: 0, disagree: 0, pass: 0 } },
       2: { 0: { agree: 0, disagree: 0, pass: 0 }, 1: { agree: 1, disagree: 0, pass: 0 } },
     });
+  });
+
+  it("drops the groups, with a warning, when no voter-id of votes.csv is a grouped participant", async () => {
+    // Voters 7 and 8 (the first test's) are not participants 0, 1, 3 of participants-votes.csv.
+    const source = await readPolisExport(
+      files({ 'comments.csv': COMMENTS, 'votes.csv': 'comment-id,voter-id,vote\n0,7,1\n1,8,-1\n', 'participants-votes.csv': PARTICIPANTS_VOTES }),
+    );
+    expect(source.votes?.get(0)).toEqual({ agree: 1, disagree: 0, pass: 0 });
+    expect(source.groups).toBeUndefined();
+    expect(source.group_votes).toBeUndefined();
+    expect(source.warnings).toContain("participants-votes.csv: none of votes.csv's voter-ids is one of its grouped participants: no opinion groups");
   });
 
   it("splits votes.csv's latest votes by the groups of participants-votes.csv (voter-id = participant)", async () => {
