@@ -7,7 +7,8 @@
  */
 import type { LineageStatus } from './algorithms/lineage';
 import { InvalidInputError, NoEarlierJobError } from './errors';
-import type { Item, Repository } from './repository';
+import type { JobRecord } from './contract/job';
+import type { Repository } from './repository';
 import { compareJobs, previousCompletedJob, storedTopicUid, type JobLineageSummary } from './steps/lineage';
 import { clusterKey } from './steps/jobData';
 
@@ -59,35 +60,35 @@ export interface JobChanges {
   layers: LayerChanges[];
 }
 
-const side = (job: Item): JobSide => ({
-  job_id: String(job.job_id),
-  status: String(job.status),
-  created_at: job.created_at as string | undefined,
-  completed_at: job.completed_at as string | undefined,
-  num_comments: job.num_comments as number | undefined,
+const side = (job: JobRecord): JobSide => ({
+  job_id: job.job_id,
+  status: job.status,
+  created_at: job.created_at,
+  completed_at: job.completed_at,
+  num_comments: job.num_comments,
 });
 
 /**
  * The job a job is compared with when none is named: the one its NameTopics matched it with, else the
  * previous COMPLETED job of its conversation.
  */
-export async function defaultSinceJob(repository: Repository, job: Item): Promise<Item> {
-  const recorded = (job.lineage as JobLineageSummary | undefined)?.compared_to;
+export async function defaultSinceJob(repository: Repository, job: JobRecord): Promise<JobRecord> {
+  const recorded = job.lineage?.compared_to;
   const found = recorded ? await repository.getJob(recorded) : await previousCompletedJob(repository, job);
-  if (!found) throw new NoEarlierJobError(`Job ${String(job.job_id)} has no earlier COMPLETED job in conversation ${String(job.conversation_id)} to compare with`);
+  if (!found) throw new NoEarlierJobError(`Job ${job.job_id} has no earlier COMPLETED job in conversation ${job.conversation_id} to compare with`);
   return found;
 }
 
 async function topicIndex(repository: Repository, jobId: string) {
-  const [clusters, names] = (await Promise.all([
+  const [clusters, names] = await Promise.all([
     repository.queryByJob('keywords', jobId, { attributes: ['cluster_key', 'layer_id', 'cluster_id', 'size', 'topic_uid'] }),
     repository.queryByJob('topicNames', jobId, { attributes: ['cluster_key', 'topic_name'] }),
-  ])) as Item[][];
-  const nameByKey = new Map(names.map((row) => [String(row.cluster_key), String(row.topic_name)]));
+  ]);
+  const nameByKey = new Map(names.map((row) => [row.cluster_key, row.topic_name]));
   const byKey = new Map(
     clusters.map((row) => [
-      String(row.cluster_key),
-      { cluster_key: String(row.cluster_key), topic_uid: storedTopicUid(jobId, row), name: nameByKey.get(String(row.cluster_key)) ?? null, size: Number(row.size) },
+      row.cluster_key,
+      { cluster_key: row.cluster_key, topic_uid: storedTopicUid(jobId, row), name: nameByKey.get(row.cluster_key) ?? null, size: row.size },
     ]),
   );
   return (layer: number, cluster: number): TopicRef =>
@@ -95,19 +96,19 @@ async function topicIndex(repository: Repository, jobId: string) {
 }
 
 /** The changes of `job` since `since` (both job records; the caller checks they are COMPLETED). */
-export async function readJobChanges(repository: Repository, job: Item, since: Item): Promise<JobChanges> {
+export async function readJobChanges(repository: Repository, job: JobRecord, since: JobRecord): Promise<JobChanges> {
   if (job.conversation_id !== since.conversation_id) {
     throw new InvalidInputError(
-      `Job ${String(since.job_id)} belongs to conversation ${String(since.conversation_id)}, not ${String(job.conversation_id)}: only jobs of one conversation can be compared`,
+      `Job ${since.job_id} belongs to conversation ${since.conversation_id}, not ${job.conversation_id}: only jobs of one conversation can be compared`,
     );
   }
-  const jobId = String(job.job_id);
-  const sinceId = String(since.job_id);
+  const jobId = job.job_id;
+  const sinceId = since.job_id;
   const [comparison, current, previous, texts] = await Promise.all([
     compareJobs(repository, jobId, sinceId),
     topicIndex(repository, jobId),
     topicIndex(repository, sinceId),
-    repository.queryByJob('embeddings', jobId, { attributes: ['comment_id', 'comment_text'] }) as Promise<Item[]>,
+    repository.queryByJob('embeddings', jobId, { attributes: ['comment_id', 'comment_text'] }),
   ]);
   const layers: LayerChanges[] = comparison.layers.map((lineage, layer) => {
     const counts = { same: 0, grown: 0, shrunk: 0, split: 0, merged: 0, new: 0, gone: lineage.gone.length };
@@ -134,7 +135,7 @@ export async function readJobChanges(repository: Repository, job: Item, since: I
     }));
     return { layer_id: layer, topics: lineage.topics.length, uids_kept, counts, changed, gone };
   });
-  const textOf = new Map(texts.map((row) => [Number(row.comment_id), String(row.comment_text)]));
+  const textOf = new Map(texts.map((row) => [row.comment_id, row.comment_text]));
   const new_comments = comparison.comments.added.map((id) => ({
     comment_id: id,
     text: textOf.get(id) ?? '',

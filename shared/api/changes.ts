@@ -2,7 +2,8 @@
 import { defaultSinceJob, readJobChanges, type JobChanges } from '../changes';
 import { NoEarlierJobError } from '../errors';
 import { assertJobId } from '../jobId';
-import type { Item, Repository } from '../repository';
+import type { JobRecord } from '../contract/job';
+import type { Repository } from '../repository';
 import { HttpError, badRequest, type ApiEvent } from './http';
 import { jobPath } from './views';
 
@@ -17,9 +18,9 @@ export function parseSince(event: Pick<ApiEvent, 'queryStringParameters'>): stri
   }
 }
 
-function requireCompleted(job: Item, field: string): Item {
+function requireCompleted(job: JobRecord, field: string): JobRecord {
   if (job.status !== 'COMPLETED') {
-    throw new HttpError(409, 'JobNotCompleted', `Job ${String(job.job_id)} is ${String(job.status)}: changes are served between COMPLETED jobs.`, field, {
+    throw new HttpError(409, 'JobNotCompleted', `Job ${job.job_id} is ${job.status}: changes are served between COMPLETED jobs.`, field, {
       status: job.status,
     });
   }
@@ -29,24 +30,24 @@ function requireCompleted(job: Item, field: string): Item {
 export async function jobChanges(repository: Repository, jobId: string, sinceId?: string): Promise<JobChanges> {
   const job = await repository.getJob(jobId);
   if (!job) throw new HttpError(404, 'JobNotFound', `No job with job_id "${jobId}" exists.`, 'job_id');
-  requireCompleted(job as Item, 'job_id');
-  let since: Item;
+  requireCompleted(job, 'job_id');
+  let since: JobRecord;
   if (sinceId) {
     const found = await repository.getJob(sinceId);
     if (!found) throw new HttpError(404, 'JobNotFound', `No job with job_id "${sinceId}" exists.`, 'since');
     if (found.conversation_id !== job.conversation_id) {
-      throw badRequest('since', `Job ${sinceId} belongs to conversation ${String(found.conversation_id)}, not ${String(job.conversation_id)}: only jobs of one conversation can be compared.`);
+      throw badRequest('since', `Job ${sinceId} belongs to conversation ${found.conversation_id}, not ${job.conversation_id}: only jobs of one conversation can be compared.`);
     }
-    since = requireCompleted(found as Item, 'since');
+    since = requireCompleted(found, 'since');
   } else {
     try {
-      since = requireCompleted(await defaultSinceJob(repository, job as Item), 'since');
+      since = requireCompleted(await defaultSinceJob(repository, job), 'since');
     } catch (error) {
       if (error instanceof NoEarlierJobError) throw new HttpError(404, 'NoEarlierJob', `${error.message}; name one with ?since=<job_id>.`, 'since');
       throw error;
     }
   }
-  return readJobChanges(repository, job as Item, since);
+  return readJobChanges(repository, job, since);
 }
 
 export function changesView(changes: JobChanges, base: string) {

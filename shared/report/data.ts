@@ -5,6 +5,7 @@
 import type { ClusterVoteFeatures } from '../algorithms/features';
 import type { TopicGroupVotes } from '../algorithms/groups';
 import { defaultSinceJob, readJobChanges } from '../changes';
+import type { JobRecord } from '../contract/job';
 import { NoEarlierJobError } from '../errors';
 import type { Item, Repository } from '../repository';
 import { readJobTopics, type Topic } from '../results';
@@ -159,7 +160,7 @@ export async function loadReportData(repository: Repository, jobId: string, opti
   const shown = samplePoints(comments, options.maxPoints);
   return {
     job: { ...reportJob, num_comments: comments.length, ...(shown.length < comments.length ? { points_shown: shown.length } : {}) },
-    ...(await sinceEarlierJob(repository, job)),
+    ...(await sinceEarlierJob(repository, jobId)),
     comments: shown,
     layers: Array.from({ length: layerCount }, (_, layer_id) => ({
       layer_id,
@@ -169,8 +170,9 @@ export async function loadReportData(repository: Repository, jobId: string, opti
 }
 
 /** The changes since the earlier job, when there is one (an earlier job that is not COMPLETED is none). */
-async function sinceEarlierJob(repository: Repository, job: Item): Promise<{ since?: ReportChanges }> {
-  let earlier: Item;
+async function sinceEarlierJob(repository: Repository, jobId: string): Promise<{ since?: ReportChanges }> {
+  const job = await repository.requireJob(jobId);
+  let earlier: JobRecord;
   try {
     earlier = await defaultSinceJob(repository, job);
   } catch (error) {

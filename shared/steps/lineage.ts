@@ -16,8 +16,8 @@ import {
   type LayerLineage,
   type LineageStatus,
 } from '../algorithms/lineage';
-import type { JobLineage } from '../contract/job';
-import type { TopicLineage } from '../contract/rows';
+import type { JobLineage, JobRecord } from '../contract/job';
+import { layerClusterKey, type AssignmentRow, type KeywordRow, type TopicLineage } from '../contract/rows';
 import type { Item, Repository } from '../repository';
 import { clusterKey } from './jobData';
 
@@ -27,15 +27,15 @@ interface JobMembers {
   texts: Map<number, string>;
 }
 
-async function readMembers(repository: Repository, jobId: string, assignments?: Item[]): Promise<JobMembers> {
+async function readMembers(repository: Repository, jobId: string, assignments?: AssignmentRow[]): Promise<JobMembers> {
   const [rows, comments] = await Promise.all([
-    assignments ?? (repository.queryByJob('assignments', jobId) as Promise<Item[]>),
+    assignments ?? repository.queryByJob('assignments', jobId),
     repository.queryByJob('embeddings', jobId, { attributes: ['comment_id', 'comment_text'] }),
   ]);
-  const layerCount = Number(rows[0]?.layer_count ?? 0);
+  const layerCount = rows[0]?.layer_count ?? 0;
   if (layerCount === 0) throw new InvalidInputError(`Job ${jobId} has no cluster assignments to compare: it has not been clustered`);
-  const layers = Array.from({ length: layerCount }, (_, layer) => new Map(rows.map((row) => [Number(row.comment_id), Number(row[`layer${layer}_cluster_id`])])));
-  return { layers, texts: new Map(comments.map((row) => [Number(row.comment_id), String(row.comment_text)])) };
+  const layers = Array.from({ length: layerCount }, (_, layer) => new Map(rows.map((row) => [row.comment_id, row[layerClusterKey(layer)]])));
+  return { layers, texts: new Map(comments.map((row) => [row.comment_id, row.comment_text])) };
 }
 
 export interface JobComparison {
@@ -49,7 +49,7 @@ export interface JobComparison {
 }
 
 /** Compares a job's topics with another job's, by their members (read from the assignments). */
-export async function compareJobs(repository: Repository, jobId: string, previousJobId: string, assignments?: Item[]): Promise<JobComparison> {
+export async function compareJobs(repository: Repository, jobId: string, previousJobId: string, assignments?: AssignmentRow[]): Promise<JobComparison> {
   const [current, previous] = await Promise.all([readMembers(repository, jobId, assignments), readMembers(repository, previousJobId)]);
   return {
     job_id: jobId,
@@ -69,8 +69,8 @@ export function newTopicUid(jobId: string, layer: number, clusterId: number): st
 }
 
 /** A stored cluster row's uid; jobs from before lineage have none and get the rule's. */
-export function storedTopicUid(jobId: string, row: Item): string {
-  return typeof row.topic_uid === 'string' ? row.topic_uid : newTopicUid(jobId, Number(row.layer_id), Number(row.cluster_id));
+export function storedTopicUid(jobId: string, row: Pick<KeywordRow, 'layer_id' | 'cluster_id' | 'topic_uid'>): string {
+  return row.topic_uid ?? newTopicUid(jobId, row.layer_id, row.cluster_id);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function checkComparedJob(
   conversationId: string,
   compareTo: string,
   { mustBeCompleted }: { mustBeCompleted: boolean },
-): Promise<Item> {
+): Promise<JobRecord> {
   assertJobId(compareTo);
   if (compareTo === jobId) throw new InvalidInputError(`options.compare_to names the job itself (${jobId}): name an earlier job of conversation ${conversationId}`);
   const job = await repository.getJob(compareTo);
@@ -99,7 +99,7 @@ export async function checkComparedJob(
 }
 
 /** The newest COMPLETED job of the conversation created before `job` (ConversationIdIndex, newest first). */
-export async function previousCompletedJob(repository: Repository, job: Item): Promise<Item | undefined> {
+export async function previousCompletedJob(repository: Repository, job: Pick<JobRecord, 'job_id' | 'conversation_id' | 'created_at'>): Promise<JobRecord | undefined> {
   let startKey: Item | undefined;
   do {
     const page = await repository.queryByConversation('config', String(job.conversation_id), { newestFirst: true, limit: 25, startKey });
@@ -123,11 +123,11 @@ const STATUSES: LineageStatus[] = ['same', 'grown', 'shrunk', 'split', 'merged',
 export type StoredTopicLineage = TopicLineage & { topic_uid: string };
 
 /** The earlier job to compare with: options.compare_to, else the one an earlier attempt chose, else the previous COMPLETED job. */
-async function earlierJob(repository: Repository, record: Item, compareTo?: string): Promise<Item | undefined> {
-  const pinned = record.lineage as JobLineage | undefined;
-  if (compareTo) return checkComparedJob(repository, String(record.job_id), String(record.conversation_id), compareTo, { mustBeCompleted: true });
+async function earlierJob(repository: Repository, record: JobRecord, compareTo?: string): Promise<JobRecord | undefined> {
+  const pinned = record.lineage;
+  if (compareTo) return checkComparedJob(repository, record.job_id, record.conversation_id, compareTo, { mustBeCompleted: true });
   // A retry or redrive compares with the job the first attempt chose, even if another completed since.
-  if (pinned && 'compared_to' in pinned) return pinned.compared_to ? ((await repository.requireJob(pinned.compared_to)) as Item) : undefined;
+  if (pinned) return pinned.compared_to ? repository.requireJob(pinned.compared_to) : undefined;
   return previousCompletedJob(repository, record);
 }
 
@@ -152,16 +152,16 @@ export async function recordLineage(
   job: { job_id: string; conversation_id: string; compare_to?: string },
   current: { ids: number[]; texts: string[]; layers: number[][] },
 ): Promise<{ uidFields(index: number): Record<string, string>; lineage: JobLineage }> {
-  const record = (await repository.requireJob(job.job_id)) as Item;
+  const record = await repository.requireJob(job.job_id);
   const previous = await earlierJob(repository, record, job.compare_to);
   const previousId = previous ? String(previous.job_id) : null;
   const [before, previousClusters, previousNames] = previousId
     ? await Promise.all([
         readMembers(repository, previousId),
-        repository.queryByJob('keywords', previousId, { attributes: ['cluster_key', 'layer_id', 'cluster_id', 'topic_uid'] }) as Promise<Item[]>,
-        repository.queryByJob('topicNames', previousId, { attributes: ['cluster_key', 'topic_name'] }) as Promise<Item[]>,
+        repository.queryByJob('keywords', previousId, { attributes: ['cluster_key', 'layer_id', 'cluster_id', 'topic_uid'] }),
+        repository.queryByJob('topicNames', previousId, { attributes: ['cluster_key', 'topic_name'] }),
       ])
-    : [undefined, [], []];
+    : ([undefined, [], []] as const);
   const layers = current.layers.map((labels) => new Map(current.ids.map((id, i) => [id, labels[i]])));
   const layerLineage = before ? matchLayers(before.layers, layers) : undefined;
   const changes = before ? commentChanges(before.texts, new Map(current.ids.map((id, i) => [id, current.texts[i]]))) : undefined;
@@ -231,8 +231,8 @@ export async function recordLineage(
 
 /** The uid and lineage Cluster stored for each topic of the job (cluster_key → …); empty for a job clustered before lineage. */
 export async function readTopicLineage(repository: Repository, jobId: string): Promise<Map<string, StoredTopicLineage>> {
-  const job = (await repository.requireJob(jobId)) as Item;
-  return new Map(Object.entries((job.lineage as JobLineage | undefined)?.topics ?? {}));
+  const job = await repository.requireJob(jobId);
+  return new Map(Object.entries(job.lineage?.topics ?? {}));
 }
 
 /** `topic_uid` and `lineage` for a cluster row, from readTopicLineage's map (`lineage: false`: the uid only). */

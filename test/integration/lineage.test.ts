@@ -105,13 +105,13 @@ afterAll(async () => {
 
 describe('a conversation run on its earliest 120 comments, then on all', () => {
   it('matches the second job with the first and records the new comments on the job', async () => {
-    const job = (await harness.repository.requireJob(ALL)) as Item;
+    const job = await harness.repository.requireJob(ALL);
     const lineage = job.lineage as JobLineageSummary;
     const all = commentsByTime(BIODIVERSITY).length;
 
     expect(lineage.compared_to).toBe(EARLY);
     expect(lineage.comments).toEqual({ new: all - 120, changed: 0, gone: 0 });
-    expect((await harness.repository.requireJob(EARLY) as Item).lineage).toMatchObject({ compared_to: null, gone_topics: [] });
+    expect((await harness.repository.requireJob(EARLY)).lineage).toMatchObject({ compared_to: null, gone_topics: [] });
   });
 
   it('carries the first job\'s topic uids, on the topic, keyword, feature and assignment rows', async () => {
@@ -177,11 +177,11 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
     }
     expect(calls.get(EARLY)).toBe((await rowsOf('topicNames', EARLY)).length);
     expect(calls.get(ALL)).toBe(names.length - reused.length);
-    expect((await harness.repository.requireJob(ALL) as Item).naming_calls_saved).toBe(reused.length);
+    expect((await harness.repository.requireJob(ALL)).naming_calls_saved).toBe(reused.length);
   });
 
   it('lists in the diff the new comments with their topics in every layer', async () => {
-    const job = (await harness.repository.requireJob(ALL)) as Item;
+    const job = await harness.repository.requireJob(ALL);
     const changes = await readJobChanges(harness.repository, job, await defaultSinceJob(harness.repository, job));
     const newIds = commentsByTime(BIODIVERSITY).map((c) => c.id).filter((id) => !earlyIds.has(id)).sort((a, b) => a - b);
     const assignments = new Map((await rowsOf('assignments', ALL)).map((row) => [Number(row.comment_id), row]));
@@ -207,7 +207,7 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
   });
 
   it('calls every topic `same` when a job is compared with itself', async () => {
-    const job = (await harness.repository.requireJob(ALL)) as Item;
+    const job = await harness.repository.requireJob(ALL);
 
     const changes = await readJobChanges(harness.repository, job, job);
 
@@ -233,13 +233,13 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
       expect((row.reused_from as { provider: string }).provider).toBe('openai');
     }
     expect(calls.get(AGAIN)).toBe(0);
-    expect((await harness.repository.requireJob(AGAIN) as Item).naming_calls_saved).toBe(names.length);
+    expect((await harness.repository.requireJob(AGAIN)).naming_calls_saved).toBe(names.length);
   });
 });
 
 describe('the report', () => {
   it('has a "Since" table when an earlier job exists, and none for the first job', async () => {
-    const job = (await harness.repository.requireJob(ALL)) as Item;
+    const job = await harness.repository.requireJob(ALL);
     const stored = (job.lineage as JobLineageSummary).layers;
 
     const data = await loadReportData(harness.repository, ALL);
@@ -257,8 +257,8 @@ describe('the report', () => {
 
 describe('GET /jobs/{job_id}/changes', () => {
   it('answers the diff against the matched job, or against ?since', async () => {
-    const job = (await harness.repository.requireJob(ALL)) as Item;
-    const expected = await readJobChanges(harness.repository, job, (await harness.repository.requireJob(EARLY)) as Item);
+    const job = await harness.repository.requireJob(ALL);
+    const expected = await readJobChanges(harness.repository, job, await harness.repository.requireJob(EARLY));
 
     const answer = await call<JobChanges & { since_url: string }>(getJobChanges, apiEvent('getJobChanges', { pathParameters: { job_id: ALL } }));
     const self = await call<JobChanges>(getJobChanges, apiEvent('getJobChanges', { pathParameters: { job_id: ALL }, query: { since: ALL } }));

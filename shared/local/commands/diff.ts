@@ -1,6 +1,7 @@
 /** delphi diff <job_id> [<other_job_id>] [--json] — what changed in a job's topics since another job. */
 import { defaultSinceJob, readJobChanges, type JobChanges, type TopicChange } from '../../changes';
-import type { Item, Repository } from '../../repository';
+import type { JobRecord } from '../../contract/job';
+import type { Repository } from '../../repository';
 import { withDatabase } from '../database';
 import { jobIdArgument, parseCommandArgs } from '../usage';
 
@@ -55,9 +56,9 @@ export function formatChanges(changes: JobChanges): string {
   return lines.join('\n');
 }
 
-async function completedJob(repository: Repository, jobId: string): Promise<Item> {
-  const job = (await repository.requireJob(jobId)) as Item;
-  if (job.status !== 'COMPLETED') throw new Error(`job ${jobId} is ${String(job.status)}: only COMPLETED jobs can be compared`);
+async function completedJob(repository: Repository, jobId: string): Promise<JobRecord> {
+  const job = await repository.requireJob(jobId);
+  if (job.status !== 'COMPLETED') throw new Error(`job ${jobId} is ${job.status}: only COMPLETED jobs can be compared`);
   return job;
 }
 
@@ -72,7 +73,7 @@ export async function command(args: string[]): Promise<void> {
   await withDatabase(async (db) => {
     const job = await completedJob(db.repository, jobId);
     const since = otherId ? await completedJob(db.repository, otherId) : await defaultSinceJob(db.repository, job);
-    if (since.status !== 'COMPLETED') throw new Error(`job ${String(since.job_id)} is ${String(since.status)}: only COMPLETED jobs can be compared`);
+    if (since.status !== 'COMPLETED') throw new Error(`job ${since.job_id} is ${since.status}: only COMPLETED jobs can be compared`);
     const changes = await readJobChanges(db.repository, job, since);
     console.log(values.json ? JSON.stringify(changes, null, 2) : formatChanges(changes));
   });
