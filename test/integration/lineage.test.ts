@@ -13,7 +13,7 @@ import { handler as getJobChanges } from '../../functions/api/getJobChanges';
 import { setApiDependencies } from '../../shared/api/dependencies';
 import { defaultSinceJob, readJobChanges, type JobChanges } from '../../shared/changes';
 import { setDependencies } from '../../shared/dependencies';
-import { formatChanges } from '../../shared/local/commands/diff';
+import { command as diffCommand, formatChanges } from '../../shared/local/commands/diff';
 import { loadReportData } from '../../shared/report/data';
 import { renderReport } from '../../shared/report/render';
 import type { RetryPolicy } from '../../shared/providers/http';
@@ -234,6 +234,27 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
     }
     expect(calls.get(AGAIN)).toBe(0);
     expect((await harness.repository.requireJob(AGAIN)).naming_calls_saved).toBe(names.length);
+  });
+});
+
+describe('delphi diff', () => {
+  it('prints the changes since the matched job, or since the job named, and refuses a malformed one', async () => {
+    vi.stubEnv('DYNAMODB_ENDPOINT', harness.db.endpoint);
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+    try {
+      await diffCommand([ALL]);
+      await diffCommand([ALL, ALL, '--json']);
+      await expect(diffCommand([ALL, 'not a job'])).rejects.toThrow(/other_job_id 'not a job' is malformed/);
+    } finally {
+      log.mockRestore();
+    }
+    const [text, json] = printed;
+    expect(text).toMatch(new RegExp(`^${ALL} \\(154 comments, .*\\)\n  since ${EARLY} \\(120 comments, `));
+    expect(text).toContain('comments: 34 new, 0 changed, 0 gone');
+    const self = JSON.parse(json) as JobChanges;
+    expect(self.since.job_id).toBe(ALL);
+    expect(self.layers.every((layer) => layer.counts.same === layer.topics && layer.counts.gone === 0)).toBe(true);
   });
 });
 
