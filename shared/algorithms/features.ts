@@ -2,7 +2,8 @@
  * Per-cluster characteristics (the ComputeFeatures step): size, position, shape, the original's mean
  * TF-IDF words, representative comments and, where votes exist, how the cluster's comments were voted.
  */
-import { nearestToCentroid, round6 } from './keywords';
+import { nearestToCentroid } from './keywords';
+import { round6 } from './rounding';
 import { buildTfidf } from './lsa';
 import { compareCodeUnits, tokenize } from './text';
 

@@ -7,7 +7,7 @@
  * P_g over all groups, so a group that has not voted on the comment counts 1/2.
  */
 import type { CommentVotes } from './features';
-import { round6 } from './keywords';
+import { round6 } from './rounding';
 
 /** A comment's votes per opinion group: group id (a string, as DynamoDB map keys are) → tally. */
 export type GroupTallies = Record<string, CommentVotes>;

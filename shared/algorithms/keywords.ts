@@ -2,6 +2,7 @@
  * Cluster keywords by class-based TF-IDF (c-TF-IDF, Grootendorst 2022, as BERTopic computes it) and
  * the comments nearest a cluster's centroid.
  */
+import { round6 } from './rounding';
 import { compareCodeUnits, documentTerms } from './text';
 
 export interface ClusterKeywords {
@@ -150,10 +151,4 @@ export function nearestToCentroid(
   });
   distances.sort((a, b) => a.sum - b.sum || a.index - b.index);
   return distances.slice(0, count).map((d) => d.index);
-}
-
-/** Rounds to 6 decimals for storage; never returns −0. */
-export function round6(value: number): number {
-  const rounded = Math.round(value * 1e6) / 1e6;
-  return rounded === 0 ? 0 : rounded;
 }

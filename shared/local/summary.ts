@@ -1,7 +1,7 @@
 /** The summary `delphi run` and `delphi show` print: job, rows per table, layers, top topics. */
 import type { Repository } from '../repository';
 import { readJobTopics } from '../results';
-import { formatEvaluation, type LayerEvaluation } from '../steps/evaluate';
+import { formatEvaluation } from './evaluation';
 import { groupLetter } from '../algorithms/groupNames';
 import { UsageError } from './usage';
 
@@ -36,7 +36,7 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   if (layerInfo.length > 0) console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
   if (job.evaluation) {
     console.log('quality');
-    console.log(formatEvaluation(job.evaluation as LayerEvaluation[]).replace(/^/gm, '  '));
+    console.log(formatEvaluation(job.evaluation).replace(/^/gm, '  '));
   }
   for (const warning of (job.warnings as string[] | undefined) ?? []) console.log(`warning: ${warning}`);
   for (const note of (job.adjustments as string[] | undefined) ?? []) console.log(`adjusted: ${note}`);

@@ -6,7 +6,8 @@
 import { clusterLayers } from '../algorithms/clustering';
 import { encodeAssignment } from '../contract/rows';
 import type { StepFunction } from '../handler';
-import { membersByCluster, readComments, readPositions, round6 } from './jobData';
+import { round6 } from '../algorithms/rounding';
+import { membersByCluster, readComments, readPositions } from './jobData';
 import { recordLineage } from './lineage';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {

@@ -1,22 +1,17 @@
 /**
  * Quality figures of a job, per layer: clusters, noise share, silhouette in embedding space, topic
  * diversity and NPMI coherence of the c-TF-IDF keywords on the conversation's own comments. MarkCompleted
- * stores them on the job record; `delphi evaluate` prints them.
+ * stores them on the job record; `delphi evaluate` prints them (shared/local/evaluation.ts).
  */
 import { topicDiversity } from '../algorithms/evaluation';
 import { detectLanguages } from '../algorithms/language';
 import { layerNpmiCoherence, layerSilhouettes } from '../algorithms/layerQuality';
+import type { LayerEvaluation } from '../contract/job';
 import type { Repository } from '../repository';
-import { readComments, readLayers, round6 } from './jobData';
+import { round6 } from '../algorithms/rounding';
+import { readComments, readLayers } from './jobData';
 
-export interface LayerEvaluation {
-  layer_id: number;
-  clusters: number;
-  noise_share: number;
-  silhouette: number;
-  topic_diversity: number;
-  npmi_coherence: number;
-}
+export type { LayerEvaluation } from '../contract/job';
 
 export async function evaluateJob(repository: Repository, jobId: string): Promise<LayerEvaluation[]> {
   const reading = readComments(repository, jobId);
@@ -42,13 +37,4 @@ export async function evaluateJob(repository: Repository, jobId: string): Promis
     topic_diversity: round6(topicDiversity(topWordsPerLayer[layer])),
     npmi_coherence: round6(coherence[layer]),
   }));
-}
-
-export function formatEvaluation(layers: LayerEvaluation[]): string {
-  const header = 'layer  clusters  noise   silhouette  diversity  NPMI';
-  const lines = layers.map(
-    (l) =>
-      `${String(l.layer_id).padStart(5)}  ${String(l.clusters).padStart(8)}  ${(l.noise_share * 100).toFixed(1).padStart(4)}%  ${l.silhouette.toFixed(3).padStart(10)}  ${l.topic_diversity.toFixed(3).padStart(9)}  ${l.npmi_coherence.toFixed(3).padStart(6)}`,
-  );
-  return [header, ...lines].join('\n');
 }

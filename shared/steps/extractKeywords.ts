@@ -8,7 +8,8 @@ import { detectLanguages } from '../algorithms/language';
 import { clusterLabelPhrases, phraseCorpus } from '../algorithms/phrases';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
-import { clusterKey, readClusteredComments, round6 } from './jobData';
+import { round6 } from '../algorithms/rounding';
+import { clusterKey, readClusteredComments } from './jobData';
 import { lineageFields, readTopicLineage } from './lineage';
 
 export const SAMPLE_COMMENTS = 5;

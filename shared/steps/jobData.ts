@@ -88,6 +88,3 @@ export function membersByCluster(labels: ArrayLike<number>): Map<number, number[
   }
   return new Map([...members].sort((a, b) => a[0] - b[0]));
 }
-
-/** Stored numbers are rounded to 6 decimals so that a re-run writes exactly the same rows. */
-export { round6 } from '../algorithms/keywords';

@@ -5,7 +5,8 @@
  */
 import { projectUmap, umapEdges } from '../algorithms/umap';
 import type { StepFunction } from '../handler';
-import { readComments, round6 } from './jobData';
+import { round6 } from '../algorithms/rounding';
+import { readComments } from './jobData';
 
 export const GRAPH_NEIGHBORS = 5;
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { clusterKeywords, nearestToCentroid, round6 } from '../../shared/algorithms/keywords';
+import { clusterKeywords, nearestToCentroid } from '../../shared/algorithms/keywords';
+import { round6 } from '../../shared/algorithms/rounding';
 
 describe('clusterKeywords', () => {
   it('computes c-TF-IDF exactly as BERTopic does (hand-checked)', () => {

@@ -8,7 +8,7 @@ export const usage = `evaluate <job_id>
 export async function command(args: string[]): Promise<void> {
   const { positionals } = parseCommandArgs(args, { positionals: ['job_id'], required: 1 });
   const jobId = jobIdArgument(positionals[0]);
-  const { evaluateJob, formatEvaluation } = await import('../../steps/evaluate');
+  const [{ evaluateJob }, { formatEvaluation }] = await Promise.all([import('../../steps/evaluate'), import('../evaluation')]);
   await withDatabase(async (db) => {
     const job = await db.repository.requireJob(jobId);
     const evaluation = await evaluateJob(db.repository, jobId);
