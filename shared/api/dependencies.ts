@@ -15,6 +15,8 @@ export interface ApiConfig {
   sourceBuckets: string[];
   /** Local folders as sources: only for `--stage local`. */
   allowLocalSources: boolean;
+  /** Database servers a postgres:// source may name (DELPHI_ALLOWED_PG_HOSTS). */
+  databaseHosts: string[];
   stepFunctionsEndpoint?: string;
 }
 
@@ -35,6 +37,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     stateMachineArn,
     sourceBuckets: (env.DELPHI_SOURCE_BUCKETS ?? '').split(',').map((bucket) => bucket.trim()).filter(Boolean),
     allowLocalSources: allow === 'true',
+    databaseHosts: (env.DELPHI_ALLOWED_PG_HOSTS ?? '').split(',').map((host) => host.trim()).filter(Boolean),
     stepFunctionsEndpoint: endpoint,
   };
 }
@@ -53,6 +56,7 @@ export function apiDependencies(): ApiDependencies {
       sources: {
         allowLocalPaths: config.allowLocalSources,
         allowedBuckets: config.sourceBuckets,
+        allowedDatabaseHosts: config.databaseHosts,
         // Local folders are checked on disk; S3 objects only where the bucket is a real one.
         s3: config.allowLocalSources ? undefined : createS3Client(),
       },

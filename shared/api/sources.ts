@@ -11,6 +11,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { asStepError } from '../aws/errors';
 import { InvalidInputError } from '../errors';
 import { isPostgresSource, parsePostgresSource, resolveLocalSource } from '../sources';
+import { nonPublicAddress } from '../providers/policy';
 import { badRequest } from './http';
 
 export interface SourcePolicy {
@@ -18,6 +19,12 @@ export interface SourcePolicy {
   allowLocalPaths: boolean;
   /** Buckets the Embed function's role may read; empty = any (local use only). */
   allowedBuckets: string[];
+  /**
+   * Deployed: the database servers (`host` or `host:port`) a postgres:// source may name, like a
+   * provider endpoint (docs/providers.md "What an API caller may choose"); a source naming none takes
+   * the deployment's secret. Undefined = not checked (local use).
+   */
+  allowedDatabaseHosts?: readonly string[];
   /** For HeadObject on comments.csv; without it the object is not checked. */
   s3?: S3Client;
 }
@@ -72,6 +79,17 @@ async function checkS3Source(source: string, policy: SourcePolicy): Promise<stri
  * Step Functions execution history, so the Embed functions take it from their environment (PGPASSWORD)
  * instead. Locally (`delphi serve`) it is accepted; the job record holds it redacted either way.
  */
+/** The server a postgres:// URL names, lower-cased, port 5432 unless given; undefined when it names none. */
+function databaseHost(source: string): { host: string; port: number } | undefined {
+  const url = new URL(source.trim());
+  return url.hostname ? { host: url.hostname.replace(/^\[|\]$/g, '').toLowerCase(), port: url.port ? Number(url.port) : 5432 } : undefined;
+}
+
+function sameServer(entry: string, named: { host: string; port: number }): boolean {
+  const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(entry.trim().toLowerCase());
+  return Boolean(match && match[1] === named.host && Number(match[2] ?? 5432) === named.port);
+}
+
 function checkPostgresSource(source: string, policy: SourcePolicy): string {
   let parsed;
   try {
@@ -79,6 +97,15 @@ function checkPostgresSource(source: string, policy: SourcePolicy): string {
   } catch (error) {
     if (error instanceof InvalidInputError) throw badRequest('source', error.message);
     throw error;
+  }
+  const named = databaseHost(source);
+  if (!policy.allowLocalPaths && named && policy.allowedDatabaseHosts && !policy.allowedDatabaseHosts.some((entry) => sameServer(entry, named))) {
+    const kind = nonPublicAddress(named.host);
+    throw badRequest(
+      'source',
+      `source: database server ${named.host}:${named.port}${kind ? ` (${kind})` : ''} is not one this deployment allows; ` +
+        'send postgres:///?zid=N to use the deployment\'s database, or ask its operator to add the server to DELPHI_ALLOWED_PG_HOSTS',
+    );
   }
   if (parsed.hasPassword && !policy.allowLocalPaths) {
     throw badRequest(

@@ -37,10 +37,11 @@ describe('the API configuration', () => {
   const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:DelphiPipeline-prod';
 
   it('reads the state machine, the source buckets and the local switches', () => {
-    expect(readApiConfig({ STATE_MACHINE_ARN: arn, DELPHI_SOURCE_BUCKETS: 'a, b', DELPHI_ALLOW_LOCAL_SOURCES: 'false' })).toEqual({
+    expect(readApiConfig({ STATE_MACHINE_ARN: arn, DELPHI_SOURCE_BUCKETS: 'a, b', DELPHI_ALLOW_LOCAL_SOURCES: 'false', DELPHI_ALLOWED_PG_HOSTS: 'db.internal, 10.0.0.9:6432' })).toEqual({
       stateMachineArn: arn,
       sourceBuckets: ['a', 'b'],
       allowLocalSources: false,
+      databaseHosts: ['db.internal', '10.0.0.9:6432'],
       stepFunctionsEndpoint: undefined,
     });
   });
