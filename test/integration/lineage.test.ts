@@ -276,6 +276,20 @@ describe('the report', () => {
   });
 });
 
+describe('a large job, named layer by layer (NameLayers)', () => {
+  it('reuses the names there too, and the job counts the calls saved over all layers', async () => {
+    const outcome = await run('lineage-fanout', BIODIVERSITY, { compare_to: AGAIN, fanout_naming_clusters: 1 });
+    expect(outcome.status, `${outcome.error}: ${outcome.cause}`).toBe('SUCCEEDED');
+
+    const names = await rowsOf('topicNames', 'pipeline_run_lineage-fanout');
+    const layers = new Set(names.map((row) => Number(row.layer_id)));
+    expect(outcome.events.filter((event) => event.type === 'StateEntered' && event.state?.name === 'NameLayer')).toHaveLength(layers.size);
+    expect(names.every((row) => row.provider === 'reused' && (row.reused_from as { job_id: string }).job_id === AGAIN)).toBe(true);
+    expect(calls.get('pipeline_run_lineage-fanout')).toBe(0);
+    expect((await harness.repository.requireJob('pipeline_run_lineage-fanout')).naming_calls_saved).toBe(names.length);
+  });
+});
+
 describe('GET /jobs/{job_id}/changes', () => {
   it('answers the diff against the matched job, or against ?since', async () => {
     const job = await harness.repository.requireJob(ALL);
