@@ -39,6 +39,14 @@ export interface ProviderEnvDefaults {
   naming: { namer_url?: string; namer_model?: string; namer_concurrency?: number };
 }
 
+/** Ranges of the numeric provider settings: for the environment (here) and an execution's options (shared/pipeline.ts). */
+export const SETTING_RANGES = {
+  embedding_dimensions: { min: 2, max: 4096 },
+  embedding_batch_size: { min: 1, max: 2048 },
+  embedding_concurrency: { min: 1, max: 64 },
+  namer_concurrency: { min: 1, max: 64 },
+} as const;
+
 export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderEnvDefaults {
   const text = (name: string) => env[name]?.trim() || undefined;
   const url = (name: string) => {
@@ -46,7 +54,7 @@ export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderE
     if (value && !/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigurationError(`${name} must be an http(s) URL, got "${value}"`);
     return value;
   };
-  const integer = (name: string, min: number, max: number) => {
+  const integer = (name: string, { min, max }: { min: number; max: number }) => {
     const value = text(name);
     if (value === undefined) return undefined;
     const number = Number(value);
@@ -60,15 +68,15 @@ export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderE
     embedding: {
       embedding_url: url('DELPHI_EMBEDDING_URL'),
       embedding_model: text('DELPHI_EMBEDDING_MODEL'),
-      embedding_dimensions: integer('DELPHI_EMBEDDING_DIMENSIONS', 2, 4096),
-      embedding_batch_size: integer('DELPHI_EMBEDDING_BATCH_SIZE', 1, 2048),
-      embedding_concurrency: integer('DELPHI_EMBEDDING_CONCURRENCY', 1, 64),
+      embedding_dimensions: integer('DELPHI_EMBEDDING_DIMENSIONS', SETTING_RANGES.embedding_dimensions),
+      embedding_batch_size: integer('DELPHI_EMBEDDING_BATCH_SIZE', SETTING_RANGES.embedding_batch_size),
+      embedding_concurrency: integer('DELPHI_EMBEDDING_CONCURRENCY', SETTING_RANGES.embedding_concurrency),
     },
     topicNamer: text('DELPHI_TOPIC_NAMER'),
     naming: {
       namer_url: url('DELPHI_NAMER_URL'),
       namer_model: text('DELPHI_NAMER_MODEL'),
-      namer_concurrency: integer('DELPHI_NAMER_CONCURRENCY', 1, 64),
+      namer_concurrency: integer('DELPHI_NAMER_CONCURRENCY', SETTING_RANGES.namer_concurrency),
     },
   };
 }

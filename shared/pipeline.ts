@@ -3,7 +3,7 @@
  * source location, options, small counts). Comment text, vectors and coordinates live in the tables.
  */
 import { z } from 'zod';
-import { readProviderEnv, type ProviderEnvDefaults } from './config';
+import { readProviderEnv, SETTING_RANGES, type ProviderEnvDefaults } from './config';
 import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import { EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS, type Embedder, type TopicNamerName } from './providers/settings';
@@ -39,6 +39,8 @@ const providerUrl = z
     }
   }, 'must not contain credentials: give the API key through the environment (README "Providers")');
 
+const inRange = ({ min, max }: { min: number; max: number }) => z.number().int().min(min).max(max);
+
 export const PipelineOptionsSchema = z
   .object({
     // Provider names and settings default to the deployment's environment (shared/config.ts), then
@@ -46,13 +48,13 @@ export const PipelineOptionsSchema = z
     embedder: z.enum(EMBEDDERS).optional(),
     embedding_url: providerUrl.optional(),
     embedding_model: z.string().min(1).max(200).optional(),
-    embedding_dimensions: z.number().int().min(2).max(4096).optional(),
-    embedding_batch_size: z.number().int().min(1).max(2048).optional(),
-    embedding_concurrency: z.number().int().min(1).max(64).optional(),
+    embedding_dimensions: inRange(SETTING_RANGES.embedding_dimensions).optional(),
+    embedding_batch_size: inRange(SETTING_RANGES.embedding_batch_size).optional(),
+    embedding_concurrency: inRange(SETTING_RANGES.embedding_concurrency).optional(),
     topic_namer: z.enum(TOPIC_NAMERS).optional(),
     namer_url: providerUrl.optional(),
     namer_model: z.string().min(1).max(200).optional(),
-    namer_concurrency: z.number().int().min(1).max(64).optional(),
+    namer_concurrency: inRange(SETTING_RANGES.namer_concurrency).optional(),
     // The language LLM namers write names in (BCP 47: "de", "zh-Hant"); default: the comments' (docs/analysis-quality.md "Languages").
     label_language: z
       .string()
