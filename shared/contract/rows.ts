@@ -65,6 +65,8 @@ export type EmbeddingRow = RowBase & {
   votes?: CommentVotes;
   /** The votes per Polis opinion group (group id → tally); only when the source has groups. */
   group_votes?: GroupTallies;
+  /** The comment's language (ISO 639-1) as Embed detected it among the conversation's; rows of a fanned-out Embed have none. */
+  language?: string;
 };
 
 /** The per-layer attributes of an assignment row: `layer0_cluster_id` (finest) … `layer<n-1>_cluster_id`. */
@@ -188,7 +190,7 @@ export const ROW_FIELDS = {
   config: JOB_FIELDS,
   embeddings: {
     ...BASE, comment_id: 'number', comment_text: 'string', embedding: 'bytes', dimensions: 'number', model: 'string', provider: 'string',
-    author_id: 'number?', moderated: 'number?', created: 'number?', votes: 'object?', group_votes: 'object?',
+    author_id: 'number?', moderated: 'number?', created: 'number?', votes: 'object?', group_votes: 'object?', language: 'string?',
   } satisfies Fields<EmbeddingRow>,
   assignments: {
     ...BASE, comment_id: 'number', layer_count: 'number', is_outlier: 'boolean', distance_to_centroid: 'object', cluster_confidence: 'object',

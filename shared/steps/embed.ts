@@ -25,7 +25,7 @@ export function planEmbeddingBatches(comments: number, size: number): EmbeddingB
 
 /**
  * The comments' languages for the job record (share of comments per language, the most common one);
- * the offline embedders and the later steps detect them again the same way (language.ts).
+ * each comment's own code goes on its row.
  */
 function languageFacts(detection: LanguageDetection) {
   return { language: detection.conversation, language_shares: detection.shares };
@@ -45,7 +45,7 @@ export function languageWarnings(detection: LanguageDetection, provider: string)
   ];
 }
 
-async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments) {
+async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments, languages?: string[]) {
   // All vectors or none: a provider that keeps failing throws before anything is written.
   const embedder = createEmbeddingProvider(input.options, deps.providers ?? defaultProviderServices());
   const embedding = await embedder.embed(comments.map((comment) => comment.text));
@@ -62,6 +62,7 @@ async function embedComments(input: StepInput, deps: Dependencies, source: Polis
     moderated: comment.moderated,
     created: comment.created,
     votes: source.votes?.get(comment.comment_id),
+    language: languages?.[i],
     group_votes: source.group_votes?.get(comment.comment_id),
   }));
   const facts = { provider: embedder.provider, model: embedding.model, dimensions: embedding.dimensions };
@@ -87,8 +88,9 @@ export const embedStep: StepFunction = async (input, deps) => {
     const batches = planEmbeddingBatches(source.comments.length, input.options.fanout_embedding_batch);
     return { rows_written: 0, rows_deleted: 0, details: { comments: source.comments.length, batches }, warnings: source.warnings };
   }
-  const { rows, facts, adjustments } = await embedComments(input, deps, source);
+  // Detected once here and stored on every row: the later steps read the codes instead of detecting again.
   const detection = detectLanguages(source.comments.map((comment) => comment.text));
+  const { rows, facts, adjustments } = await embedComments(input, deps, source, source.comments, detection.languages);
   const { written, deleted } = await repository.replaceJobRows('embeddings', input.job_id, rows);
   await repository.updateJob(input.job_id, input.conversation_id, {
     ...sourceFacts(source),

@@ -4,12 +4,11 @@
  * stores them on the job record; `delphi evaluate` prints them (shared/local/evaluation.ts).
  */
 import { topicDiversity } from '../algorithms/evaluation';
-import { detectLanguages } from '../algorithms/language';
 import { layerNpmiCoherence, layerSilhouettes } from '../algorithms/layerQuality';
 import type { LayerEvaluation } from '../contract/job';
 import type { Repository } from '../repository';
 import { round6 } from '../algorithms/rounding';
-import { readComments, readLayers } from './jobData';
+import { commentLanguages, readComments, readLayers } from './jobData';
 
 export type { LayerEvaluation } from '../contract/job';
 
@@ -28,7 +27,7 @@ export async function evaluateJob(repository: Repository, jobId: string): Promis
   );
   // All layers at once: one pass over the comment pairs and one tokenisation (see layerQuality.ts).
   const silhouettes = layerSilhouettes(comments.vectors, layers);
-  const coherence = layerNpmiCoherence(topWordsPerLayer, comments.texts, detectLanguages(comments.texts).languages);
+  const coherence = layerNpmiCoherence(topWordsPerLayer, comments.texts, commentLanguages(comments));
   return layers.map((labels, layer) => ({
     layer_id: layer,
     clusters: new Set(labels.filter((label) => label >= 0)).size,

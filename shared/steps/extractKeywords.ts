@@ -4,12 +4,11 @@
  * of every cluster of every layer.
  */
 import { clusterKeywords, nearestToCentroid } from '../algorithms/keywords';
-import { detectLanguages } from '../algorithms/language';
 import { clusterLabelPhrases, phraseCorpus } from '../algorithms/phrases';
 import type { StepFunction } from '../handler';
 import { clusterHierarchy } from './hierarchy';
 import { round6 } from '../algorithms/rounding';
-import { clusterKey, readClusteredComments } from './jobData';
+import { clusterKey, commentLanguages, readClusteredComments } from './jobData';
 import { lineageFields, readTopicLineage } from './lineage';
 
 export const SAMPLE_COMMENTS = 5;
@@ -17,8 +16,8 @@ export const LABEL_PHRASES = 10;
 
 export const extractKeywordsStep: StepFunction = async (input, { repository }) => {
   const [{ comments, positions, layers }, lineage] = await Promise.all([readClusteredComments(repository, input.job_id), readTopicLineage(repository, input.job_id)]);
-  // Each comment in its own language, as Embed read it (the detection is deterministic).
-  const { languages } = detectLanguages(comments.texts);
+  // Each comment in its own language, as Embed detected it.
+  const languages = commentLanguages(comments);
   const keywordsByLayer = layers.map((labels) => clusterKeywords(comments.texts, labels, { topN: 10, languages }));
   const corpus = phraseCorpus(comments.texts, { languages });
   const phrasesByLayer = layers.map((labels, layer) =>

@@ -1,5 +1,6 @@
 /** Readers of what earlier steps persisted for a job, shared by the later steps. */
 import type { GroupTallies } from '../algorithms/groups';
+import { detectLanguages } from '../algorithms/language';
 import { assignmentClusterIds, embeddingVector } from '../contract/rows';
 import { InvalidInputError } from '../errors';
 import type { Repository } from '../repository';
@@ -17,6 +18,8 @@ export interface JobComments {
   votes: Array<{ agree: number; disagree: number; pass: number } | undefined>;
   /** Per Polis opinion group; all undefined when the source has no groups. */
   group_votes: Array<GroupTallies | undefined>;
+  /** Each comment's language as Embed stored it; undefined when a row lacks one (a fanned-out Embed). */
+  languages?: string[];
 }
 
 export async function readComments(repository: Repository, jobId: string): Promise<JobComments> {
@@ -24,13 +27,23 @@ export async function readComments(repository: Repository, jobId: string): Promi
   if (rows.length === 0) {
     throw new InvalidInputError(`Job ${jobId} has no embeddings: run the Embed step first`);
   }
+  const languages = rows.map((row) => row.language);
   return {
     ids: rows.map((row) => row.comment_id),
     texts: rows.map((row) => row.comment_text),
     vectors: rows.map(embeddingVector),
     votes: rows.map((row) => row.votes),
     group_votes: rows.map((row) => row.group_votes),
+    languages: languages.every((code): code is string => code !== undefined) ? languages : undefined,
   };
+}
+
+/**
+ * Each comment's language: as Embed stored it, else detected again from the texts (the same
+ * deterministic detection, so the same codes; a fanned-out Embed's rows carry none).
+ */
+export function commentLanguages(comments: Pick<JobComments, 'texts' | 'languages'>): string[] {
+  return comments.languages ?? detectLanguages(comments.texts).languages;
 }
 
 /** UMAP positions in the order of `ids` (node rows of Delphi_UMAPGraph). */

@@ -15,6 +15,7 @@ import { parseOptions } from '../../shared/pipeline';
 import { labelLanguage, topicPrompt, type ClusterToName } from '../../shared/providers/naming/namer';
 import { loadSource } from '../../shared/sources';
 import { languageWarnings } from '../../shared/steps/embed';
+import { commentLanguages } from '../../shared/steps/jobData';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 const ENGLISH = [
@@ -77,6 +78,13 @@ describe('detectLanguages', () => {
     const detection = detectLanguages([...german, ...english]);
     expect(detection.languages).toEqual([...german.map(() => 'de'), ...english.map(() => 'en')]);
     expect(detection.shares).toEqual({ de: 0.5, en: 0.5 });
+  });
+
+  it('is read back from the embedding rows by the later steps, and detected again only when rows lack it', () => {
+    const texts = ['We need more bike lanes in the city', 'Mehr Radwege in der Stadt'];
+    // Stored codes win even where detection would say otherwise: the steps never detect twice.
+    expect(commentLanguages({ texts, languages: ['fr', 'fr'] })).toEqual(['fr', 'fr']);
+    expect(commentLanguages({ texts, languages: undefined })).toEqual(detectLanguages(texts).languages);
   });
 });
 
