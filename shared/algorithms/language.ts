@@ -13,6 +13,8 @@
  * it reads some plain English as Dutch ("The GST rate should be reduced…"), so when the stop words
  * of another language (one of {@link VOTING_LANGUAGES}, or of the conversation's) cover at least
  * three of the comment's words and twice as many as those of tinyld's pick, that language wins.
+ * When one candidate's stop words already cover three words and twice as many as any other
+ * candidate's, that vote is the answer and tinyld is not asked (see clearStopWordLanguage).
  */
 import { detect } from 'tinyld';
 import { languageProfile } from './languageProfiles';
@@ -44,8 +46,39 @@ export function detectLanguage(text: string, only?: readonly string[]): string {
   const byScript = scriptLanguage(sample);
   if (byScript && (!only || only.includes(byScript))) return byScript;
   if (!/\p{L}/u.test(sample)) return UNDETERMINED;
+  const candidates = only && only.length > 0 ? only : VOTING_LANGUAGES;
+  const words = wordsOf(sample);
+  const clear = clearStopWordLanguage(words, candidates);
+  if (clear) return clear;
   const code = (only && only.length > 0 ? detect(sample, { only: [...only] }) : detect(sample)) || UNDETERMINED;
-  return stopWordVote(sample, code, only && only.length > 0 ? only : VOTING_LANGUAGES);
+  return stopWordVote(words, code, candidates);
+}
+
+function wordsOf(text: string): string[] {
+  return (text.toLowerCase().match(WORDS) ?? []).map((word) => word.replace(/’/g, "'"));
+}
+
+function stopWordHits(words: readonly string[], code: string): number {
+  const stop = stopWordsOf(code);
+  return words.reduce((sum, word) => sum + (stop.has(word) ? 1 : 0), 0);
+}
+
+/**
+ * The candidate whose stop words alone decide, before any n-gram is read: at least three of the
+ * comment's words and at least twice as many as any other candidate's. The vote below would pick it
+ * over tinyld's answer in almost every case, and n-gram scoring is what detection spends its time on.
+ */
+function clearStopWordLanguage(words: readonly string[], candidates: readonly string[]): string | null {
+  if (words.length < MIN_STOP_WORD_HITS) return null;
+  let best: string | null = null;
+  let bestHits = 0;
+  let second = 0;
+  for (const code of candidates) {
+    const count = stopWordHits(words, code);
+    if (count > bestHits) [best, bestHits, second] = [code, count, bestHits];
+    else if (count > second) second = count;
+  }
+  return best && bestHits >= MIN_STOP_WORD_HITS && bestHits >= STOP_WORD_MARGIN * second ? best : null;
 }
 
 /** Stop words of a language, English's being the tokenizer's own list (stopwords-iso's holds content words). */
@@ -54,19 +87,14 @@ function stopWordsOf(code: string): ReadonlySet<string> {
 }
 
 /** tinyld's pick, or the candidate whose stop words cover clearly more of the text (see the module comment). */
-function stopWordVote(text: string, picked: string, candidates: readonly string[]): string {
-  const words = (text.toLowerCase().match(WORDS) ?? []).map((word) => word.replace(/’/g, "'"));
+function stopWordVote(words: readonly string[], picked: string, candidates: readonly string[]): string {
   if (words.length < MIN_STOP_WORD_HITS) return picked;
-  const hits = (code: string) => {
-    const stop = stopWordsOf(code);
-    return words.reduce((sum, word) => sum + (stop.has(word) ? 1 : 0), 0);
-  };
-  const own = picked === UNDETERMINED ? 0 : hits(picked);
+  const own = picked === UNDETERMINED ? 0 : stopWordHits(words, picked);
   let best = picked;
   let bestHits = own;
   for (const code of candidates) {
     if (code === picked) continue;
-    const count = hits(code);
+    const count = stopWordHits(words, code);
     if (count > bestHits) [best, bestHits] = [code, count];
   }
   return best !== picked && bestHits >= MIN_STOP_WORD_HITS && bestHits >= STOP_WORD_MARGIN * own ? best : picked;
