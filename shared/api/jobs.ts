@@ -164,8 +164,8 @@ export async function jobTopics(deps: ApiDependencies, jobId: string, layer?: nu
 
 function checkLayer(topics: JobTopics, layer?: number): JobTopics {
   if (layer !== undefined && topics.layers.length === 0) {
-    const count = (topics.job.cluster_layers as unknown[] | undefined)?.length ?? 0;
-    throw badRequest('layer', `Job ${String(topics.job.job_id)} has layers 0–${Math.max(count - 1, 0)}; there is no layer ${layer}.`);
+    const count = topics.job.cluster_layers?.length ?? 0;
+    throw badRequest('layer', `Job ${topics.job.job_id} has layers 0–${Math.max(count - 1, 0)}; there is no layer ${layer}.`);
   }
   return topics;
 }

@@ -91,7 +91,7 @@ export class LocalExecutions implements ExecutionStarter {
     // An execution of a process that was killed is FAILED, not RUNNING for ever.
     const job = withInterruption(recorded);
     const status = job.status === 'COMPLETED' ? 'SUCCEEDED' : job.status === 'FAILED' ? 'FAILED' : 'RUNNING';
-    const error = job.error as { type?: string; cause?: string } | undefined;
+    const error = job.error;
     return {
       name,
       executionArn: String(job.execution_arn ?? executionArnFor(LOCAL_STATE_MACHINE_ARN, name)),

@@ -20,26 +20,26 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   }
   console.log('');
   console.log(`job_id           ${job.job_id}`);
-  console.log(`conversation_id  ${job.conversation_id}${(job.metadata as { title?: string })?.title ? ` — ${(job.metadata as { title?: string }).title}` : ''}`);
-  const error = job.error as { step?: string; type?: string; cause?: string } | undefined;
-  const step = job.status === 'RUNNING' ? (job.current_step as string | undefined) : error?.step;
+  console.log(`conversation_id  ${job.conversation_id}${job.metadata?.title ? ` — ${job.metadata.title}` : ''}`);
+  const error = job.error;
+  const step = job.status === 'RUNNING' ? job.current_step : error?.step;
   const why = job.status === 'FAILED' && error ? ` (${error.type ? `${error.type}: ` : ''}${error.cause})` : '';
   console.log(`status           ${job.status}${step ? ` ${job.status === 'RUNNING' ? 'in' : 'in step'} ${step}` : ''}${why}`);
-  const shares = job.language_shares as Record<string, number> | undefined;
+  const shares = job.language_shares;
   const languages = shares ? `  languages ${Object.entries(shares).map(([code, share]) => `${code} ${Math.round(share * 100)}%`).join(', ')}` : '';
   console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}${languages}`);
   console.log(`votes            ${job.has_votes ? 'yes' : 'none'}  ${job.opinion_groups ? `${plural(job.opinion_groups, 'opinion group')}` : 'no opinion groups'}`);
   console.log('rows per table');
-  const counts = (job.counts as Record<string, number> | undefined) ?? (await repository.countJobRows(jobId));
+  const counts = job.counts ?? (await repository.countJobRows(jobId));
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
-  const layerInfo = (job.cluster_layers as Array<{ layer_id: number; num_clusters: number; noise_share: number }>) ?? [];
+  const layerInfo = job.cluster_layers ?? [];
   if (layerInfo.length > 0) console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
   if (job.evaluation) {
     console.log('quality');
     console.log(formatEvaluation(job.evaluation).replace(/^/gm, '  '));
   }
-  for (const warning of (job.warnings as string[] | undefined) ?? []) console.log(`warning: ${warning}`);
-  for (const note of (job.adjustments as string[] | undefined) ?? []) console.log(`adjusted: ${note}`);
+  for (const warning of job.warnings ?? []) console.log(`warning: ${warning}`);
+  for (const note of job.adjustments ?? []) console.log(`adjusted: ${note}`);
 
   const shown = layer === undefined ? [layers[layers.length - 1], layers[0]].filter(Boolean) : layers.filter((l) => l.layer_id === layer);
   for (const { layer_id, topics } of shown.filter((l, i, all) => all.indexOf(l) === i)) {

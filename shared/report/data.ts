@@ -133,7 +133,7 @@ export async function loadReportData(repository: Repository, jobId: string, opti
     repository.queryByJob('graph', jobId, { where: { is_node: true }, attributes: ['source_id', 'position'] }),
   ]);
   const positions = new Map<number, { x: number; y: number }>();
-  for (const row of graph) positions.set(Number(row.source_id), row.position as { x: number; y: number });
+  for (const row of graph) if (row.position) positions.set(row.source_id, row.position);
   const labelsById = new Map(assignments.map((row) => [Number(row.comment_id), row]));
   // Every layer of the assignments, including one where every comment is noise (it has no topics).
   const layerCount = Math.max(Number(assignments[0]?.layer_count ?? 0), ...layers.map((layer) => layer.layer_id + 1));
@@ -225,10 +225,10 @@ function toReportTopic(topic: Topic, totalComments: number): ReportTopic {
   };
 }
 
-function toReportJob(job: Item): ReportJob {
-  const metadata = (job.metadata ?? {}) as { title?: string; url?: string };
-  const filtering = job.source_filtering as { moderated_out?: number } | undefined;
-  const error = job.error as ReportJob['error'] | undefined;
+function toReportJob(job: JobRecord): ReportJob {
+  const metadata = job.metadata ?? {};
+  const filtering = job.source_filtering;
+  const error = job.error;
   const quality = readQuality(job.evaluation);
   return {
     job_id: String(job.job_id),
@@ -243,8 +243,8 @@ function toReportJob(job: Item): ReportJob {
     has_votes: Boolean(job.has_votes),
     ...(job.opinion_groups ? { opinion_groups: Number(job.opinion_groups) } : {}),
     embedding: {
-      provider: job.embedding_provider as string | undefined,
-      model: job.embedding_model as string | undefined,
+      provider: job.embedding_provider,
+      model: job.embedding_model,
     },
     ...(job.language_shares && typeof job.language_shares === 'object' ? { languages: languageShares(job.language_shares) } : {}),
     ...(error ? { error } : {}),
