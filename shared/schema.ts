@@ -1,6 +1,6 @@
 /**
  * The seven Delphi tables, declared once. This module feeds the CloudFormation resources in
- * serverless.yml (through shared/schema.resources.cjs) and the local table creation (shared/local/db.ts).
+ * serverless.yml (through shared/schema.resources.cjs) and the local table creation (shared/local/dynaliteServer.ts).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 

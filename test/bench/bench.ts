@@ -112,7 +112,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
   process.env.LOG_LEVEL = 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   await import('../../shared/local/polyfills');
-  const { startLocalDatabase } = await import('../../shared/local/db');
+  const { startLocalDatabase } = await import('../../shared/local/dynaliteServer');
   const { createDocumentClient } = await import('../../shared/aws/clients');
   const { Repository } = await import('../../shared/repository');
   const { setDependencies } = await import('../../shared/dependencies');

@@ -3,7 +3,7 @@
  * endpoint is printed on the first line of stdout; it stops when its stdin closes. Run this way, the
  * database's CPU is not counted in the pipeline's steps (as in AWS, where DynamoDB is a service).
  */
-import { startLocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase } from '../../shared/local/dynaliteServer';
 
 async function main() {
   const db = await startLocalDatabase();

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { setDependencies } from '../../shared/dependencies';
-import { startLocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase } from '../../shared/local/dynaliteServer';
 import { LocalPipeline } from '../../shared/local/runner';
 import type { Item } from '../../shared/repository';
 import type { JobLineageSummary } from '../../shared/steps/lineage';

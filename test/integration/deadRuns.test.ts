@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { interruption, processStart, withInterruption, LEASE_TTL_MS } from '../../shared/jobLease';
-import { startLocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase } from '../../shared/local/dynaliteServer';
 import { dumpJobComparable, MARCH_ON, BIODIVERSITY } from './support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/routes';
 import { FUNCTION_ACCESS, FUNCTION_NAMES } from '../../shared/deploy/access';
 import { functionRole, roleId } from '../../shared/deploy/iam';
-import { startLocalDatabase, type LocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase, type LocalDatabase } from '../../shared/local/dynaliteServer';
 import { loadDefinition, TASK_HANDLERS } from '../../shared/local/runner';
 import { startLocalApi, type LocalApi } from '../../shared/local/server';
 import { cloudFormationTables } from '../../shared/schema';

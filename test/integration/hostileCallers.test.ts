@@ -10,7 +10,7 @@ import { StepFunctionsExecutions } from '../../shared/api/executions';
 import { LOCAL_STATE_MACHINE_ARN } from '../../shared/local/localExecutions';
 import { createStepFunctionsClient } from '../../shared/aws/apiClients';
 import { setDependencies } from '../../shared/dependencies';
-import { startLocalDatabase, type LocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase, type LocalDatabase } from '../../shared/local/dynaliteServer';
 import { startLocalApi, type LocalApi } from '../../shared/local/server';
 import { resetCallerPolicy } from '../../shared/providers/policy';
 import { markRunning } from '../../shared/steps/jobLifecycle';

@@ -8,7 +8,7 @@ import { LOCAL_STATE_MACHINE_ARN } from '../../shared/local/localExecutions';
 import { setApiDependencies } from '../../shared/api/dependencies';
 import { createStepFunctionsClient } from '../../shared/aws/apiClients';
 import { setDependencies } from '../../shared/dependencies';
-import { startLocalDatabase, type LocalDatabase } from '../../shared/local/db';
+import { startLocalDatabase, type LocalDatabase } from '../../shared/local/dynaliteServer';
 import { startLocalApi, type LocalApi } from '../../shared/local/server';
 import { BIODIVERSITY } from './support/harness';
 

@@ -1,5 +1,5 @@
 /** delphi db [--port 8000] — serve the local DynamoDB so `sls invoke local` and other processes can use it. */
-import { announceEndpoint, DYNAMODB_DIR, ENDPOINT_FILE, displayPath, holdLocalDatabase } from '../database';
+import { announceEndpoint, DYNAMODB_DIR, ENDPOINT_FILE, displayPath, holdLocalDatabase } from '../openDatabase';
 import { parseCommandArgs, parsePort } from '../usage';
 
 export const usage = `db [--port 8000]

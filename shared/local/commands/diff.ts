@@ -2,7 +2,7 @@
 import { defaultSinceJob, readJobChanges, type JobChanges, type TopicChange } from '../../changes';
 import type { JobRecord } from '../../contract/job';
 import type { Repository } from '../../repository';
-import { withDatabase } from '../database';
+import { withDatabase } from '../openDatabase';
 import { jobIdArgument, parseCommandArgs } from '../usage';
 
 export const usage = `diff <job_id> [<other_job_id>] [--json]

@@ -1,5 +1,5 @@
 /** delphi evaluate <job_id> — per-layer quality figures of a job (and stores them on the job record). */
-import { withDatabase } from '../database';
+import { withDatabase } from '../openDatabase';
 import { jobIdArgument, parseCommandArgs } from '../usage';
 
 export const usage = `evaluate <job_id>

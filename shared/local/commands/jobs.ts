@@ -1,7 +1,7 @@
 /** delphi jobs <conversation_id> — a conversation's jobs, newest first. */
 import { assertConversationId } from '../../jobId';
 import { listConversationJobs } from '../../results';
-import { withDatabase } from '../database';
+import { withDatabase } from '../openDatabase';
 import { parseCommandArgs, UsageError } from '../usage';
 
 export const usage = `jobs <conversation_id>

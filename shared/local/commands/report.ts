@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Repository } from '../../repository';
 import { reportHtmlForJob } from '../../report';
-import { DATA_DIR, displayPath, withDatabase } from '../database';
+import { DATA_DIR, displayPath, withDatabase } from '../openDatabase';
 import { jobIdArgument, parseCommandArgs } from '../usage';
 
 export const usage = `report <job_id> [--out file.html]

@@ -1,5 +1,5 @@
 /** delphi resume <job_id> — redrive a failed or interrupted local job from the state it stopped in. */
-import { DATA_DIR } from '../database';
+import { DATA_DIR } from '../openDatabase';
 import { jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 import { executeLocally } from './run';
 

@@ -7,7 +7,7 @@ import { HttpError } from '../../api/http';
 import { parseStartJob } from '../../api/requests';
 import { checkSource } from '../../api/sources';
 import { isValidExecutionName } from '../../jobId';
-import { BUNDLED_CONVERSATION, DATA_DIR, displayPath, formatMs, withDatabase, type OpenDatabase } from '../database';
+import { BUNDLED_CONVERSATION, DATA_DIR, displayPath, formatMs, withDatabase, type OpenDatabase } from '../openDatabase';
 import { PROVIDER_FLAGS, PROVIDER_FLAGS_USAGE, providerOptions } from '../providerFlags';
 import type { EventLog, ExecutionOutcome, LocalPipeline, RunOptions } from '../runner';
 import { consoleLogs, EXIT_FAILED, jobIdArgument, parseCommandArgs, UsageError } from '../usage';

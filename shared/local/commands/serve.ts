@@ -1,5 +1,5 @@
 /** delphi serve [--port 3000] — the HTTP API on 127.0.0.1, jobs run in this process with the local runner. */
-import { announceEndpoint, BUNDLED_CONVERSATION, DATA_DIR, openDatabase } from '../database';
+import { announceEndpoint, BUNDLED_CONVERSATION, DATA_DIR, openDatabase } from '../openDatabase';
 import { parseCommandArgs, parsePort } from '../usage';
 
 export const usage = `serve [--port 3000]

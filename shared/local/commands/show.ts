@@ -1,6 +1,6 @@
 /** delphi show <job_id> [--layer N] — a job's status and topics. */
 import { MAX_LAYER } from '../../api/requests';
-import { withDatabase } from '../database';
+import { withDatabase } from '../openDatabase';
 import { jobIdArgument, parseCommandArgs, UsageError } from '../usage';
 
 export const usage = `show <job_id> [--layer N]

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { createDocumentClient } from '../../../shared/aws/clients';
 import { setDependencies } from '../../../shared/dependencies';
-import { startLocalDatabase, type LocalDatabase } from '../../../shared/local/db';
+import { startLocalDatabase, type LocalDatabase } from '../../../shared/local/dynaliteServer';
 import { LocalPipeline } from '../../../shared/local/runner';
 import { Repository, type Item, type RepositoryOptions } from '../../../shared/repository';
 import { TABLE_IDS, TABLES, type TableId } from '../../../shared/schema';

@@ -8,11 +8,11 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from '
 import { connect } from 'node:net';
 import * as path from 'node:path';
 import type { Repository } from '../repository';
-import type { LocalDatabase } from './db';
+import type { LocalDatabase } from './dynaliteServer';
 
 // The SDK, the repository and dynalite load only when a command opens the database (usage errors and
 // --help stay fast).
-const loadDb = () => import('./db');
+const loadDb = () => import('./dynaliteServer');
 const isLocked = (error: unknown) => (error as Error | undefined)?.name === 'DatabaseLockedError';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
