@@ -6,6 +6,7 @@
  */
 import { flattenNeighbors, fuzzySimplicialSet } from './fuzzySimplicialSet';
 import { nearestNeighbors } from './neighbors';
+import { adjustedRandIndex } from './evaluation';
 import { nnDescent } from './nnDescent';
 import { DEFAULT_SEED } from './random';
 import { spectralEmbedding } from './spectral';
@@ -19,6 +20,13 @@ export interface ClusteringOptions {
   maxLayers?: number;
   /** Size of each comment's neighbourhood, itself included (default 15, as UMAP's n_neighbors). */
   nNeighbors?: number;
+  /**
+   * An earlier job's layers (finest first), one label per comment in the order of the vectors, −1
+   * for a comment the earlier job did not have. Each layer's cluster count then moves within
+   * CONTINUITY_BAND of its size rule to the cut that agrees best with the earlier layer, so a
+   * re-run of a grown conversation keeps its topics where the tree allows.
+   */
+  continuity?: ArrayLike<number>[];
 }
 
 export interface ClusteringResult {
@@ -41,6 +49,8 @@ const KNN_SEED = DEFAULT_SEED;
 const FINEST_DIVISOR = 25;
 const COARSER_DIVISORS = [50, 120, 300, 750];
 const MIN_COARSE_CLUSTERS = 3;
+/** How far a layer's cluster count may move from n / divisor to follow an earlier job's layer. */
+const CONTINUITY_BAND = 0.25;
 
 const comments = (n: number) => `${n} comment${n === 1 ? '' : 's'}`;
 
@@ -120,8 +130,10 @@ interface FinestLayer {
  * The cut of the comment tree with ~target parts of at least minClusterSize; comments of smaller
  * parts join the kept part whose centroid is nearest and are flagged as outliers.
  */
-function finestLayer(space: Float64Array[], tree: WardTree, target: number, minClusterSize: number): FinestLayer {
-  const parts = partsAfter(tree, cutFor(tree, target, minClusterSize));
+function finestLayer(space: Float64Array[], tree: WardTree, target: number, minClusterSize: number, earlier?: ArrayLike<number>): FinestLayer {
+  const cut = (count: number) => partsAfter(tree, cutFor(tree, count, minClusterSize));
+  const counts = candidateCounts(target, 2, Number.MAX_SAFE_INTEGER, earlier);
+  const parts = cut(closestToEarlier(counts, cut, earlier));
   const partSize = new Map<number, number>();
   for (const part of parts) partSize.set(part, (partSize.get(part) ?? 0) + 1);
   const outliers = Array.from(parts, (part) => (partSize.get(part) as number) < minClusterSize);
@@ -148,7 +160,13 @@ function finestLayer(space: Float64Array[], tree: WardTree, target: number, minC
  * Coarser layers: Ward over the finest clusters (their centroids and sizes) along the neighbour
  * graph, one merge sequence cut at n / divisor clusters, so the layers are nested.
  */
-function coarserLayers(finest: FinestLayer, neighborRows: ArrayLike<number>[], n: number, maxLayers: number): { layers: number[][]; divisors: number[] } {
+function coarserLayers(
+  finest: FinestLayer,
+  neighborRows: ArrayLike<number>[],
+  n: number,
+  maxLayers: number,
+  earlier: ArrayLike<number>[] = [],
+): { layers: number[][]; divisors: number[] } {
   const clusterIds = [...finest.centroids.keys()].sort((a, b) => a - b);
   const index = new Map(clusterIds.map((id, k) => [id, k]));
   const clusterOf = finest.labels.map((part) => index.get(part) as number);
@@ -170,12 +188,53 @@ function coarserLayers(finest: FinestLayer, neighborRows: ArrayLike<number>[], n
     if (layers.length >= maxLayers || n / divisor < MIN_COARSE_CLUSTERS) break;
     const target = Math.round(n / divisor);
     if (target >= previous) continue;
-    const groupOf = partsAfter(coarseTree, clusterIds.length - target);
-    layers.push(clusterOf.map((k) => groupOf[k]));
+    const cut = (count: number) => {
+      const groupOf = partsAfter(coarseTree, clusterIds.length - count);
+      return clusterOf.map((k) => groupOf[k]);
+    };
+    const layerEarlier = earlier[layers.length + 1];
+    const count = closestToEarlier(candidateCounts(target, 2, previous - 1, layerEarlier), cut, layerEarlier);
+    layers.push(cut(count));
     divisors.push(divisor);
-    previous = target;
+    previous = count;
   }
   return { layers, divisors };
+}
+
+/**
+ * Cluster counts to try for a layer: the size rule's alone, or with an earlier layer to follow every
+ * count within CONTINUITY_BAND of it (and within [lowest, highest]), nearest first.
+ */
+function candidateCounts(target: number, lowest: number, highest: number, earlier?: ArrayLike<number>): number[] {
+  const clamp = (k: number) => Math.max(lowest, Math.min(highest, k));
+  if (!earlier) return [clamp(target)];
+  const counts = new Set<number>();
+  const reach = Math.max(1, Math.round(target * CONTINUITY_BAND));
+  for (let step = 0; step <= reach; step++) {
+    counts.add(clamp(target - step));
+    counts.add(clamp(target + step));
+  }
+  return [...counts];
+}
+
+/** The count whose cut agrees best (ARI on the comments both jobs have) with the earlier layer; ties go to the first. */
+function closestToEarlier(counts: number[], cut: (count: number) => ArrayLike<number>, earlier?: ArrayLike<number>): number {
+  if (!earlier || counts.length === 1) return counts[0];
+  const shared: number[] = [];
+  for (let i = 0; i < earlier.length; i++) if (earlier[i] >= 0) shared.push(i);
+  if (shared.length === 0) return counts[0];
+  const before = shared.map((i) => earlier[i]);
+  let best = counts[0];
+  let bestScore = -Infinity;
+  for (const count of counts) {
+    const labels = cut(count);
+    const score = adjustedRandIndex(before, shared.map((i) => labels[i]));
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best = count;
+    }
+  }
+  return best;
 }
 
 export interface ClusteringInput {
@@ -237,10 +296,13 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
   const neighborRows = Array.from({ length: n }, (_, i) => knn.indices.subarray(i * knn.k, (i + 1) * knn.k));
   const tree = connectedWard(space, neighborRows);
 
-  const finest = finestLayer(space, tree, Math.max(2, Math.round(n / FINEST_DIVISOR)), minClusterSize);
+  const continuity = options.continuity;
+  if (continuity && continuity.some((labels) => labels.length !== n)) throw new RangeError(`continuity must give one label per comment (${n}) in every layer`);
+  const finest = finestLayer(space, tree, Math.max(2, Math.round(n / FINEST_DIVISOR)), minClusterSize, continuity?.[0]);
   parameters.finest_target_clusters = finest.target;
   parameters.outliers_attached = finest.outliers.filter(Boolean).length;
-  const coarser = coarserLayers(finest, neighborRows, n, maxLayers - 1);
+  const coarser = coarserLayers(finest, neighborRows, n, maxLayers - 1, continuity);
+  if (continuity) parameters.continuity_layers = continuity.length;
   const layers = [finest.labels, ...coarser.layers];
   const finestClusters = finest.centroids.size;
   const used = coarser.divisors;

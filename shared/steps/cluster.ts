@@ -8,14 +8,25 @@ import { encodeAssignment } from '../contract/rows';
 import type { StepFunction } from '../handler';
 import { round6 } from '../algorithms/rounding';
 import { membersByCluster, readComments, readPositions } from './jobData';
-import { recordLineage } from './lineage';
+import { earlierLabels, readEarlierJob, recordLineage } from './lineage';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
   const reading = readComments(repository, input.job_id);
-  const [comments, positions] = await Promise.all([reading, readPositions(repository, input.job_id, reading.then((read) => read.ids))]);
+  const { compare_to } = input.options;
+  const [comments, positions, earlier] = await Promise.all([
+    reading,
+    readPositions(repository, input.job_id, reading.then((read) => read.ids)),
+    readEarlierJob(repository, { job_id: input.job_id, compare_to }),
+  ]);
+  // A re-run of the conversation keeps its earlier topics where the tree allows (continuity, docs/lineage.md).
   const result = clusterLayers(
     { vectors: comments.vectors },
-    { nNeighbors: input.options.n_neighbors, minClusterSize: input.options.min_cluster_size, maxLayers: input.options.max_layers },
+    {
+      nNeighbors: input.options.n_neighbors,
+      minClusterSize: input.options.min_cluster_size,
+      maxLayers: input.options.max_layers,
+      continuity: earlierLabels(earlier, comments.ids),
+    },
   );
 
   // Distance of each comment to its cluster's centroid in UMAP space, per layer.
@@ -54,8 +65,7 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
   });
 
   // Each topic's uid, carried over from the earlier job's topic it continues (./lineage.ts, docs/lineage.md).
-  const { compare_to } = input.options;
-  const { uidFields } = await recordLineage(repository, { job_id: input.job_id, conversation_id: input.conversation_id, compare_to }, { ...comments, layers: result.layers });
+  const { uidFields } = await recordLineage(repository, { job_id: input.job_id, conversation_id: input.conversation_id, compare_to }, { ...comments, layers: result.layers }, earlier);
   rows.forEach((row, i) => Object.assign(row, uidFields(i)));
   const { written, deleted } = await repository.replaceJobRows('assignments', input.job_id, rows);
   await repository.updateJob(input.job_id, input.conversation_id, {

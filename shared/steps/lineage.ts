@@ -131,6 +131,23 @@ async function earlierJob(repository: Repository, record: JobRecord, compareTo?:
   return previousCompletedJob(repository, record);
 }
 
+/** The earlier job a job is compared with (none for a conversation's first) and its topics' members. */
+export interface EarlierJob {
+  previous?: JobRecord;
+  before?: JobMembers;
+}
+
+export async function readEarlierJob(repository: Repository, job: { job_id: string; compare_to?: string }): Promise<EarlierJob> {
+  const record = await repository.requireJob(job.job_id);
+  const previous = await earlierJob(repository, record, job.compare_to);
+  return previous ? { previous, before: await readMembers(repository, String(previous.job_id)) } : {};
+}
+
+/** The earlier job's layers as labels in the order of `ids` (−1: a comment it did not have), for clusterLayers' continuity. */
+export function earlierLabels(earlier: EarlierJob, ids: readonly number[]): number[][] | undefined {
+  return earlier.before?.layers.map((layer) => ids.map((id) => layer.get(id) ?? -1));
+}
+
 /** Every topic of a layer as `new`: the lineage of a layer with nothing to compare with. */
 function allNew(labels: number[]): LayerLineage {
   const sizes = new Map<number, number>();
@@ -151,17 +168,16 @@ export async function recordLineage(
   repository: Repository,
   job: { job_id: string; conversation_id: string; compare_to?: string },
   current: { ids: number[]; texts: string[]; layers: number[][] },
+  earlier?: EarlierJob,
 ): Promise<{ uidFields(index: number): Record<string, string>; lineage: JobLineage }> {
-  const record = await repository.requireJob(job.job_id);
-  const previous = await earlierJob(repository, record, job.compare_to);
+  const { previous, before } = earlier ?? (await readEarlierJob(repository, job));
   const previousId = previous ? String(previous.job_id) : null;
-  const [before, previousClusters, previousNames] = previousId
+  const [previousClusters, previousNames] = previousId
     ? await Promise.all([
-        readMembers(repository, previousId),
         repository.queryByJob('keywords', previousId, { attributes: ['cluster_key', 'layer_id', 'cluster_id', 'topic_uid'] }),
         repository.queryByJob('topicNames', previousId, { attributes: ['cluster_key', 'topic_name'] }),
       ])
-    : ([undefined, [], []] as const);
+    : ([[], []] as const);
   const layers = current.layers.map((labels) => new Map(current.ids.map((id, i) => [id, labels[i]])));
   const layerLineage = before ? matchLayers(before.layers, layers) : undefined;
   const changes = before ? commentChanges(before.texts, new Map(current.ids.map((id, i) => [id, current.texts[i]]))) : undefined;

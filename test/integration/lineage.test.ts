@@ -125,6 +125,9 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
     for (const layer of earlyLayers) {
       const inLayer = keywords.filter((row) => Number(row.layer_id) === layer);
       expect(inLayer.filter((row) => carried.includes(row)).length, `layer ${layer}`).toBeGreaterThan(inLayer.length / 2);
+      // …and most of them are the same topic or the same topic grown (Cluster follows the earlier layers).
+      const continued = inLayer.filter((row) => ['same', 'grown'].includes(lineageOf(row).status));
+      expect(continued.length, `layer ${layer}`).toBeGreaterThan(inLayer.length / 2);
     }
     // A uid is carried exactly when the topic is matched one to one, and then it is the matched topic's.
     const earlyByKey = new Map((await rowsOf('keywords', EARLY)).map((row) => [String(row.cluster_key), String(row.topic_uid)]));

@@ -140,6 +140,34 @@ describe('clusterLayers', () => {
     expectWellFormed(result, vectors.length);
   });
 
+  describe('continuity with an earlier job', () => {
+    const vectors = conversationVectors(BIODIVERSITY);
+    const plain = clusterLayers({ vectors });
+    // The "earlier job": the same conversation when it had its first 110 comments.
+    const earlier = clusterLayers({ vectors: vectors.slice(0, 110) });
+    const continuity = earlier.layers.map((labels) => vectors.map((_, i) => (i < 110 ? labels[i] : -1)));
+    const shared = (labels: number[]) => labels.slice(0, 110);
+
+    it('changes nothing when the earlier layers are the ones the rule gives, or share no comment', () => {
+      expect(clusterLayers({ vectors }, { continuity: plain.layers }).layers).toEqual(plain.layers);
+      expect(clusterLayers({ vectors }, { continuity: plain.layers.map((labels) => labels.map(() => -1)) }).layers).toEqual(plain.layers);
+    });
+
+    it('cuts the finest layer where it agrees at least as well with the earlier one, within a quarter of the rule\'s count', () => {
+      const followed = clusterLayers({ vectors }, { continuity });
+      const target = Math.round(vectors.length / 25);
+      expect(clusterCount(followed.layers[0])).toBeGreaterThanOrEqual(Math.floor(target * 0.75));
+      expect(clusterCount(followed.layers[0])).toBeLessThanOrEqual(Math.ceil(target * 1.25));
+      expect(adjustedRandIndex(shared(followed.layers[0]), earlier.layers[0])).toBeGreaterThanOrEqual(adjustedRandIndex(shared(plain.layers[0]), earlier.layers[0]));
+      expectNested(followed);
+      expect(followed.parameters.continuity_layers).toBe(earlier.layers.length);
+    });
+
+    it('rejects earlier layers of another length', () => {
+      expect(() => clusterLayers({ vectors }, { continuity: [[0, 1, 2]] })).toThrow(/one label per comment/);
+    });
+  });
+
   it('attaches comments too few to make a cluster of their own to the nearest cluster, and flags them', () => {
     // Prepare: three groups of 30 and a stray group of 4, below the minimum size of 10.
     const { vectors, labels } = gaussianBlobs({ blobs: 4, size: [30, 30, 30, 4], dim: 20, separation: 3, seed: 3 });
