@@ -65,7 +65,7 @@ export type EmbeddingRow = RowBase & {
   votes?: CommentVotes;
   /** The votes per Polis opinion group (group id → tally); only when the source has groups. */
   group_votes?: GroupTallies;
-  /** The comment's language (ISO 639-1) as Embed detected it among the conversation's; rows of a fanned-out Embed have none. */
+  /** The comment's language (ISO 639-1) as Embed detected it among the conversation's (rows written before languages have none). */
   language?: string;
 };
 

@@ -113,8 +113,11 @@ export const embedBatchStep: StepFunction = async (input, deps): Promise<StepRes
   if (!input.batch) throw new InvalidInputError('EmbedBatch needs a batch {index, offset, count, last} (set by the EmbedBatches Map)');
   const source = await loadSource(input.source, { keepModerated: input.options.keep_moderated }, deps.sources);
   const { offset, count, last } = input.batch;
-  const comments = source.comments.slice(offset, last ? undefined : offset + count);
-  const { rows, facts, adjustments } = await embedComments(input, deps, source, comments);
+  const end = last ? undefined : offset + count;
+  const comments = source.comments.slice(offset, end);
+  // Detected over the whole conversation, as an unbatched Embed does, so every batch's rows get the same codes.
+  const languages = detectLanguages(source.comments.map((comment) => comment.text)).languages.slice(offset, end);
+  const { rows, facts, adjustments } = await embedComments(input, deps, source, comments, languages);
   const written = await deps.repository.writeJobRows('embeddings', input.job_id, rows);
   return { rows_written: written.size, rows_deleted: 0, details: { batch: input.batch.index, comments: rows.length, ...facts }, adjustments };
 };

@@ -18,7 +18,7 @@ export interface JobComments {
   votes: Array<{ agree: number; disagree: number; pass: number } | undefined>;
   /** Per Polis opinion group; all undefined when the source has no groups. */
   group_votes: Array<GroupTallies | undefined>;
-  /** Each comment's language as Embed stored it; undefined when a row lacks one (a fanned-out Embed). */
+  /** Each comment's language as Embed stored it; undefined when a row lacks one (written before languages). */
   languages?: string[];
 }
 
@@ -39,8 +39,8 @@ export async function readComments(repository: Repository, jobId: string): Promi
 }
 
 /**
- * Each comment's language: as Embed stored it, else detected again from the texts (the same
- * deterministic detection, so the same codes; a fanned-out Embed's rows carry none).
+ * Each comment's language: as Embed stored it, else (rows written before languages were stored)
+ * detected again from the texts by the same deterministic detection.
  */
 export function commentLanguages(comments: Pick<JobComments, 'texts' | 'languages'>): string[] {
   return comments.languages ?? detectLanguages(comments.texts).languages;
