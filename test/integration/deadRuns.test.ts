@@ -88,7 +88,9 @@ describe('a delphi run killed with SIGKILL during ProjectUmap', () => {
     killed.kill('SIGKILL');
     expect(await finished(killed)).toBeNull();
 
-    const [show, jobs] = await Promise.all([delphi(['show', 'march-dead'], killedData), delphi(['jobs', 'march-on.operation-marchin-orders'], killedData)]);
+    // One after the other: each opens the data folder itself, and only one process can hold it.
+    const show = await delphi(['show', 'march-dead'], killedData);
+    const jobs = await delphi(['jobs', 'march-on.operation-marchin-orders'], killedData);
     expect(show.code, show.output).toBe(0);
     expect(show.output).toMatch(new RegExp(`status\\s+FAILED in step ProjectUmap \\(Interrupted: the local process that ran it \\(pid ${killed.pid} on .*\\) stopped during ProjectUmap`));
     expect(show.output).toContain('delphi resume march-dead');
