@@ -7,6 +7,7 @@ import { readProviderEnv, SETTING_RANGES, type ProviderEnvDefaults } from './con
 import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import { EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS, type Embedder, type TopicNamerName } from './providers/settings';
+import { CLUSTERING_DEFAULTS } from './algorithms/clusteringDefaults';
 import { DEFAULT_SEED } from './algorithms/random';
 
 // The steps and their order are declared once, in the pipeline descriptor.
@@ -62,10 +63,10 @@ export const PipelineOptionsSchema = z
       .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as "de" or "zh-Hant"')
       .optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_SEED),
-    n_neighbors: z.number().int().min(2).max(200).default(15),
+    n_neighbors: z.number().int().min(2).max(200).default(CLUSTERING_DEFAULTS.nNeighbors),
     min_dist: z.number().min(0).max(1).default(0.1),
-    min_cluster_size: z.number().int().min(2).max(1000).default(5),
-    max_layers: z.number().int().min(2).max(5).default(4),
+    min_cluster_size: z.number().int().min(2).max(1000).default(CLUSTERING_DEFAULTS.minClusterSize),
+    max_layers: z.number().int().min(2).max(5).default(CLUSTERING_DEFAULTS.maxLayers),
     keep_moderated: z.boolean().default(false),
     // Large jobs with an API provider fan out in Map states (README "Sizing for large conversations").
     fanout_embedding_batch: z.number().int().min(10).max(100_000).default(2000),

@@ -6,6 +6,7 @@
  */
 import { flattenNeighbors, fuzzySimplicialSet } from './fuzzySimplicialSet';
 import { nearestNeighbors } from './neighbors';
+import { CLUSTERING_DEFAULTS } from './clusteringDefaults';
 import { adjustedRandIndex } from './evaluation';
 import { nnDescent } from './nnDescent';
 import { DEFAULT_SEED } from './random';
@@ -16,7 +17,7 @@ import { connectedWard, cutFor, partsAfter, type WardTree } from './ward';
 export interface ClusteringOptions {
   /** Smallest cluster (default 5). */
   minClusterSize?: number;
-  /** Most layers returned (default 5). */
+  /** Most layers returned (default 4). */
   maxLayers?: number;
   /** Size of each comment's neighbourhood, itself included (default 15, as UMAP's n_neighbors). */
   nNeighbors?: number;
@@ -40,7 +41,6 @@ export interface ClusteringResult {
   adjustments: string[];
 }
 
-export const CLUSTERING_DEFAULTS = { minClusterSize: 5, maxLayers: 5, nNeighbors: 15 } as const;
 const SPECTRAL_DIMENSIONS = 10;
 const DIFFUSION_TIME = 2;
 /** Eigensolver iterations once the kNN graph is approximate (the layers depend on it anyway). */
