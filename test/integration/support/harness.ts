@@ -51,10 +51,11 @@ export const JOB_WALL_CLOCK_ATTRIBUTES = [
 
 /**
  * How a job relates to the earlier jobs of its conversation (docs/lineage.md): two jobs of the same
- * input differ there by design (the second is matched with the first), so comparing them leaves it
- * out. The topic uids stay in: the second job carries the first one's.
+ * input differ there by design (the second is matched with the first, and its clustering parameters
+ * say it followed the first one's layers: `continuity_layers`), so comparing them leaves those out.
+ * The topic uids stay in: the second job carries the first one's.
  */
-export const LINEAGE_ATTRIBUTES = ['lineage'];
+export const LINEAGE_ATTRIBUTES = ['lineage', 'continuity_layers'];
 
 /** A job's rows in all seven tables with its job_id replaced, to compare two jobs of the same input. */
 export async function dumpJobComparable(repository: Repository, jobId: string): Promise<Record<string, unknown>> {
