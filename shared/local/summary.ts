@@ -34,6 +34,12 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   for (const [table, count] of Object.entries(counts)) console.log(`  ${table.padEnd(46)} ${count}`);
   const layerInfo = job.cluster_layers ?? [];
   if (layerInfo.length > 0) console.log(`clusters per layer  ${layerInfo.map((l) => `L${l.layer_id}: ${l.num_clusters}`).join('  ')}  (noise ${layerInfo.map((l) => `${Math.round(l.noise_share * 100)}%`).join(' / ')})`);
+  const lineage = job.lineage;
+  if (lineage?.compared_to) {
+    const kept = lineage.layers.map((l) => `L${l.layer_id}: ${l.uids_kept}/${l.topics}`).join('  ');
+    const comments = lineage.comments ? `; comments ${lineage.comments.new} new, ${lineage.comments.changed} changed, ${lineage.comments.gone} gone` : '';
+    console.log(`since ${lineage.compared_to}  topics that kept their uid ${kept}${comments}  (delphi diff ${job.job_id})`);
+  }
   if (job.evaluation) {
     console.log('quality');
     console.log(formatEvaluation(job.evaluation).replace(/^/gm, '  '));

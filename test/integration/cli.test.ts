@@ -181,6 +181,15 @@ describe('while `delphi serve` holds the data', () => {
     expectUsageError(noLayer, /^delphi show: job cli-ok has no layer 4 \(its layers: 0(–\d)?\)/);
   });
 
+  it('a second run of a conversation says what it was compared with and how many topics kept their uid', async () => {
+    expect((await delphi(['run', UBI, '--job-id', 'cli-first'], servedData)).code).toBe(0);
+    const again = await delphi(['run', UBI, '--job-id', 'cli-again'], servedData);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    // The same comments again: every topic of every layer keeps its uid.
+    const line = again.stdout.split('\n').find((text) => text.startsWith('since '));
+    expect(line, again.stdout).toMatch(/^since \S+ {2}topics that kept their uid (L\d+: (\d+)\/\2 ?)+; comments 0 new, 0 changed, 0 gone {2}\(delphi diff cli-again\)$/);
+  });
+
   it('a failed run prints ✗ with the reason, never ✓ for the failed state, and a final FAILED line (exit 1)', async () => {
     const folder = path.join(servedData, 'no-body');
     mkdirSync(folder);
