@@ -2,57 +2,27 @@
 /// <reference lib="dom.iterable" />
 /**
  * The report's browser script: draws the comments on a canvas, places the topic labels, and keeps the
- * map, the layer switcher and the topic panel in step. Bundled into the page by shared/report/build.ts.
+ * map, the layer switcher and the topic panel in step (a topic's panel item: topicPanel.ts; each
+ * layer's members and colours: layerViews.ts). Bundled into the page by shared/report/build.ts.
  * Every user-given string (comments, names, keywords) goes into the page through textContent only.
  */
 import type { ReportComment, ReportData, ReportTopic } from '../data';
-import { assignColors, NOISE_COLOR } from './colors';
-import { groupVotesBlock } from './groups';
+import { NOISE_COLOR } from './colors';
+import { byId, element, labelInk, numberFormat, percent } from './dom';
 import { layerHeading, layerName } from './format';
 import { placeLabels, wrapLabel, type PlacedLabel } from './labels';
+import { buildLayerViews, defaultLayer } from './layerViews';
+import { topicItem } from './topicPanel';
 
 interface LabelLayout extends PlacedLabel {
   lines: string[];
   fontSize: number;
 }
 
-interface LayerView {
-  topics: ReportTopic[];
-  byClusterId: Map<number, ReportTopic>;
-  members: Map<string, number[]>;
-  noise: number[];
-  colors: Map<string, string>;
-}
-
 const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif';
 const MIN_ZOOM = 0.5;
 const MAX_ZOOM = 40;
 const CLICK_SLOP = 5;
-
-const numberFormat = new Intl.NumberFormat('en');
-const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)}%`;
-
-function element<T extends HTMLElement>(tag: string, className?: string, text?: string): T {
-  const node = document.createElement(tag) as T;
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`The report page has no #${id}`);
-  return node as T;
-}
-
-/** A darker shade of a #rrggbb colour for label text: the lighter the colour, the more it is darkened. */
-function labelInk(hex: string): string {
-  const value = parseInt(hex.slice(1), 16);
-  const [r, g, b] = [16, 8, 0].map((shift) => (value >> shift) & 255);
-  const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-  const keep = 1 - (0.3 + 0.4 * luminance);
-  return `rgb(${Math.round(r * keep)}, ${Math.round(g * keep)}, ${Math.round(b * keep)})`;
-}
 
 function start(): void {
   const data = JSON.parse(byId('report-data').textContent ?? '{}') as ReportData;
@@ -68,22 +38,10 @@ function start(): void {
   const context = canvas.getContext('2d')!;
   const overlayContext = overlay.getContext('2d')!;
 
-  const layerViews: LayerView[] = data.layers.map((layer, layerIndex) => {
-    const members = new Map<string, number[]>(layer.topics.map((topic) => [topic.key, []]));
-    const byClusterId = new Map(layer.topics.map((topic) => [topic.cluster_id, topic]));
-    const noise: number[] = [];
-    comments.forEach((comment, i) => {
-      const topic = byClusterId.get(comment.labels[layerIndex]);
-      if (topic) members.get(topic.key)!.push(i);
-      else noise.push(i);
-    });
-    return { topics: layer.topics, byClusterId, members, noise, colors: assignColors(layer.topics) };
-  });
+  const layerViews = buildLayerViews(data);
   const topicByKey = new Map(data.layers.flatMap((layer, index) => layer.topics.map((topic) => [topic.key, { topic, index }] as const)));
 
-  // Default: the coarsest layer that still splits the conversation into several topics.
-  let layerIndex = layerViews.length - 1;
-  while (layerIndex > 0 && layerViews[layerIndex].topics.length < 2) layerIndex--;
+  let layerIndex = defaultLayer(layerViews);
   let selected: string | undefined;
   let hovered: number | undefined;
   let zoom = 1;
@@ -325,70 +283,6 @@ function start(): void {
     return button;
   }
 
-  function topicItem(topic: ReportTopic, rank: number): HTMLLIElement {
-    const { colors } = view();
-    const item = element<HTMLLIElement>('li', 'topic');
-    item.dataset.key = topic.key;
-    item.style.setProperty('--topic-color', colors.get(topic.key)!);
-
-    const head = element<HTMLButtonElement>('button', 'topic-head');
-    head.type = 'button';
-    head.setAttribute('aria-expanded', 'false');
-    const name = element('span', 'topic-name', topic.name);
-    const size = element('span', 'topic-size', `${numberFormat.format(topic.size)} · ${percent(topic.share)}`);
-    head.append(element('span', 'topic-rank', String(rank + 1)), element('span', 'swatch'), name, size);
-    head.addEventListener('click', () => select(selected === topic.key ? undefined : topic.key));
-
-    const bar = element('div', 'share-bar');
-    const fill = element('span');
-    fill.style.width = `${Math.max(1, Math.min(100, topic.share * 100 / Math.max(...view().topics.map((t) => t.share), 1e-9)))}%`;
-    bar.append(fill);
-
-    const keywords = element('ul', 'keywords');
-    keywords.setAttribute('aria-label', 'Keywords');
-    for (const keyword of topic.keywords) keywords.append(element('li', undefined, keyword));
-
-    const details = element('div', 'topic-details');
-    details.hidden = true;
-    if (topic.provider || topic.model) {
-      details.append(element('p', 'named-by', `Named by ${[topic.provider, topic.model].filter(Boolean).join(' · ')}`));
-    }
-    if (topic.representatives.length) {
-      details.append(element('h4', undefined, 'Representative comments'));
-      const quotes = element('ul', 'representatives');
-      for (const text of topic.representatives) quotes.append(element('li', undefined, text));
-      details.append(quotes);
-    }
-    if (topic.votes && topic.votes.total_votes > 0) {
-      const votes = topic.votes;
-      details.append(element('h4', undefined, 'Votes on these comments'));
-      const voteBar = element('div', 'vote-bar');
-      voteBar.setAttribute('aria-hidden', 'true');
-      for (const [kind, rate] of [['agree', votes.agree_rate], ['disagree', votes.disagree_rate], ['pass', votes.pass_rate]] as const) {
-        const part = element('span', kind);
-        part.style.width = `${rate * 100}%`;
-        voteBar.append(part);
-      }
-      details.append(
-        voteBar,
-        element('p', 'vote-figures', `${percent(votes.agree_rate)} agree · ${percent(votes.disagree_rate)} disagree · ${percent(votes.pass_rate)} pass · ${numberFormat.format(votes.total_votes)} votes`),
-        element('p', 'vote-figures', `consensus ${votes.consensus.toFixed(2)} · divisiveness ${votes.divisiveness.toFixed(2)}`),
-      );
-    }
-    if (topic.groups) details.append(...groupVotesBlock(topic.groups, view().topics.length, element, percent));
-    if (topic.parent || topic.children.length) {
-      const relations = element('p', 'relations');
-      if (topic.parent) relations.append(element('span', 'relation-label', 'Part of '), relationButton(topic.parent));
-      if (topic.children.length) {
-        relations.append(element('span', 'relation-label', topic.parent ? ' · Subtopics ' : 'Subtopics '));
-        topic.children.forEach((child) => relations.append(relationButton(child)));
-      }
-      details.append(relations);
-    }
-    item.append(head, bar, keywords, details);
-    return item;
-  }
-
   function setLayer(index: number): void {
     layerIndex = index;
     selected = undefined;
@@ -409,7 +303,8 @@ function start(): void {
       ? `${percent(noise.length / comments.length)} of the comments are in no topic at this layer (grey).`
       : `${numberFormat.format(noise.length)} of ${numberFormat.format(comments.length)} comments (${percent(noise.length / comments.length)}) are in no topic at this layer (grey).`;
     byId('panel-noise').textContent = `${noise.length ? noiseText : ''}${sampled}`.trim();
-    topicList.replaceChildren(...topics.map(topicItem));
+    const panel = { colors: view().colors, topics, toggle: (key: string) => select(selected === key ? undefined : key), relation: relationButton };
+    topicList.replaceChildren(...topics.map((topic, rank) => topicItem(topic, rank, panel)));
     map.dataset.layer = String(data.layers[index].layer_id);
     map.dataset.topics = String(topics.length);
     showTooltip(undefined);
