@@ -11,31 +11,22 @@
  * A benchmark that prints figures, not a test (test/integration/lineage.test.ts is the test).
  */
 import '../../shared/local/polyfills';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { setDependencies } from '../../shared/dependencies';
 import { startLocalDatabase } from '../../shared/local/dynaliteServer';
 import { LocalPipeline } from '../../shared/local/runner';
 import type { Item } from '../../shared/repository';
 import type { JobLineageSummary } from '../../shared/steps/lineage';
+import { commentsByTime } from '../integration/support/exports';
 import { BIODIVERSITY, MARCH_ON, writeExport } from './datasets';
 
 const SETS: Record<string, { folder: string; first?: number }> = {
   biodiversity: { folder: BIODIVERSITY, first: 120 },
   'march-on': { folder: MARCH_ON },
 };
-
-/** Usable comments (not moderated out, not empty), earliest first. */
-function commentsByTime(folder: string) {
-  const rows = parse(readFileSync(path.join(folder, 'comments.csv')), { columns: true }) as Record<string, string>[];
-  return rows
-    .filter((row) => row.moderated !== '-1' && row['comment-body'].trim() !== '')
-    .map((row) => ({ id: Number(row['comment-id']), body: row['comment-body'], timestamp: Number(row.timestamp) }))
-    .sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
-}
 
 async function main() {
   const { values } = parseArgs({ options: { sets: { type: 'string' }, embedder: { type: 'string' }, first: { type: 'string' } } });

@@ -3,11 +3,6 @@
  * conversation run on its earliest 120 comments and then on all of them, named by an LLM behind a
  * loopback OpenAI-compatible server that counts the calls.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as getJobChanges } from '../../functions/api/getJobChanges';
 import { setApiDependencies } from '../../shared/api/dependencies';
@@ -17,11 +12,10 @@ import { command as diffCommand, formatChanges } from '../../shared/local/comman
 import { loadReportData } from '../../shared/report/data';
 import { renderReport } from '../../shared/report/render';
 import type { RetryPolicy } from '../../shared/providers/http';
-import { apiKeyResolver } from '../../shared/providers/secrets';
 import type { Item } from '../../shared/repository';
 import type { JobLineageSummary, TopicLineageRecord } from '../../shared/steps/lineage';
-import { openAiResponder, startFakeServer, type FakeServer } from '../support/providerServers';
-import { writeExport } from './support/exports';
+import { fakeOpenAiProviders, openAiResponder, startFakeServer, type FakeServer } from '../support/providerServers';
+import { commentsByTime, writeExport } from './support/exports';
 import { apiEvent, call } from './support/api';
 import { BIODIVERSITY, startHarness, type Harness } from './support/harness';
 
@@ -38,15 +32,6 @@ let server: FakeServer;
 const calls = new Map<string, number>();
 /** The comments of the earliest export, and how many the full conversation has. */
 let earlyIds: Set<number>;
-
-/** The conversation's usable comments (not moderated out), earliest first. */
-function commentsByTime(folder: string) {
-  const rows = parse(readFileSync(path.join(folder, 'comments.csv')), { columns: true }) as Record<string, string>[];
-  return rows
-    .filter((row) => row.moderated !== '-1' && row['comment-body'].trim() !== '')
-    .map((row) => ({ id: Number(row['comment-id']), body: row['comment-body'], timestamp: Number(row.timestamp) }))
-    .sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
-}
 
 const namerOptions = () => ({ topic_namer: 'openai', namer_url: `${server.url}/v1`, namer_model: 'llama3.1:8b' });
 
@@ -72,17 +57,7 @@ beforeAll(async () => {
   server = await startFakeServer(openAiResponder((prompt) => `${/^Keywords: ([^,\n]*)/m.exec(prompt)?.[1] ?? 'misc'} topic`));
   setDependencies({
     repository: harness.repository,
-    providers: {
-      retry: FAST,
-      apiKey: apiKeyResolver({
-        ssm: () => new SSMClient({}),
-        secretsManager: () => new SecretsManagerClient({}),
-        env: { OPENAI_API_KEY: KEY, OPENAI_API_KEY_ORIGINS: server.url },
-      }),
-      bedrock: () => {
-        throw new Error('bedrock is not used here');
-      },
-    },
+    providers: fakeOpenAiProviders(server.url, KEY, FAST),
   });
   const comments = commentsByTime(BIODIVERSITY);
   const early = comments.slice(0, 120);

@@ -3,15 +3,12 @@
  * that speaks the OpenAI wire format (as Ollama's /v1 does): deterministic hashed bag-of-words
  * vectors, and labels that come back wrapped the way LLMs wrap them.
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanTopicLabel } from '../../shared/algorithms/topicNames';
 import { setDependencies } from '../../shared/dependencies';
 import type { RetryPolicy } from '../../shared/providers/http';
-import { apiKeyResolver } from '../../shared/providers/secrets';
 import { decodeVector } from '../../shared/vectors';
-import { hashedEmbedding, openAiError, openAiResponder, startFakeServer, type FakeServer, type RecordedRequest } from '../support/providerServers';
+import { fakeOpenAiProviders, hashedEmbedding, openAiError, openAiResponder, startFakeServer, type FakeServer, type RecordedRequest } from '../support/providerServers';
 import { BIODIVERSITY, startHarness, type Harness } from './support/harness';
 
 const CONVERSATION = 'scoop-hivemind.biodiversity';
@@ -47,18 +44,7 @@ beforeAll(async () => {
   server = await startFakeServer(responder());
   setDependencies({
     repository: harness.repository,
-    providers: {
-      retry: FAST,
-      // The real resolver, with the key in the plain variable as on a developer's machine.
-      apiKey: apiKeyResolver({
-        ssm: () => new SSMClient({}),
-        secretsManager: () => new SecretsManagerClient({}),
-        env: { OPENAI_API_KEY: KEY, OPENAI_API_KEY_ORIGINS: server.url },
-      }),
-      bedrock: () => {
-        throw new Error('bedrock is not used here');
-      },
-    },
+    providers: fakeOpenAiProviders(server.url, KEY, FAST),
   });
 });
 

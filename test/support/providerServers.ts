@@ -9,6 +9,11 @@ import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { ProviderServices } from '../../shared/providers';
+import type { RetryPolicy } from '../../shared/providers/http';
+import { apiKeyResolver } from '../../shared/providers/secrets';
 
 export interface RecordedRequest {
   method: string;
@@ -227,5 +232,24 @@ export function bedrockError(status: number, type: string, message: string): Rep
     status,
     headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': 'fake-request' },
     body: { message },
+  };
+}
+
+/**
+ * The provider services of a pipeline whose OpenAI-compatible server is a fake one: the real key
+ * resolver with the key in the plain variable (as on a developer's machine), the given retries, and
+ * no Bedrock.
+ */
+export function fakeOpenAiProviders(url: string, key: string, retry: RetryPolicy): ProviderServices {
+  return {
+    retry,
+    apiKey: apiKeyResolver({
+      ssm: () => new SSMClient({}),
+      secretsManager: () => new SecretsManagerClient({}),
+      env: { OPENAI_API_KEY: key, OPENAI_API_KEY_ORIGINS: url },
+    }),
+    bedrock: () => {
+      throw new Error('bedrock is not used here');
+    },
   };
 }

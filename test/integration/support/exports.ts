@@ -18,6 +18,15 @@ export function readFixtureComments(folder: string): ExportComment[] {
     .sort((a, b) => a.id - b.id);
 }
 
+/** A fixture's usable comments (not moderated out, not empty), earliest first: how a conversation grew. */
+export function commentsByTime(folder: string): Array<ExportComment & { timestamp: number }> {
+  const rows = parse(readFileSync(path.join(folder, 'comments.csv')), { columns: true }) as Record<string, string>[];
+  return rows
+    .filter((row) => row.moderated !== '-1' && row['comment-body'].trim() !== '')
+    .map((row) => ({ id: Number(row['comment-id']), body: row['comment-body'], timestamp: Number(row.timestamp) }))
+    .sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
+}
+
 export function writeExport(comments: ExportComment[], prefix = 'delphi-export-'): string {
   const folder = mkdtempSync(path.join(tmpdir(), prefix));
   const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
