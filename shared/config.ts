@@ -1,5 +1,8 @@
 /** Environment configuration, read once at cold start; a bad value fails fast and names the variable. */
 import { ConfigurationError } from './errors';
+import {
+  PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, settingVariable, type EmbeddingSettings, type NamingSettings, type ProviderSettingKey,
+} from './providers/settings';
 
 export interface RuntimeConfig {
   /** Local DynamoDB-compatible endpoint (dynalite); unset in AWS. */
@@ -28,56 +31,34 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
  */
 export interface ProviderEnvDefaults {
   embedder?: string;
-  embedding: {
-    embedding_url?: string;
-    embedding_model?: string;
-    embedding_dimensions?: number;
-    embedding_batch_size?: number;
-    embedding_concurrency?: number;
-  };
+  embedding: EmbeddingSettings;
   topicNamer?: string;
-  naming: { namer_url?: string; namer_model?: string; namer_concurrency?: number };
+  naming: NamingSettings;
 }
-
-/** Ranges of the numeric provider settings: for the environment (here) and an execution's options (shared/pipeline.ts). */
-export const SETTING_RANGES = {
-  embedding_dimensions: { min: 2, max: 4096 },
-  embedding_batch_size: { min: 1, max: 2048 },
-  embedding_concurrency: { min: 1, max: 64 },
-  namer_concurrency: { min: 1, max: 64 },
-} as const;
 
 export function readProviderEnv(env: NodeJS.ProcessEnv = process.env): ProviderEnvDefaults {
   const text = (name: string) => env[name]?.trim() || undefined;
-  const url = (name: string) => {
+  const setting = (key: ProviderSettingKey) => {
+    const name = settingVariable(key);
     const value = text(name);
-    if (value && !/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigurationError(`${name} must be an http(s) URL, got "${value}"`);
-    return value;
-  };
-  const integer = (name: string, { min, max }: { min: number; max: number }) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
+    const declared: (typeof PROVIDER_SETTINGS)[ProviderSettingKey] = PROVIDER_SETTINGS[key];
+    if (value === undefined || declared.kind === 'model') return value;
+    if (declared.kind === 'url') {
+      if (!/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigurationError(`${name} must be an http(s) URL, got "${value}"`);
+      return value;
+    }
     const number = Number(value);
-    if (!Number.isInteger(number) || number < min || number > max) {
-      throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+    if (!Number.isInteger(number) || number < declared.min || number > declared.max) {
+      throw new ConfigurationError(`${name} must be an integer from ${declared.min} to ${declared.max}, got "${value}"`);
     }
     return number;
   };
+  const settings = (prefix: string) => Object.fromEntries(PROVIDER_SETTING_KEYS.filter((key) => key.startsWith(prefix)).map((key) => [key, setting(key)]));
   return {
     embedder: text('DELPHI_EMBEDDER'),
-    embedding: {
-      embedding_url: url('DELPHI_EMBEDDING_URL'),
-      embedding_model: text('DELPHI_EMBEDDING_MODEL'),
-      embedding_dimensions: integer('DELPHI_EMBEDDING_DIMENSIONS', SETTING_RANGES.embedding_dimensions),
-      embedding_batch_size: integer('DELPHI_EMBEDDING_BATCH_SIZE', SETTING_RANGES.embedding_batch_size),
-      embedding_concurrency: integer('DELPHI_EMBEDDING_CONCURRENCY', SETTING_RANGES.embedding_concurrency),
-    },
+    embedding: settings('embedding_') as EmbeddingSettings,
     topicNamer: text('DELPHI_TOPIC_NAMER'),
-    naming: {
-      namer_url: url('DELPHI_NAMER_URL'),
-      namer_model: text('DELPHI_NAMER_MODEL'),
-      namer_concurrency: integer('DELPHI_NAMER_CONCURRENCY', SETTING_RANGES.namer_concurrency),
-    },
+    naming: settings('namer_') as NamingSettings,
   };
 }
 

@@ -3,10 +3,13 @@
  * source location, options, small counts). Comment text, vectors and coordinates live in the tables.
  */
 import { z } from 'zod';
-import { readProviderEnv, SETTING_RANGES, type ProviderEnvDefaults } from './config';
+import { readProviderEnv, type ProviderEnvDefaults } from './config';
 import { ConfigurationError, InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
-import { EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS, type Embedder, type TopicNamerName } from './providers/settings';
+import {
+  EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS,
+  settingVariable, type Embedder, type ProviderSettingKey, type SettingValue, type TopicNamerName,
+} from './providers/settings';
 import { CLUSTERING_DEFAULTS } from './algorithms/clusteringDefaults';
 import { DEFAULT_SEED } from './algorithms/random';
 
@@ -40,22 +43,26 @@ const providerUrl = z
     }
   }, 'must not contain credentials: give the API key through the environment (README "Providers")');
 
-const inRange = ({ min, max }: { min: number; max: number }) => z.number().int().min(min).max(max);
+/** The schema of each provider setting, from its declaration (shared/providers/settings.ts PROVIDER_SETTINGS). */
+function settingSchema(key: ProviderSettingKey): z.ZodType<string | number> {
+  const setting: (typeof PROVIDER_SETTINGS)[ProviderSettingKey] = PROVIDER_SETTINGS[key];
+  if (setting.kind === 'url') return providerUrl;
+  if (setting.kind === 'model') return z.string().min(1).max(200);
+  return z.number().int().min(setting.min).max(setting.max);
+}
+
+type SettingFields<P extends string> = { [K in Extract<ProviderSettingKey, `${P}${string}`>]: z.ZodOptional<z.ZodType<SettingValue<K>>> };
+const settingFields = <P extends 'embedding_' | 'namer_'>(prefix: P) =>
+  Object.fromEntries(PROVIDER_SETTING_KEYS.filter((key) => key.startsWith(prefix)).map((key) => [key, settingSchema(key).optional()])) as SettingFields<P>;
 
 export const PipelineOptionsSchema = z
   .object({
     // Provider names and settings default to the deployment's environment (shared/config.ts), then
     // to each provider's built-in settings (shared/providers/settings.ts); see parseOptions.
     embedder: z.enum(EMBEDDERS).optional(),
-    embedding_url: providerUrl.optional(),
-    embedding_model: z.string().min(1).max(200).optional(),
-    embedding_dimensions: inRange(SETTING_RANGES.embedding_dimensions).optional(),
-    embedding_batch_size: inRange(SETTING_RANGES.embedding_batch_size).optional(),
-    embedding_concurrency: inRange(SETTING_RANGES.embedding_concurrency).optional(),
+    ...settingFields('embedding_'),
     topic_namer: z.enum(TOPIC_NAMERS).optional(),
-    namer_url: providerUrl.optional(),
-    namer_model: z.string().min(1).max(200).optional(),
-    namer_concurrency: inRange(SETTING_RANGES.namer_concurrency).optional(),
+    ...settingFields('namer_'),
     // The language LLM namers write names in (BCP 47: "de", "zh-Hant"); default: the comments' (docs/analysis-quality.md "Languages").
     label_language: z
       .string()
@@ -183,7 +190,7 @@ export function providerEnvDefaults(): ProviderEnvDefaults {
     ] as const) {
       for (const [key, value] of Object.entries(settings)) {
         if (value !== undefined && !used.accepts.includes(key as never)) {
-          throw new ConfigurationError(`DELPHI_${key.toUpperCase()} is set but ${variable} does not use it`);
+          throw new ConfigurationError(`${settingVariable(key as ProviderSettingKey)} is set but ${variable} does not use it`);
         }
       }
     }

@@ -1,25 +1,28 @@
-/** `delphi run` flags that choose the providers; each maps to one execution option (README "Providers"). */
+/**
+ * `delphi run` flags that choose the providers; each maps to one execution option (README "Providers").
+ * The settings' flags come from their declaration (shared/providers/settings.ts PROVIDER_SETTINGS):
+ * a setting with `flag` is `--` and its key with '-'.
+ */
+import { EMBEDDERS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TOPIC_NAMERS, type ProviderSettingKey } from '../providers/settings';
 
-const FLAG_TO_OPTION = {
-  embedder: 'embedder',
-  'embedding-url': 'embedding_url',
-  'embedding-model': 'embedding_model',
-  'embedding-dimensions': 'embedding_dimensions',
-  namer: 'topic_namer',
-  'namer-url': 'namer_url',
-  'namer-model': 'namer_model',
-  'label-language': 'label_language',
-} as const;
+const settingFlags = (prefix: 'embedding_' | 'namer_') =>
+  PROVIDER_SETTING_KEYS.filter((key) => key.startsWith(prefix) && PROVIDER_SETTINGS[key].flag).map((key) => [key.replace(/_/g, '-'), key] as const);
 
-type Flag = keyof typeof FLAG_TO_OPTION;
+const FLAG_TO_OPTION: Record<string, string> = Object.fromEntries([
+  ['embedder', 'embedder'],
+  ...settingFlags('embedding_'),
+  ['namer', 'topic_namer'],
+  ...settingFlags('namer_'),
+  ['label-language', 'label_language'],
+]);
 
-export const PROVIDER_FLAGS = Object.fromEntries(Object.keys(FLAG_TO_OPTION).map((flag) => [flag, { type: 'string' }])) as Record<
-  Flag,
-  { type: 'string' }
->;
+export const PROVIDER_FLAGS: Record<string, { type: 'string' }> = Object.fromEntries(Object.keys(FLAG_TO_OPTION).map((flag) => [flag, { type: 'string' }]));
 
-export const PROVIDER_FLAGS_USAGE = `[--embedder hybrid|lsa|openai|bedrock] [--embedding-url URL] [--embedding-model M] [--embedding-dimensions N]
-      [--namer keywords|openai|anthropic|bedrock] [--namer-url URL] [--namer-model M] [--label-language TAG]`;
+const PLACEHOLDER = { url: 'URL', model: 'M', integer: 'N' } as const;
+const usageOf = (flags: ReadonlyArray<readonly [string, ProviderSettingKey]>) => flags.map(([flag, key]) => `[--${flag} ${PLACEHOLDER[PROVIDER_SETTINGS[key].kind]}]`).join(' ');
+
+export const PROVIDER_FLAGS_USAGE = `[--embedder ${EMBEDDERS.join('|')}] ${usageOf(settingFlags('embedding_'))}
+      [--namer ${TOPIC_NAMERS.join('|')}] ${usageOf(settingFlags('namer_'))} [--label-language TAG]`;
 
 /** The options the given flags set (they win over the same keys in --options). */
 export function providerOptions(values: Partial<Record<string, string | boolean | undefined>>): Record<string, unknown> {
@@ -27,8 +30,8 @@ export function providerOptions(values: Partial<Record<string, string | boolean 
   for (const [flag, option] of Object.entries(FLAG_TO_OPTION)) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    if (flag === 'embedding-dimensions') {
-      if (!/^\d+$/.test(value)) throw new Error(`--embedding-dimensions must be a whole number, got "${value}"`);
+    if (PROVIDER_SETTINGS[option as ProviderSettingKey]?.kind === 'integer') {
+      if (!/^\d+$/.test(value)) throw new Error(`--${flag} must be a whole number, got "${value}"`);
       options[option] = Number(value);
     } else {
       options[option] = value;

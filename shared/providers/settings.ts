@@ -18,20 +18,34 @@ export const TITAN_EMBED_V2 = 'amazon.titan-embed-text-v2:0';
 /** Dimensions Titan Text Embeddings v2 can return. */
 export const TITAN_DIMENSIONS = [256, 512, 1024] as const;
 
-/** The embedding settings an execution's options may carry (all optional; filled from env, then from here). */
-export interface EmbeddingSettings {
-  embedding_url?: string;
-  embedding_model?: string;
-  embedding_dimensions?: number;
-  embedding_batch_size?: number;
-  embedding_concurrency?: number;
-}
+/**
+ * Every provider setting an execution's options may carry, declared once. From this table come the
+ * option schema's fields (shared/pipeline.ts), the deployment defaults' environment variables
+ * (DELPHI_<KEY>, shared/config.ts), `delphi run`'s flags (the key with '-', shared/local/providerFlags.ts,
+ * for those with `flag`) and the settings types below; test/unit/providerSettings.test.ts holds
+ * serverless.yml's environment against it. `min`/`max` bound a number wherever it is given.
+ */
+export const PROVIDER_SETTINGS = {
+  embedding_url: { kind: 'url', flag: true },
+  embedding_model: { kind: 'model', flag: true },
+  embedding_dimensions: { kind: 'integer', min: 2, max: 4096, flag: true },
+  embedding_batch_size: { kind: 'integer', min: 1, max: 2048, flag: false },
+  embedding_concurrency: { kind: 'integer', min: 1, max: 64, flag: false },
+  namer_url: { kind: 'url', flag: true },
+  namer_model: { kind: 'model', flag: true },
+  namer_concurrency: { kind: 'integer', min: 1, max: 64, flag: false },
+} as const satisfies Record<string, { kind: 'url' | 'model'; flag: boolean } | { kind: 'integer'; min: number; max: number; flag: boolean }>;
 
-export interface NamingSettings {
-  namer_url?: string;
-  namer_model?: string;
-  namer_concurrency?: number;
-}
+export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;
+export const PROVIDER_SETTING_KEYS = Object.keys(PROVIDER_SETTINGS) as ProviderSettingKey[];
+export type SettingValue<K extends ProviderSettingKey> = (typeof PROVIDER_SETTINGS)[K]['kind'] extends 'integer' ? number : string;
+
+/** The environment variable that holds the deployment's default of a setting. */
+export const settingVariable = <K extends ProviderSettingKey>(key: K) => `DELPHI_${key.toUpperCase() as Uppercase<K>}` as const;
+
+/** The embedding settings an execution's options may carry (all optional; filled from env, then from here). */
+export type EmbeddingSettings = { [K in Extract<ProviderSettingKey, `embedding_${string}`>]?: SettingValue<K> };
+export type NamingSettings = { [K in Extract<ProviderSettingKey, `namer_${string}`>]?: SettingValue<K> };
 
 /**
  * What the provider factories (shared/providers/index.ts) read of a job's options: the providers and
