@@ -4,14 +4,12 @@
  * so the same vectors give the same layers whatever the run's seed or the comments' order. Why this
  * shape and what it replaced: docs/clustering.md.
  */
-import { flattenNeighbors, fuzzySimplicialSet } from './fuzzySimplicialSet';
-import { nearestNeighbors } from './neighbors';
 import { CLUSTERING_DEFAULTS } from './clusteringDefaults';
+import { approximateKnn, cosineNeighbors, type NeighborSearch } from './commentNeighbors';
 import { adjustedRandIndex } from './evaluation';
-import { nnDescent } from './nnDescent';
+import { fuzzySimplicialSet } from './fuzzySimplicialSet';
 import { DEFAULT_SEED } from './random';
 import { spectralEmbedding } from './spectral';
-import { APPROXIMATE_KNN_FROM } from './umap';
 import { connectedWard, cutFor, partsAfter, type WardTree } from './ward';
 
 export interface ClusteringOptions {
@@ -28,6 +26,8 @@ export interface ClusteringOptions {
    * re-run of a grown conversation keeps its topics where the tree allows.
    */
   continuity?: ArrayLike<number>[];
+  /** The search for the comments' kNN (default `cosineNeighbors`; a step may pass a cached one). */
+  neighbors?: NeighborSearch;
 }
 
 export interface ClusteringResult {
@@ -257,7 +257,7 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
     adjustments.push(`min_cluster_size clamped from ${requestedMin} to ${minClusterSize} because the conversation has ${comments(n)}`);
   }
   const nNeighbors = Math.max(2, Math.min(requestedNeighbors, n - 1));
-  const approximate = n >= APPROXIMATE_KNN_FROM;
+  const approximate = approximateKnn(n);
   const parameters: Record<string, number | string> = {
     algorithm: 'ward on the spectral embedding of the kNN fuzzy graph, connectivity-constrained',
     clustering_space: `spectral-${SPECTRAL_DIMENSIONS}d-diffusion-t${DIFFUSION_TIME}`,
@@ -288,7 +288,7 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
   }
 
   const others = nNeighbors - 1;
-  const knn = approximate ? nnDescent(vectors, others, { seed: KNN_SEED }) : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
+  const knn = (options.neighbors ?? cosineNeighbors)(vectors, others, KNN_SEED);
   const space = spectralEmbedding(fuzzySimplicialSet(knn, knn.k + 1), SPECTRAL_DIMENSIONS, {
     diffusionTime: DIFFUSION_TIME,
     iterations: approximate ? LARGE_SPECTRAL_ITERATIONS : undefined,

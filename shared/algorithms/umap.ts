@@ -2,7 +2,7 @@
  * UMAP projection of comment embeddings, made deterministic and bounded in time. Our own
  * implementation of umap-learn's algorithm on flat typed arrays (umap-js is no longer used):
  *
- * - Neighbours: cosine kNN from `neighbors.ts` — exact below `APPROXIMATE_KNN_FROM` comments,
+ * - Neighbours: cosine kNN from `commentNeighbors.ts` (the search the clustering makes too) — exact below `APPROXIMATE_KNN_FROM` comments,
  *   NN-descent above (`nnDescent.ts`: recall 0.993 on march-on, 0.981 on the near-copy-laden
  *   synthetic 20,000). As in
  *   umap-learn, `n_neighbors` counts the point itself, so 15 means 14 other comments.
@@ -31,9 +31,9 @@
  * synthetic 20,000 7.3 s, of which NN-descent 2.8 s and the 200-epoch layout ~3.5 s (umap-js with
  * exact kNN: ~49 s).
  */
+import { approximateKnn, cosineNeighbors, type NeighborSearch } from './commentNeighbors';
 import { flattenNeighbors, fuzzySimplicialSet, type FlatNeighbors, type FuzzyGraph } from './fuzzySimplicialSet';
-import { nearestNeighbors, nearestNeighbors2d, normalizedMatrix } from './neighbors';
-import { nnDescent } from './nnDescent';
+import { nearestNeighbors2d, normalizedMatrix } from './neighbors';
 import { orthonormaliseRows } from './orthonormalise';
 import { DEFAULT_SEED, gaussian, seededRandom, type Random } from './random';
 import { curveParameters, optimizeLayout, rescaleLayout, type LayoutOptions } from './umapLayout';
@@ -74,13 +74,14 @@ export interface UmapGraphOptions {
   seed?: number;
   /** Precomputed cosine kNN (self excluded) with at least nNeighbors − 1 columns. */
   knn?: PrecomputedNeighbors;
+  /** The search for the kNN when none is given (default `cosineNeighbors`; a step may pass a cached one). */
+  neighbors?: NeighborSearch;
 }
 
 export type UmapOptions = UmapLayoutOptions & UmapGraphOptions;
 
 export const UMAP_DEFAULTS = { nNeighbors: 15, minDist: 0.1, nComponents: 2, seed: DEFAULT_SEED } as const;
-/** From this many comments on, the kNN is NN-descent instead of exact (see neighbors.ts for the costs). */
-export const APPROXIMATE_KNN_FROM = 5000;
+export { APPROXIMATE_KNN_FROM } from './commentNeighbors';
 
 const comments = (n: number) => `${n} comment${n === 1 ? '' : 's'}`;
 
@@ -138,7 +139,7 @@ function umapSetup(vectors: Float32Array[], layouts: UmapLayoutOptions[], option
   if (n > 0 && nNeighbors !== requestedNeighbors) {
     adjustments.push(`n_neighbors clamped from ${requestedNeighbors} to ${nNeighbors} because the conversation has ${comments(n)}`);
   }
-  const approximate = !options.knn && n >= APPROXIMATE_KNN_FROM;
+  const approximate = !options.knn && approximateKnn(n);
   const parametersOf = (spec: LayoutSpec): UmapParameters => ({
     n_neighbors: nNeighbors,
     min_dist: spec.minDist,
@@ -157,9 +158,7 @@ function umapSetup(vectors: Float32Array[], layouts: UmapLayoutOptions[], option
     const others = nNeighbors - 1;
     const knn: FlatNeighbors = options.knn
       ? flattenNeighbors(options.knn, n, others)
-      : approximate
-        ? nnDescent(vectors, others, { seed })
-        : flattenNeighbors(nearestNeighbors(vectors, others), n, others);
+      : (options.neighbors ?? cosineNeighbors)(vectors, others, seed);
     graph = fuzzySimplicialSet(knn, nNeighbors);
   }
   return {

@@ -9,6 +9,7 @@ import type { StepFunction } from '../handler';
 import { round6 } from '../algorithms/rounding';
 import { membersByCluster, readComments, readPositions } from './jobData';
 import { earlierLabels, readEarlierJob, recordLineage } from './lineage';
+import { cachedNeighbors } from './neighborCache';
 
 export const clusterStep: StepFunction = async (input, { repository }) => {
   const reading = readComments(repository, input.job_id);
@@ -26,6 +27,7 @@ export const clusterStep: StepFunction = async (input, { repository }) => {
       minClusterSize: input.options.min_cluster_size,
       maxLayers: input.options.max_layers,
       continuity: earlierLabels(earlier, comments.ids),
+      neighbors: cachedNeighbors,
     },
   );
 

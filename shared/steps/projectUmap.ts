@@ -7,13 +7,14 @@ import { projectUmap, umapEdges } from '../algorithms/umap';
 import type { StepFunction } from '../handler';
 import { round6 } from '../algorithms/rounding';
 import { readComments } from './jobData';
+import { cachedNeighbors } from './neighborCache';
 
 export const GRAPH_NEIGHBORS = 5;
 
 export const projectUmapStep: StepFunction = async (input, { repository }) => {
   const comments = await readComments(repository, input.job_id);
   const base = { job_id: input.job_id, conversation_id: input.conversation_id };
-  const map = projectUmap(comments.vectors, { nComponents: 2, minDist: input.options.min_dist, nNeighbors: input.options.n_neighbors, seed: input.options.seed });
+  const map = projectUmap(comments.vectors, { nComponents: 2, minDist: input.options.min_dist, nNeighbors: input.options.n_neighbors, seed: input.options.seed, neighbors: cachedNeighbors });
   const edges = umapEdges(map.positions, GRAPH_NEIGHBORS).map((edge) => {
     const [a, b] = [comments.ids[edge.source], comments.ids[edge.target]].sort((x, y) => x - y);
     return {
