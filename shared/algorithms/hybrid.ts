@@ -36,21 +36,7 @@ export function embedHybrid(
   const lsa: LsaEmbedding = embedLsa(texts, { dimensions: options.dimensions, languages });
   const english = texts.map((_, i) => languages === undefined || languages[i] === 'en');
   const sif = sifEmbed(texts, words, { include: english });
-  const dimensions = lsa.dimensions + words.dimensions;
-  let missing = 0;
-  const vectors = lsa.vectors.map((lsaVector, i) => {
-    const out = new Float32Array(dimensions);
-    out.set(lsaVector);
-    const sifVector = sif.vectors[i];
-    if (!sifVector) {
-      if (english[i]) missing++;
-      return out; // the LSA half is already of unit length
-    }
-    const scale = 1 / Math.sqrt(1 + WORD_VECTOR_WEIGHT * WORD_VECTOR_WEIGHT);
-    for (let d = 0; d < lsa.dimensions; d++) out[d] *= scale;
-    for (let d = 0; d < words.dimensions; d++) out[lsa.dimensions + d] = WORD_VECTOR_WEIGHT * scale * sifVector[d];
-    return out;
-  });
+  const { vectors, dimensions, missing } = besideLsa(lsa, sif.vectors, words.dimensions, WORD_VECTOR_WEIGHT, english);
   const adjustments = [...lsa.adjustments];
   if (missing > 0) adjustments.push(`${missing} of ${texts.length} comments have no word with a pretrained vector: their LSA half alone is used`);
   return {
@@ -60,4 +46,34 @@ export function embedHybrid(
     adjustments,
     wordCoverage: sif.coverage,
   };
+}
+
+/**
+ * Each comment's LSA vector (unit length) followed by its second vector (unit length; none: that
+ * half stays zero), the halves weighted 1 : `weight` and the whole of unit length.
+ * `missing` counts the comments `expected` to have a second vector that have none.
+ */
+export function besideLsa(
+  lsa: LsaEmbedding,
+  second: ReadonlyArray<ArrayLike<number> | null | undefined>,
+  secondDimensions: number,
+  weight: number,
+  expected: readonly boolean[],
+): { vectors: Float32Array[]; dimensions: number; missing: number } {
+  const dimensions = lsa.dimensions + secondDimensions;
+  const scale = 1 / Math.sqrt(1 + weight * weight);
+  let missing = 0;
+  const vectors = lsa.vectors.map((lsaVector, i) => {
+    const out = new Float32Array(dimensions);
+    out.set(lsaVector);
+    const secondVector = second[i];
+    if (!secondVector) {
+      if (expected[i]) missing++;
+      return out; // the LSA half is already of unit length
+    }
+    for (let d = 0; d < lsa.dimensions; d++) out[d] *= scale;
+    for (let d = 0; d < secondDimensions; d++) out[lsa.dimensions + d] = weight * scale * secondVector[d];
+    return out;
+  });
+  return { vectors, dimensions, missing };
 }

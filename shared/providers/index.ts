@@ -10,6 +10,7 @@ import { BedrockEmbedder } from './embedding/bedrock';
 import { HybridEmbedder } from './embedding/hybrid';
 import { LsaEmbedder } from './embedding/lsa';
 import { OpenAiEmbedder } from './embedding/openai';
+import { SentenceEmbedder } from './embedding/sentence';
 import type { EmbeddingProvider } from './embedding/provider';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http';
 import { AnthropicNamer } from './naming/anthropic';
@@ -50,6 +51,8 @@ export function createEmbeddingProvider(options: ProviderOptions, services: Prov
   switch (options.embedder) {
     case 'hybrid':
       return new HybridEmbedder({ dimensions: options.embedding_dimensions });
+    case 'sentence':
+      return new SentenceEmbedder({ dimensions: options.embedding_dimensions });
     case 'lsa':
       return new LsaEmbedder({ dimensions: options.embedding_dimensions });
     case 'openai': {

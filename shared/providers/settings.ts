@@ -2,12 +2,15 @@
  * Built-in settings of each provider and where API keys come from. No SDK imports: MarkRunning and
  * the option schema read this without loading any provider client.
  */
+// Types only: shared/config.ts builds its variables from this module's values, so a value import
+// back would be a cycle. The functions below take the parsed environment from their callers.
+import type { Environment, VariableName } from '../config';
 import { ConfigurationError } from '../errors';
 
-/** Embedding providers (README "Providers"): `hybrid` and `lsa` are offline; the others call an API. */
-export const EMBEDDERS = ['hybrid', 'lsa', 'openai', 'bedrock'] as const;
+/** Embedding providers (README "Providers"): `sentence`, `hybrid` and `lsa` are offline; the others call an API. */
+export const EMBEDDERS = ['hybrid', 'sentence', 'lsa', 'openai', 'bedrock'] as const;
 /** Fitted on the whole conversation, so never fanned out in batches. */
-export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'lsa']);
+export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'sentence', 'lsa']);
 export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
 export type Embedder = (typeof EMBEDDERS)[number];
 export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
@@ -64,6 +67,7 @@ export interface ProviderOptions extends EmbeddingSettings, NamingSettings {
  */
 export const EMBEDDER_SETTINGS: Record<string, { accepts: ReadonlyArray<keyof EmbeddingSettings>; defaults: EmbeddingSettings }> = {
   hybrid: { accepts: ['embedding_dimensions'], defaults: {} },
+  sentence: { accepts: ['embedding_dimensions'], defaults: {} },
   lsa: { accepts: ['embedding_dimensions'], defaults: {} },
   openai: {
     accepts: ['embedding_url', 'embedding_model', 'embedding_dimensions', 'embedding_batch_size', 'embedding_concurrency'],
@@ -85,13 +89,14 @@ export const NAMER_SETTINGS: Record<string, { accepts: ReadonlyArray<keyof Namin
 };
 
 export type ApiKeyName = 'openai' | 'anthropic';
+type KeyVariable = Extract<VariableName, `${'OPENAI' | 'ANTHROPIC'}_API_KEY${'' | '_PARAMETER' | '_SECRET_ARN'}`>;
 
 /**
  * Where a provider's API key is read, first match wins: an SSM SecureString parameter (name or ARN),
  * a Secrets Manager secret (ARN or name; the SecretString is the key, or JSON with `api_key`), or —
  * for local runs — the key itself in a plain environment variable.
  */
-export const API_KEY_SOURCES: Record<ApiKeyName, { parameter: string; secret: string; plain: string; origins: string }> = {
+export const API_KEY_SOURCES: Record<ApiKeyName, { parameter: KeyVariable; secret: KeyVariable; plain: KeyVariable; origins: 'OPENAI_API_KEY_ORIGINS' | 'ANTHROPIC_API_KEY_ORIGINS' }> = {
   openai: { parameter: 'OPENAI_API_KEY_PARAMETER', secret: 'OPENAI_API_KEY_SECRET_ARN', plain: 'OPENAI_API_KEY', origins: 'OPENAI_API_KEY_ORIGINS' },
   anthropic: { parameter: 'ANTHROPIC_API_KEY_PARAMETER', secret: 'ANTHROPIC_API_KEY_SECRET_ARN', plain: 'ANTHROPIC_API_KEY', origins: 'ANTHROPIC_API_KEY_ORIGINS' },
 };
@@ -104,14 +109,16 @@ const DEFAULT_KEY_ORIGINS: Record<ApiKeyName, string> = { openai: new URL(OPENAI
  * (DELPHI_EMBEDDING_URL, DELPHI_NAMER_URL) and to the origins listed (comma-separated) in
  * OPENAI_API_KEY_ORIGINS / ANTHROPIC_API_KEY_ORIGINS. Other servers (a local Ollama) get no key.
  */
-export function keyOriginTrusted(name: ApiKeyName, url: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export type KeyEnvironment = Pick<Environment, KeyVariable | 'OPENAI_API_KEY_ORIGINS' | 'ANTHROPIC_API_KEY_ORIGINS' | 'DELPHI_EMBEDDING_URL' | 'DELPHI_NAMER_URL'>;
+
+export function keyOriginTrusted(name: ApiKeyName, url: string, env: KeyEnvironment): boolean {
   const origin = originOf(url);
   if (!origin) return false;
   const trusted = [
     DEFAULT_KEY_ORIGINS[name],
     originOf(env.DELPHI_EMBEDDING_URL),
     originOf(env.DELPHI_NAMER_URL),
-    ...(env[API_KEY_SOURCES[name].origins] ?? '').split(',').map(originOf),
+    ...env[API_KEY_SOURCES[name].origins].map(originOf),
   ];
   return trusted.includes(origin);
 }
@@ -125,7 +132,7 @@ function originOf(url: string | undefined): string | undefined {
 }
 
 /** Whether any source of the key is configured (checked before a job starts, without reading the key). */
-export function apiKeyConfigured(name: ApiKeyName, env: NodeJS.ProcessEnv = process.env): boolean {
+export function apiKeyConfigured(name: ApiKeyName, env: KeyEnvironment): boolean {
   const sources = API_KEY_SOURCES[name];
   return [sources.parameter, sources.secret, sources.plain].some((variable) => Boolean(env[variable]?.trim()));
 }
@@ -138,7 +145,7 @@ export function apiKeyConfigured(name: ApiKeyName, env: NodeJS.ProcessEnv = proc
  */
 export function assertApiKeysConfigured(
   options: { embedder: string; embedding_url?: string; topic_namer: string; namer_url?: string },
-  env: NodeJS.ProcessEnv = process.env,
+  env: KeyEnvironment,
 ): void {
   const needs: Array<[ApiKeyName, string, string]> = [];
   const isOpenAi = (url: string | undefined) => url === undefined || new URL(url).origin === DEFAULT_KEY_ORIGINS.openai;

