@@ -3,7 +3,7 @@
  * replace them with setDependencies (for example a repository bound to an in-process dynalite).
  */
 import { createDocumentClient } from './aws/clients';
-import { readConfig } from './config';
+import { environment } from './config';
 import type { ProviderServices } from './providers';
 import { Repository } from './repository';
 import type { SourceClients } from './sources';
@@ -20,9 +20,9 @@ let current: Dependencies | undefined;
 
 export function dependencies(): Dependencies {
   if (!current) {
-    const config = readConfig();
+    const env = environment();
     current = {
-      repository: new Repository({ client: createDocumentClient(config.dynamodbEndpoint), tableSuffix: config.tableSuffix }),
+      repository: new Repository({ client: createDocumentClient(env.DYNAMODB_ENDPOINT), tableSuffix: env.DELPHI_TABLE_SUFFIX }),
     };
   }
   return current;

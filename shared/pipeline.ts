@@ -3,12 +3,12 @@
  * source location, options, small counts). Comment text, vectors and coordinates live in the tables.
  */
 import { z } from 'zod';
-import { readProviderEnv, type ProviderEnvDefaults } from './config';
-import { ConfigurationError, InvalidInputError } from './errors';
+import { environment, providerDefaults, type ProviderEnvDefaults } from './config';
+import { InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import {
-  EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS,
-  settingVariable, type Embedder, type ProviderSettingKey, type SettingValue, type TopicNamerName,
+  DEFAULT_EMBEDDER, EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS,
+  type Embedder, type ProviderSettingKey, type SettingValue, type TopicNamerName,
 } from './providers/settings';
 import { CLUSTERING_DEFAULTS } from './algorithms/clusteringDefaults';
 import { DEFAULT_SEED } from './algorithms/random';
@@ -142,7 +142,7 @@ function describeZodError(error: z.ZodError): string {
 export function parseOptions(raw: unknown, defaults: ProviderEnvDefaults = providerEnvDefaults()): PipelineOptions {
   const parsed = PipelineOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InvalidInputError(`Invalid options — ${describeZodError(parsed.error)}`);
-  const defaultEmbedder = (defaults.embedder ?? 'hybrid') as Embedder;
+  const defaultEmbedder = (defaults.embedder ?? DEFAULT_EMBEDDER) as Embedder;
   const defaultNamer = (defaults.topicNamer ?? 'keywords') as TopicNamerName;
   const { embedder = defaultEmbedder, topic_namer = defaultNamer } = parsed.data;
   const options: PipelineOptions = { ...parsed.data, embedder, topic_namer };
@@ -172,36 +172,9 @@ function fillSettings(
   for (const key of provider.accepts) settings[key] ??= env[key] ?? builtIn[key];
 }
 
-let envDefaults: ProviderEnvDefaults | undefined;
-
-/** The deployment's provider defaults, read from the environment once (a bad value fails at once, naming the variable). */
+/** The deployment's provider defaults (shared/config.ts: read once, checked there). */
 export function providerEnvDefaults(): ProviderEnvDefaults {
-  if (!envDefaults) {
-    const read = readProviderEnv();
-    if (read.embedder && !(EMBEDDERS as readonly string[]).includes(read.embedder)) {
-      throw new ConfigurationError(`DELPHI_EMBEDDER must be one of ${EMBEDDERS.join(', ')}, got "${read.embedder}"`);
-    }
-    if (read.topicNamer && !(TOPIC_NAMERS as readonly string[]).includes(read.topicNamer)) {
-      throw new ConfigurationError(`DELPHI_TOPIC_NAMER must be one of ${TOPIC_NAMERS.join(', ')}, got "${read.topicNamer}"`);
-    }
-    for (const [settings, used, variable] of [
-      [read.embedding, EMBEDDER_SETTINGS[read.embedder ?? 'hybrid'], `DELPHI_EMBEDDER=${read.embedder ?? 'hybrid'}`],
-      [read.naming, NAMER_SETTINGS[read.topicNamer ?? 'keywords'], `DELPHI_TOPIC_NAMER=${read.topicNamer ?? 'keywords'}`],
-    ] as const) {
-      for (const [key, value] of Object.entries(settings)) {
-        if (value !== undefined && !used.accepts.includes(key as never)) {
-          throw new ConfigurationError(`${settingVariable(key as ProviderSettingKey)} is set but ${variable} does not use it`);
-        }
-      }
-    }
-    envDefaults = read;
-  }
-  return envDefaults;
-}
-
-/** Tests that change the provider environment call this to have it read again. */
-export function resetProviderEnvDefaults(): void {
-  envDefaults = undefined;
+  return providerDefaults(environment());
 }
 
 /** Validates the execution state a step receives and returns the typed references. */

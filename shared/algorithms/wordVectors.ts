@@ -54,13 +54,14 @@ export function decodeWordVectors(buffer: Buffer): WordVectors {
 }
 
 /**
- * Where the binary is: DELPHI_WORD_VECTORS when set, else `models/glove-100d.bin` in the nearest
- * folder up from this module (the repository, or the Lambda bundle's root, /var/task) or the
- * working directory.
+ * Where the binary is: `configured` when given (DELPHI_WORD_VECTORS, passed in by the caller: this
+ * module reads no environment), else `models/glove-100d.bin` in the nearest folder up from this
+ * module (the repository, or the Lambda bundle's root), from `taskRoot` (LAMBDA_TASK_ROOT) or from
+ * the working directory.
  */
-export function wordVectorsPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DELPHI_WORD_VECTORS) return env.DELPHI_WORD_VECTORS;
-  const starts = [__dirname, env.LAMBDA_TASK_ROOT, process.cwd()].filter((dir): dir is string => Boolean(dir));
+export function wordVectorsPath(configured?: string, taskRoot?: string): string {
+  if (configured) return configured;
+  const starts = [__dirname, taskRoot, process.cwd()].filter((dir): dir is string => Boolean(dir));
   for (const start of starts) {
     for (let dir = start; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, WORD_VECTORS_FILE);
@@ -76,8 +77,8 @@ let defaultPath: string | undefined;
 
 /**
  * The word vectors, read on first use and kept for the life of the process (a Lambda container).
- * Without `file`, the path is resolved once (DELPHI_WORD_VECTORS is read then): ~0.15–0.25 s for
- * the 150,000 words, ~16 MB of vectors and the word → rank map.
+ * Without `file`, the default place (wordVectorsPath() without a configured path), resolved once;
+ * the embedder passes the configured one.
  */
 export function loadWordVectors(file = (defaultPath ??= wordVectorsPath())): WordVectors {
   if (loaded?.file === file) return loaded.vectors;

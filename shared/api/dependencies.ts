@@ -4,6 +4,7 @@
  * replace them with setApiDependencies — locally the execution starter is the local runner.
  */
 import { createS3Client, createStepFunctionsClient } from '../aws/apiClients';
+import { environment, type Environment } from '../config';
 import { dependencies } from '../dependencies';
 import { ConfigurationError } from '../errors';
 import { StepFunctionsExecutions } from './executions';
@@ -20,25 +21,15 @@ export interface ApiConfig {
   stepFunctionsEndpoint?: string;
 }
 
-export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const stateMachineArn = env.STATE_MACHINE_ARN?.trim() ?? '';
-  if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/.test(stateMachineArn)) {
-    throw new ConfigurationError(`STATE_MACHINE_ARN must be a Step Functions state machine ARN, got "${stateMachineArn}"`);
-  }
-  const endpoint = env.STEPFUNCTIONS_ENDPOINT?.trim() || undefined;
-  if (endpoint && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
-    throw new ConfigurationError(`STEPFUNCTIONS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
-  }
-  const allow = env.DELPHI_ALLOW_LOCAL_SOURCES?.trim() ?? '';
-  if (!['', 'true', 'false'].includes(allow)) {
-    throw new ConfigurationError(`DELPHI_ALLOW_LOCAL_SOURCES must be true or false, got "${allow}"`);
-  }
+/** The API's slice of the environment (shared/config.ts checked each value); the state machine is required here. */
+export function readApiConfig(env: Environment = environment()): ApiConfig {
+  if (env.STATE_MACHINE_ARN === undefined) throw new ConfigurationError('STATE_MACHINE_ARN must be a Step Functions state machine ARN, got ""');
   return {
-    stateMachineArn,
-    sourceBuckets: (env.DELPHI_SOURCE_BUCKETS ?? '').split(',').map((bucket) => bucket.trim()).filter(Boolean),
-    allowLocalSources: allow === 'true',
-    databaseHosts: (env.DELPHI_ALLOWED_PG_HOSTS ?? '').split(',').map((host) => host.trim()).filter(Boolean),
-    stepFunctionsEndpoint: endpoint,
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    sourceBuckets: env.DELPHI_SOURCE_BUCKETS,
+    allowLocalSources: env.DELPHI_ALLOW_LOCAL_SOURCES,
+    databaseHosts: env.DELPHI_ALLOWED_PG_HOSTS,
+    stepFunctionsEndpoint: env.STEPFUNCTIONS_ENDPOINT,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { environment } from '../config';
 import { ConfigurationError, InvalidInputError } from '../errors';
 import { assertConversationId, assertJobId, isValidExecutionName } from '../jobId';
 import { parseOptions, PipelineOptionsSchema } from '../pipeline';
@@ -123,7 +124,7 @@ export function validateOptions(options: Record<string, unknown>, policy: Caller
   const violation = policy === 'deployment' ? undefined : callerOptionViolation(options, policy);
   if (violation) throw badRequest(violation.field, violation.message);
   try {
-    assertApiKeysConfigured(checked);
+    assertApiKeysConfigured(checked, environment());
   } catch (error) {
     if (error instanceof InvalidInputError) throw badRequest('options', error.message.replace(/^Invalid options — /, ''));
     // A provider that needs a key this deployment does not have: the client can choose another one.

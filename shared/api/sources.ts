@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { asStepError } from '../aws/errors';
+import { DEFAULTS } from '../config';
 import { InvalidInputError } from '../errors';
 import { isPostgresSource, parsePostgresSource, resolveLocalSource } from '../sources';
 import { nonPublicAddress } from '../providers/policy';
@@ -93,7 +94,8 @@ function sameServer(entry: string, named: { host: string; port: number }): boole
 function checkPostgresSource(source: string, policy: SourcePolicy): string {
   let parsed;
   try {
-    parsed = parsePostgresSource(source, {});
+    // Only what the caller named: none of the deployment's PG* variables.
+    parsed = parsePostgresSource(source, DEFAULTS);
   } catch (error) {
     if (error instanceof InvalidInputError) throw badRequest('source', error.message);
     throw error;

@@ -5,13 +5,14 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { environment, localRegion } from '../config';
 
-export function createStepFunctionsClient(endpoint = process.env.STEPFUNCTIONS_ENDPOINT?.trim() || undefined): SFNClient {
+export function createStepFunctionsClient(endpoint = environment().STEPFUNCTIONS_ENDPOINT): SFNClient {
   return new SFNClient(
     endpoint
       ? {
           endpoint,
-          region: process.env.AWS_REGION ?? 'us-east-1',
+          region: localRegion(),
           // The local endpoint accepts any credentials; real ones must never be needed locally.
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
           maxAttempts: 3,

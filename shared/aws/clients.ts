@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { environment, localRegion } from '../config';
 
 export interface ClientRetryOptions {
   maxAttempts: number;
@@ -40,18 +41,18 @@ function fullJitterRetryStrategy({ maxAttempts, baseDelayMs }: ClientRetryOption
 export function createS3Client(endpoint?: string, retry?: ClientRetryOptions): S3Client {
   return new S3Client({
     ...(endpoint
-      ? { endpoint, forcePathStyle: true, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      ? { endpoint, forcePathStyle: true, region: localRegion(), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
     ...(retry ? { maxAttempts: retry.maxAttempts, retryStrategy: fullJitterRetryStrategy(retry) as never } : {}),
   });
 }
 
-export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT, retry?: ClientRetryOptions): DynamoDBDocumentClient {
+export function createDocumentClient(endpoint = environment().DYNAMODB_ENDPOINT, retry?: ClientRetryOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     ...(endpoint
       ? {
           endpoint,
-          region: process.env.AWS_REGION ?? 'us-east-1',
+          region: localRegion(),
           // dynalite accepts any credentials; real ones must never be needed locally.
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }

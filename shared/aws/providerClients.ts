@@ -7,9 +7,11 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { environment } from '../config';
 
 export function createBedrockClient(config: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  const region = process.env.BEDROCK_REGION?.trim() || process.env.AWS_REGION;
+  const { BEDROCK_REGION, AWS_REGION } = environment();
+  const region = BEDROCK_REGION ?? AWS_REGION;
   return new BedrockRuntimeClient({ ...(region ? { region } : {}), ...config, maxAttempts: 1 });
 }
 

@@ -4,6 +4,7 @@
  * merges these roles into its resources (through shared/deploy/resources.cjs) and points each function
  * at its role; there is no shared Lambda role.
  */
+import type { Environment } from '../config';
 import { allowedModels } from '../providers/policy';
 import { CONVERSATION_INDEX, resourceId, type TableId } from '../schema';
 import { accessOf, FUNCTION_NAMES, type FunctionAccess } from './access';
@@ -31,8 +32,12 @@ export interface Statement {
 export interface RoleOptions {
   /** The tables' customer-managed KMS key, when there is one (param tableKmsKeyArn). */
   tableKmsKeyArn?: string;
-  /** Where the allowed models are configured (shared/providers/policy.ts allowedModels). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * Where the allowed models are configured (shared/providers/policy.ts allowedModels). Unset: this
+   * process's environment, parsed by shared/config.ts — at package time the deployer's shell, which is
+   * also what serverless.yml hands the functions (${env:…}), so the grants and the functions agree.
+   */
+  env?: Environment;
   /** The Polis database's secret and VPC (params polisDatabase*), for the functions that read sources. */
   polisDatabase?: PolisDatabaseOptions;
 }
@@ -48,7 +53,7 @@ const INFERENCE_PROFILE = /^(us|eu|apac|us-gov|jp|au|ca|global)\.(.+)$/;
  * the allow-list cannot be called even by an execution started outside the API. Ids without a
  * `provider.` prefix (OpenAI-compatible model names) are not Bedrock models.
  */
-export function bedrockModelResources(env: NodeJS.ProcessEnv = process.env): unknown[] {
+export function bedrockModelResources(env?: Environment): unknown[] {
   const { embedding, naming } = allowedModels(env);
   const ids = [...new Set([...embedding, ...naming])].filter((id) => /^[a-z0-9-]+\.[A-Za-z0-9.:_-]+$/.test(id)).sort();
   return ids.flatMap((id) => {

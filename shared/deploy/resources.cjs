@@ -11,10 +11,10 @@ const polisDatabase = async (resolveVariable) =>
     subnetIds: String(await resolveVariable('param:polisDatabaseSubnetIds')),
     securityGroupIds: String(await resolveVariable('param:polisDatabaseSecurityGroupIds')),
   });
+// The Bedrock models the roles may invoke come from the deployer's environment, parsed by shared/config.ts (iam.ts).
 module.exports.functionRoles = async ({ resolveVariable }) =>
   functionRoles({
     tableKmsKeyArn: String(await resolveVariable('param:tableKmsKeyArn')).trim() || undefined,
-    env: process.env,
     polisDatabase: await polisDatabase(resolveVariable),
   });
 // The VPC of the functions that read postgres:// sources; {} (none) unless the params give one.

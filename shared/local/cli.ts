@@ -5,6 +5,7 @@
  */
 import './polyfills';
 import { consoleLogs, EXIT_FAILED, EXIT_USAGE, UsageError } from './usage';
+import { environment, setEnvironmentDefaults } from '../config';
 
 type Command = { usage: string; command(args: string[]): Promise<void> };
 
@@ -44,8 +45,8 @@ function wantsHelp(args: string[]): boolean {
 }
 
 let verbose = false;
-/** The level the user asked for, if any (the CLI sets LOG_LEVEL itself otherwise). */
-const USER_LOG_LEVEL = process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
+/** The level the user asked for, if any, read before the CLI sets its own default (the first main()). */
+let userLogLevel: { level: string | undefined } | undefined;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const end = argv.indexOf('--');
@@ -53,10 +54,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const args = verbose ? argv.filter((arg, i) => arg !== '--verbose' || (end !== -1 && i > end)) : argv;
   // The JSON logs (shared/logger.ts) are for Lambda and CloudWatch: on the console only with --verbose or
   // LOG_LEVEL; `run` writes them to .delphi/logs/<job_id>.jsonl.
-  consoleLogs.enabled = verbose || USER_LOG_LEVEL !== undefined;
-  process.env.LOG_LEVEL ??= verbose || argv[0] === 'run' ? 'INFO' : 'SILENT';
-  // Node 20 is supported here until the SDK's 2027 cut-off; the deploy runtime is nodejs22.x.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  userLogLevel ??= { level: environment().LOG_LEVEL ?? environment().POWERTOOLS_LOG_LEVEL };
+  consoleLogs.enabled = verbose || userLogLevel.level !== undefined;
+  setEnvironmentDefaults({
+    LOG_LEVEL: verbose || argv[0] === 'run' ? 'INFO' : 'SILENT',
+    // Node 20 is supported here until the SDK's 2027 cut-off; the deploy runtime is nodejs22.x.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
   const [name, ...rest] = args;
   if (name === undefined || HELP.has(name)) {
     if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return console.log(`Usage: delphi ${(await COMMANDS[rest[0]]()).usage}`);

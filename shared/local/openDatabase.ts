@@ -7,6 +7,7 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
+import { environment } from '../config';
 import type { Repository } from '../repository';
 import type { LocalDatabase } from './dynaliteServer';
 
@@ -17,7 +18,7 @@ const isLocked = (error: unknown) => (error as Error | undefined)?.name === 'Dat
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const BUNDLED_CONVERSATION = path.join(REPO_ROOT, 'test/fixtures/scoop-hivemind.biodiversity');
-export const DATA_DIR = path.resolve(process.env.DELPHI_DATA_DIR ?? path.join(REPO_ROOT, '.delphi'));
+export const DATA_DIR = path.resolve(environment().DELPHI_DATA_DIR ?? path.join(REPO_ROOT, '.delphi'));
 export const DYNAMODB_DIR = path.join(DATA_DIR, 'dynamodb');
 /** Written by the process that holds DYNAMODB_DIR (`delphi db`, `delphi serve`). */
 export const ENDPOINT_FILE = path.join(DATA_DIR, 'endpoint.json');
@@ -137,7 +138,7 @@ export async function holdLocalDatabase(port?: number): Promise<LocalDatabase> {
 }
 
 export async function openDatabase(): Promise<OpenDatabase> {
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const endpoint = environment().DYNAMODB_ENDPOINT;
   const { createTables, startLocalDatabase } = await loadDb();
   if (endpoint) {
     await createTables(endpoint);

@@ -7,7 +7,7 @@
  * The local CLI (`delphi run`) is the deployment itself and is not held to this policy.
  */
 import { BlockList, isIP } from 'node:net';
-import { ConfigurationError } from '../errors';
+import { DEFAULTS, environment, type Environment } from '../config';
 import { EMBEDDER_SETTINGS, NAMER_SETTINGS } from './settings';
 
 export interface CallerPolicy {
@@ -23,8 +23,13 @@ export interface CallerPolicy {
 }
 
 /** Caps that keep one request from costing many times a normal job (each can be raised per deployment). */
-export const DEFAULT_CAPS = { maxEmbeddingDimensions: 1024, maxNeighbors: 50, maxConcurrency: 16 } as const;
+export const DEFAULT_CAPS = {
+  maxEmbeddingDimensions: DEFAULTS.DELPHI_MAX_EMBEDDING_DIMENSIONS,
+  maxNeighbors: DEFAULTS.DELPHI_MAX_N_NEIGHBORS,
+  maxConcurrency: DEFAULTS.DELPHI_MAX_CONCURRENCY,
+} as const;
 
+/** The variables the policy is read from (their ranges and defaults: shared/config.ts). */
 export const POLICY_VARIABLES = {
   embeddingUrls: 'DELPHI_ALLOWED_EMBEDDING_URLS',
   namerUrls: 'DELPHI_ALLOWED_NAMER_URLS',
@@ -46,12 +51,6 @@ export function normaliseUrl(value: string): string | undefined {
   }
 }
 
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
 function builtIn(settings: typeof EMBEDDER_SETTINGS | typeof NAMER_SETTINGS, key: string): string[] {
   return Object.values(settings).flatMap((provider) => {
     const value = (provider.defaults as Record<string, unknown>)[key];
@@ -60,53 +59,40 @@ function builtIn(settings: typeof EMBEDDER_SETTINGS | typeof NAMER_SETTINGS, key
 }
 
 /** The models a deployment allows, per kind: built-in defaults, the configured default and the allow-list. */
-export function allowedModels(env: NodeJS.ProcessEnv = process.env): { embedding: string[]; naming: string[] } {
-  const unique = (values: Array<string | undefined>) => [...new Set(values.map((v) => v?.trim()).filter((v): v is string => Boolean(v)))];
+type ModelEnvironment = Pick<Environment, 'DELPHI_EMBEDDING_MODEL' | 'DELPHI_NAMER_MODEL' | 'DELPHI_ALLOWED_EMBEDDING_MODELS' | 'DELPHI_ALLOWED_NAMER_MODELS'>;
+
+/** The models a deployment allows, per kind: built-in defaults, the configured default and the allow-list. */
+export function allowedModels(env: ModelEnvironment = environment()): { embedding: string[]; naming: string[] } {
+  const unique = (values: Array<string | undefined>) => [...new Set(values.filter((v): v is string => Boolean(v)))];
   return {
-    embedding: unique([...builtIn(EMBEDDER_SETTINGS, 'embedding_model'), env.DELPHI_EMBEDDING_MODEL, ...list(env[POLICY_VARIABLES.embeddingModels])]),
-    naming: unique([...builtIn(NAMER_SETTINGS, 'namer_model'), env.DELPHI_NAMER_MODEL, ...list(env[POLICY_VARIABLES.namerModels])]),
+    embedding: unique([...builtIn(EMBEDDER_SETTINGS, 'embedding_model'), env.DELPHI_EMBEDDING_MODEL, ...env[POLICY_VARIABLES.embeddingModels]]),
+    naming: unique([...builtIn(NAMER_SETTINGS, 'namer_model'), env.DELPHI_NAMER_MODEL, ...env[POLICY_VARIABLES.namerModels]]),
   };
 }
 
-export function readCallerPolicy(env: NodeJS.ProcessEnv = process.env): CallerPolicy {
-  const urls = (variable: string, configured: string | undefined, builtIns: string[]) => {
-    const out = new Set<string>();
-    for (const value of [...builtIns, ...list(configured), ...list(env[variable])]) {
-      const url = normaliseUrl(value);
-      if (!url) throw new ConfigurationError(`${variable} must list http(s) base URLs separated by commas, got "${value}"`);
-      out.add(url);
-    }
-    return out;
-  };
-  const cap = (variable: string, fallback: number, max: number) => {
-    const raw = env[variable]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigurationError(`${variable} must be an integer from 1 to ${max}, got "${raw}"`);
-    return value;
-  };
+/** The policy of an environment (its values were checked when it was parsed: shared/config.ts). */
+export function readCallerPolicy(env: Environment = environment()): CallerPolicy {
+  const urls = (listed: readonly string[], configured: string | undefined, builtIns: string[]) =>
+    new Set([...builtIns, ...(configured ? [configured] : []), ...listed].map((value) => normaliseUrl(value) ?? value));
   const models = allowedModels(env);
   return {
-    embeddingUrls: urls(POLICY_VARIABLES.embeddingUrls, env.DELPHI_EMBEDDING_URL, builtIn(EMBEDDER_SETTINGS, 'embedding_url')),
-    namerUrls: urls(POLICY_VARIABLES.namerUrls, env.DELPHI_NAMER_URL, builtIn(NAMER_SETTINGS, 'namer_url')),
+    embeddingUrls: urls(env.DELPHI_ALLOWED_EMBEDDING_URLS, env.DELPHI_EMBEDDING_URL, builtIn(EMBEDDER_SETTINGS, 'embedding_url')),
+    namerUrls: urls(env.DELPHI_ALLOWED_NAMER_URLS, env.DELPHI_NAMER_URL, builtIn(NAMER_SETTINGS, 'namer_url')),
     embeddingModels: new Set(models.embedding),
     namerModels: new Set(models.naming),
-    maxEmbeddingDimensions: cap(POLICY_VARIABLES.maxEmbeddingDimensions, DEFAULT_CAPS.maxEmbeddingDimensions, 4096),
-    maxNeighbors: cap(POLICY_VARIABLES.maxNeighbors, DEFAULT_CAPS.maxNeighbors, 200),
-    maxConcurrency: cap(POLICY_VARIABLES.maxConcurrency, DEFAULT_CAPS.maxConcurrency, 64),
+    maxEmbeddingDimensions: env.DELPHI_MAX_EMBEDDING_DIMENSIONS,
+    maxNeighbors: env.DELPHI_MAX_N_NEIGHBORS,
+    maxConcurrency: env.DELPHI_MAX_CONCURRENCY,
   };
 }
 
-let current: CallerPolicy | undefined;
+const policies = new WeakMap<Environment, CallerPolicy>();
 
-/** This container's policy, read from the environment once (a bad value fails at once, naming the variable). */
-export function callerPolicy(): CallerPolicy {
-  return (current ??= readCallerPolicy());
-}
-
-/** Tests that change the environment call this to have it read again. */
-export function resetCallerPolicy(): void {
-  current = undefined;
+/** This container's policy, made once per parsed environment (a bad value fails there, naming the variable). */
+export function callerPolicy(env: Environment = environment()): CallerPolicy {
+  let policy = policies.get(env);
+  if (!policy) policies.set(env, (policy = readCallerPolicy(env)));
+  return policy;
 }
 
 const NON_PUBLIC = (() => {

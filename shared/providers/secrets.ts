@@ -9,13 +9,15 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { isRetryableAwsError } from '../aws/errors';
+import { environment } from '../config';
 import { ConfigurationError, TransientError } from '../errors';
-import { API_KEY_SOURCES, keyOriginTrusted, type ApiKeyName } from './settings';
+import { API_KEY_SOURCES, keyOriginTrusted, type ApiKeyName, type KeyEnvironment } from './settings';
 
 export interface SecretStores {
   ssm: () => SSMClient;
   secretsManager: () => SecretsManagerClient;
-  env?: NodeJS.ProcessEnv;
+  /** Unset: this process's (shared/config.ts). */
+  env?: KeyEnvironment;
 }
 
 /** The key of provider `name` for a request to `url`; undefined when there is none or `url` may not have it. */
@@ -26,7 +28,7 @@ export type ApiKeyResolver = (name: ApiKeyName, url: string) => Promise<string |
  * again. A key is only handed out for a URL whose origin may receive it (keyOriginTrusted).
  */
 export function apiKeyResolver(stores: SecretStores): ApiKeyResolver {
-  const env = stores.env ?? process.env;
+  const env = stores.env ?? environment();
   const cache = new Map<ApiKeyName, Promise<string | undefined>>();
   return (name, url) => {
     if (!keyOriginTrusted(name, url, env)) return Promise.resolve(undefined);
@@ -40,7 +42,7 @@ export function apiKeyResolver(stores: SecretStores): ApiKeyResolver {
   };
 }
 
-async function readApiKey(name: ApiKeyName, stores: SecretStores, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function readApiKey(name: ApiKeyName, stores: SecretStores, env: KeyEnvironment): Promise<string | undefined> {
   const sources = API_KEY_SOURCES[name];
   const parameterName = env[sources.parameter]?.trim();
   if (parameterName) {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { asStepError } from '../aws/errors';
 import { InvalidInputError } from '../errors';
-import { readSourceLimits, type SourceFileLimits } from '../config';
+import { environment, sourceLimits, type Environment, type SourceFileLimits } from '../config';
 import { cappedStream, fileLimit, localFileReader, readAll, readPolisExport, tooLarge, type FileReader, type PolisExport, type ReadOptions } from './polis';
 import { isPostgresSource, readPostgresSource } from './postgres';
 
@@ -66,13 +66,13 @@ function s3FileReader(uri: string, limits: SourceFileLimits, s3?: S3Client): Fil
  * set — serverless.yml sets it to the project folder for `--stage local`, because `sls invoke local`
  * runs the bundled function from its build folder — else against the working directory.
  */
-export function resolveLocalSource(source: string): string {
-  return path.resolve(process.env.DELPHI_SOURCE_ROOT?.trim() || '.', source);
+export function resolveLocalSource(source: string, env: Pick<Environment, 'DELPHI_SOURCE_ROOT'> = environment()): string {
+  return path.resolve(env.DELPHI_SOURCE_ROOT, source);
 }
 
 export async function loadSource(source: string, options: ReadOptions = {}, clients: SourceClients = {}): Promise<PolisExport> {
   if (isPostgresSource(source)) return readPostgresSource(source, options);
-  const limits = readSourceLimits();
+  const limits = sourceLimits();
   if (source.startsWith('s3://')) return readPolisExport(s3FileReader(source, limits, clients.s3), options);
   const folder = resolveLocalSource(source);
   const info = await stat(folder).catch(() => undefined);

@@ -18,7 +18,8 @@
  */
 import type { Client, ClientConfig } from 'pg';
 import { tallyByGroup, type GroupTallies } from '../algorithms/groups';
-import { postgresEnvironment, type SecretReader } from './postgresSecret';
+import { environment } from '../config';
+import { postgresEnvironment, type PostgresEnvironment, type SecretReader } from './postgresSecret';
 import { InvalidInputError, TransientError } from '../errors';
 import { filterComments, MAX_DESCRIPTION_CHARS, voteSourceWarning, type PolisExport, type RawComment, type ReadOptions, type VoteTally } from './polis';
 
@@ -53,7 +54,7 @@ export interface PostgresSource {
 }
 
 /** Parses and checks a postgres:// source; InvalidInputError (without the password) when malformed. */
-export function parsePostgresSource(source: string, env: NodeJS.ProcessEnv = process.env): PostgresSource {
+export function parsePostgresSource(source: string, env: PostgresEnvironment = environment()): PostgresSource {
   const shown = redactSource(source);
   let url: URL;
   try {
@@ -72,7 +73,7 @@ export function parsePostgresSource(source: string, env: NodeJS.ProcessEnv = pro
   const user = url.username ? decodeURIComponent(url.username) : env.PGUSER || undefined;
   const password = url.password ? decodeURIComponent(url.password) : env.PGPASSWORD || undefined;
   const host = url.hostname ? url.hostname.replace(/^\[|\]$/g, '') : env.PGHOST || 'localhost';
-  const port = url.port ? Number(url.port) : env.PGPORT ? Number(env.PGPORT) : 5432;
+  const port = url.port ? Number(url.port) : (env.PGPORT ?? 5432);
   const sslmode = url.searchParams.get('sslmode') ?? env.PGSSLMODE;
   const ssl = sslmode && !['disable', 'allow', 'prefer'].includes(sslmode) ? { rejectUnauthorized: sslmode === 'verify-full' || sslmode === 'verify-ca' } : undefined;
   return {
@@ -88,17 +89,12 @@ export function parsePostgresSource(source: string, env: NodeJS.ProcessEnv = pro
       password,
       ssl,
       application_name: 'delphi',
-      connectionTimeoutMillis: envMillis(env.DELPHI_PG_CONNECT_TIMEOUT_MS, 10_000),
-      statement_timeout: envMillis(env.DELPHI_PG_STATEMENT_TIMEOUT_MS, 60_000),
+      connectionTimeoutMillis: env.DELPHI_PG_CONNECT_TIMEOUT_MS,
+      statement_timeout: env.DELPHI_PG_STATEMENT_TIMEOUT_MS,
       // The client gives up a little after the server would have cancelled the statement.
-      query_timeout: envMillis(env.DELPHI_PG_STATEMENT_TIMEOUT_MS, 60_000) + 5_000,
+      query_timeout: env.DELPHI_PG_STATEMENT_TIMEOUT_MS + 5_000,
     },
   };
-}
-
-function envMillis(value: string | undefined, fallback: number): number {
-  const number = Number(value);
-  return value && Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
 /** pg / libpq SQLSTATE codes that can pass on retry. */
@@ -132,7 +128,7 @@ export function classifyPostgresError(error: unknown, target: PostgresSource, pa
  * leaves out come from the DELPHI_PG_SECRET_ARN secret (./postgresSecret.ts).
  */
 export async function readPostgresSource(source: string, options: ReadOptions = {}, readSecret?: SecretReader): Promise<PolisExport> {
-  const target = parsePostgresSource(source, await postgresEnvironment(process.env, readSecret));
+  const target = parsePostgresSource(source, await postgresEnvironment(environment(), readSecret));
   const password = typeof target.config.password === 'string' ? target.config.password : undefined;
   const { default: pg } = await import('pg');
   const client: Client = new pg.Client(target.config);

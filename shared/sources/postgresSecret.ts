@@ -8,6 +8,7 @@
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createSecretsManagerClient } from '../aws/providerClients';
+import type { Environment } from '../config';
 import { ConfigurationError, TransientError } from '../errors';
 
 /** The SecretString of a secret; throws the store's error. */
@@ -16,11 +17,21 @@ export type SecretReader = (secretId: string) => Promise<string | undefined>;
 const readFromSecretsManager: SecretReader = async (secretId) =>
   (await createSecretsManagerClient().send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
 
-const cache = new Map<string, Promise<NodeJS.ProcessEnv>>();
+/** What a postgres:// source is completed with: the PG* variables (psql's) and the timeouts. */
+export type PostgresEnvironment = Pick<
+  Environment,
+  'PGHOST' | 'PGPORT' | 'PGDATABASE' | 'PGUSER' | 'PGPASSWORD' | 'PGSSLMODE' | 'DELPHI_PG_CONNECT_TIMEOUT_MS' | 'DELPHI_PG_STATEMENT_TIMEOUT_MS'
+>;
+type Credentials = { -readonly [K in 'PGHOST' | 'PGPORT' | 'PGDATABASE' | 'PGUSER' | 'PGPASSWORD']?: PostgresEnvironment[K] };
+
+const cache = new Map<string, Promise<Credentials>>();
 
 /** The environment the source is parsed with: `env` with PGUSER, PGPASSWORD, … from the secret when DELPHI_PG_SECRET_ARN is set. */
-export function postgresEnvironment(env: NodeJS.ProcessEnv = process.env, readSecret: SecretReader = readFromSecretsManager): Promise<NodeJS.ProcessEnv> {
-  const secretId = env.DELPHI_PG_SECRET_ARN?.trim();
+export function postgresEnvironment<E extends PostgresEnvironment & Pick<Environment, 'DELPHI_PG_SECRET_ARN'>>(
+  env: E,
+  readSecret: SecretReader = readFromSecretsManager,
+): Promise<E> {
+  const secretId = env.DELPHI_PG_SECRET_ARN;
   if (!secretId) return Promise.resolve(env);
   let reading = cache.get(secretId);
   if (!reading) {
@@ -36,7 +47,7 @@ export function clearPostgresSecretCache(): void {
   cache.clear();
 }
 
-async function readCredentials(secretId: string, readSecret: SecretReader): Promise<NodeJS.ProcessEnv> {
+async function readCredentials(secretId: string, readSecret: SecretReader): Promise<Credentials> {
   const what = `The Polis database secret ${secretId} (DELPHI_PG_SECRET_ARN)`;
   let text: string | undefined;
   try {
@@ -57,10 +68,15 @@ async function readCredentials(secretId: string, readSecret: SecretReader): Prom
     const value = parsed[name];
     return typeof value === 'string' || typeof value === 'number' ? String(value).trim() || undefined : undefined;
   };
-  const credentials: NodeJS.ProcessEnv = { PGPASSWORD: parsed.password };
-  for (const [name, variable] of [['username', 'PGUSER'], ['host', 'PGHOST'], ['port', 'PGPORT'], ['dbname', 'PGDATABASE']] as const) {
+  const credentials: Credentials = { PGPASSWORD: parsed.password };
+  for (const [name, variable] of [['username', 'PGUSER'], ['host', 'PGHOST'], ['dbname', 'PGDATABASE']] as const) {
     const value = field(name);
     if (value !== undefined) credentials[variable] = value;
+  }
+  const port = field('port');
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new ConfigurationError(`${what} has a "port" that is not a port number (1–65535)`);
+    credentials.PGPORT = Number(port);
   }
   return credentials;
 }

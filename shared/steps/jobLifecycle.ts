@@ -1,4 +1,5 @@
 /** The job record's life: RUNNING (MarkRunning), COMPLETED (MarkCompleted), FAILED (MarkFailed). */
+import { environment } from '../config';
 import { InvalidInputError } from '../errors';
 import { assertConversationId, assertJobId, resolveJobId } from '../jobId';
 import { EXECUTION_ORDER, FANOUT_PLANS } from '../contract/pipeline';
@@ -32,7 +33,7 @@ export async function markRunning(
   // A Polis database URL must name its conversation (zid); its password is never recorded (redactSource).
   if (isPostgresSource(raw.source)) parsePostgresSource(raw.source);
   const options = parseOptions(raw.options);
-  assertApiKeysConfigured(options);
+  assertApiKeysConfigured(options, environment());
   // A wrong compare_to fails the job now, not after every step but the last (NameTopics uses it).
   if (options.compare_to) await checkComparedJob(repository, job_id, conversation_id, options.compare_to, { mustBeCompleted: false });
   const existing = await repository.getJob(job_id);

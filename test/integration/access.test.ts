@@ -6,6 +6,7 @@
  * and a large one with API providers that fans out. (The providers' Bedrock/SSM/Secrets Manager grants
  * are the one part not observed here: the loopback OpenAI-compatible server needs no AWS call.)
  */
+import { resetEnvironment } from '../../shared/config';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -97,6 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   setApiDependencies(undefined);
   vi.unstubAllEnvs();
+  resetEnvironment();
   sfn.mock.restore();
   s3.restore();
   await harness?.close();
@@ -150,6 +152,7 @@ describe('each function touches exactly what shared/deploy/access.ts grants it',
     vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
     vi.stubEnv('DELPHI_SOURCE_BUCKETS', UPLOADS);
     vi.stubEnv('DELPHI_ALLOW_LOCAL_SOURCES', 'false');
+    resetEnvironment();
     setApiDependencies(undefined);
     expect(apiDependencies().executions).toBeInstanceOf(StepFunctionsExecutions);
     as('startJob');

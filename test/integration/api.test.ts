@@ -2,6 +2,7 @@
  * The API handlers through real API Gateway REST events (events/*.json), against dynalite and the
  * real state machine; Step Functions (and S3, for s3:// sources) are the only things replaced.
  */
+import { resetEnvironment } from '../../shared/config';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -33,6 +34,7 @@ function configure({ s3Only = false } = {}) {
   vi.stubEnv('DELPHI_SOURCE_BUCKETS', UPLOADS);
   vi.stubEnv('DELPHI_ALLOW_LOCAL_SOURCES', s3Only ? 'false' : 'true');
   vi.stubEnv('STEPFUNCTIONS_ENDPOINT', '');
+  resetEnvironment();
   setApiDependencies(undefined);
 }
 
@@ -62,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   setApiDependencies(undefined);
   vi.unstubAllEnvs();
+  resetEnvironment();
   sfn.mock.restore();
   s3.restore();
   await harness?.close();

@@ -12,7 +12,7 @@ import { createStepFunctionsClient } from '../../shared/aws/apiClients';
 import { setDependencies } from '../../shared/dependencies';
 import { startLocalDatabase, type LocalDatabase } from '../../shared/local/dynaliteServer';
 import { startLocalApi, type LocalApi } from '../../shared/local/server';
-import { resetCallerPolicy } from '../../shared/providers/policy';
+import { resetEnvironment } from '../../shared/config';
 import { markRunning } from '../../shared/steps/jobLifecycle';
 import { openAiResponder, startFakeServer, type FakeServer } from '../support/providerServers';
 import { dumpJob, BIODIVERSITY } from './support/harness';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   configured = await startFakeServer(openAiResponder((prompt) => `Topic ${prompt.length % 97}`));
   process.env.DELPHI_ALLOWED_EMBEDDING_URLS = `${configured.url}/v1`;
   process.env.DELPHI_ALLOWED_EMBEDDING_MODELS = 'all-minilm';
-  resetCallerPolicy();
+  resetEnvironment();
   db = await startLocalDatabase();
   api = await startLocalApi({ repository: db.repository, port: 0 });
   sfn = new StepFunctionsExecutions({ client: createStepFunctionsClient(api.url), stateMachineArn: LOCAL_STATE_MACHINE_ARN });
@@ -46,7 +46,7 @@ afterAll(async () => {
   await listener?.close();
   await configured?.close();
   process.env = saved;
-  resetCallerPolicy();
+  resetEnvironment();
 });
 
 /** A raw HTTP request, so that Host and Origin can be anything (fetch will not send a chosen Host). */

@@ -3,6 +3,7 @@
  * conversation run on its earliest 120 comments and then on all of them, named by an LLM behind a
  * loopback OpenAI-compatible server that counts the calls.
  */
+import { resetEnvironment } from '../../shared/config';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as getJobChanges } from '../../functions/api/getJobChanges';
 import { setApiDependencies } from '../../shared/api/dependencies';
@@ -53,6 +54,7 @@ beforeAll(async () => {
   // The API reads its configuration as in AWS; only the repository is used by the changes route.
   vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DelphiPipeline-test');
   vi.stubEnv('DELPHI_ALLOW_LOCAL_SOURCES', 'true');
+  resetEnvironment();
   setApiDependencies(undefined);
   server = await startFakeServer(openAiResponder((prompt) => `${/^Keywords: ([^,\n]*)/m.exec(prompt)?.[1] ?? 'misc'} topic`));
   setDependencies({
@@ -74,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   setApiDependencies(undefined);
   vi.unstubAllEnvs();
+  resetEnvironment();
   await server?.close();
   await harness?.close();
 });
@@ -218,6 +221,7 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
 describe('delphi diff', () => {
   it('prints the changes since the matched job, or since the job named, and refuses a malformed one', async () => {
     vi.stubEnv('DYNAMODB_ENDPOINT', harness.db.endpoint);
+    resetEnvironment();
     const printed: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
     try {

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvironment, resetEnvironment } from '../../shared/config';
 import { InvalidInputError, TransientError } from '../../shared/errors';
 import { loadSource, type PolisExport } from '../../shared/sources';
 import { parsePostgresSource, readPostgresSource, redactSource } from '../../shared/sources/postgres';
@@ -199,6 +200,7 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
     const secret = JSON.stringify({ username: 'delphi_reader', password: READER_PASSWORD, host: '127.0.0.1', port: cluster.port, dbname: 'polis' });
     const reads: string[] = [];
     process.env.DELPHI_PG_SECRET_ARN = arn;
+    resetEnvironment();
     try {
       const source = await readPostgresSource(`postgres:///?zid=${ZID.signs}`, {}, async (id) => (reads.push(id), secret));
       expect(source.votes?.get(0)).toEqual({ agree: 2, disagree: 1, pass: 1 });
@@ -211,6 +213,7 @@ describe.skipIf(postgresTestsSkipped)('the PostgreSQL source', () => {
       expect(error.message).not.toContain('not-the-Password-42');
     } finally {
       delete process.env.DELPHI_PG_SECRET_ARN;
+      resetEnvironment();
       clearPostgresSecretCache();
     }
   });
@@ -299,7 +302,7 @@ describe('postgres:// sources without a server', () => {
   });
 
   it('takes what the URL leaves out from the PG* environment variables', () => {
-    const parsed = parsePostgresSource('postgres:///?zid=5', { PGHOST: 'db', PGPORT: '6543', PGUSER: 'me', PGPASSWORD: 'pw', PGDATABASE: 'polis' });
+    const parsed = parsePostgresSource('postgres:///?zid=5', parseEnvironment({ PGHOST: 'db', PGPORT: '6543', PGUSER: 'me', PGPASSWORD: 'pw', PGDATABASE: 'polis' }));
     expect(parsed).toMatchObject({ zid: 5, where: 'db:6543/polis', user: 'me', hasPassword: true, config: { host: 'db', port: 6543, database: 'polis', user: 'me', password: 'pw' } });
   });
 });

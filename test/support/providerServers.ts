@@ -5,6 +5,7 @@
  * (one per request, for scripted failures) and then from a default responder.
  * Bedrock's SDK client speaks HTTP/2, so its server is cleartext HTTP/2 (h2c); the others HTTP/1.1.
  */
+import { parseEnvironment } from '../../shared/config';
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
@@ -246,7 +247,7 @@ export function fakeOpenAiProviders(url: string, key: string, retry: RetryPolicy
     apiKey: apiKeyResolver({
       ssm: () => new SSMClient({}),
       secretsManager: () => new SecretsManagerClient({}),
-      env: { OPENAI_API_KEY: key, OPENAI_API_KEY_ORIGINS: url },
+      env: parseEnvironment({ OPENAI_API_KEY: key, OPENAI_API_KEY_ORIGINS: url }),
     }),
     bedrock: () => {
       throw new Error('bedrock is not used here');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseEnvironment } from '../../shared/config';
 import { readApiConfig } from '../../shared/api/dependencies';
 import { executionArnFor } from '../../shared/api/executions';
 import { newExecutionName } from '../../shared/api/jobs';
@@ -37,7 +38,7 @@ describe('the API configuration', () => {
   const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:DelphiPipeline-prod';
 
   it('reads the state machine, the source buckets and the local switches', () => {
-    expect(readApiConfig({ STATE_MACHINE_ARN: arn, DELPHI_SOURCE_BUCKETS: 'a, b', DELPHI_ALLOW_LOCAL_SOURCES: 'false', DELPHI_ALLOWED_PG_HOSTS: 'db.internal, 10.0.0.9:6432' })).toEqual({
+    expect(readApiConfig(parseEnvironment({ STATE_MACHINE_ARN: arn, DELPHI_SOURCE_BUCKETS: 'a, b', DELPHI_ALLOW_LOCAL_SOURCES: 'false', DELPHI_ALLOWED_PG_HOSTS: 'db.internal, 10.0.0.9:6432' }))).toEqual({
       stateMachineArn: arn,
       sourceBuckets: ['a', 'b'],
       allowLocalSources: false,
@@ -52,7 +53,7 @@ describe('the API configuration', () => {
     [{ STATE_MACHINE_ARN: arn, STEPFUNCTIONS_ENDPOINT: 'localhost:3000' }, /STEPFUNCTIONS_ENDPOINT must be an http\(s\) URL/],
     [{ STATE_MACHINE_ARN: arn, DELPHI_ALLOW_LOCAL_SOURCES: 'yes' }, /DELPHI_ALLOW_LOCAL_SOURCES must be true or false/],
   ])('fails at once, naming the variable, for %j', (env, message) => {
-    expect(() => readApiConfig(env)).toThrow(message);
+    expect(() => readApiConfig(parseEnvironment(env))).toThrow(message);
   });
 });
 

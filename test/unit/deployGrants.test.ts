@@ -1,3 +1,4 @@
+import { DEFAULTS, parseEnvironment } from '../../shared/config';
 import { describe, expect, it } from 'vitest';
 import { bedrockModelResources, roleStatements } from '../../shared/deploy/iam';
 
@@ -10,7 +11,7 @@ describe('the Bedrock grant', () => {
       DELPHI_ALLOWED_EMBEDDING_MODELS: 'cohere.embed-multilingual-v3,all-minilm',
       DELPHI_ALLOWED_NAMER_MODELS: 'llama3.1:8b',
     };
-    expect(subs(bedrockModelResources(env))).toEqual([
+    expect(subs(bedrockModelResources(parseEnvironment(env)))).toEqual([
       'arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0',
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
       'arn:${AWS::Partition}:bedrock:*::foundation-model/cohere.embed-multilingual-v3',
@@ -22,7 +23,7 @@ describe('the Bedrock grant', () => {
   });
 
   it('is what the provider functions get, and nothing wider', () => {
-    const statement = roleStatements('nameTopics', undefined, { env: {} }).find((st) => st.Sid === 'InvokeBedrockModels')!;
+    const statement = roleStatements('nameTopics', undefined, { env: DEFAULTS }).find((st) => st.Sid === 'InvokeBedrockModels')!;
     expect(subs(statement.Resource as unknown[])).toEqual([
       'arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0',
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
@@ -34,7 +35,7 @@ describe('a customer-managed table key', () => {
   const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
   it('is granted, through DynamoDB only, to every function that touches a table, and to no other', () => {
-    const grant = (fn: string) => roleStatements(fn, undefined, { tableKmsKeyArn: key, env: {} }).find((st) => st.Sid === 'TableKey');
+    const grant = (fn: string) => roleStatements(fn, undefined, { tableKmsKeyArn: key, env: DEFAULTS }).find((st) => st.Sid === 'TableKey');
     for (const fn of ['markRunning', 'embed', 'getJobTopics', 'listConversationJobs']) {
       expect(grant(fn), fn).toEqual({
         Sid: 'TableKey',
@@ -45,6 +46,6 @@ describe('a customer-managed table key', () => {
       });
     }
     expect(grant('startJob')).toBeUndefined();
-    expect(roleStatements('embed', undefined, { env: {} }).some((st) => st.Sid === 'TableKey')).toBe(false);
+    expect(roleStatements('embed', undefined, { env: DEFAULTS }).some((st) => st.Sid === 'TableKey')).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readProviderEnv } from '../../shared/config';
+import { parseEnvironment, providerDefaults } from '../../shared/config';
 import { PROVIDER_FLAGS, providerOptions } from '../../shared/local/providerFlags';
 import { PipelineOptionsSchema } from '../../shared/pipeline';
 import { PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, settingVariable } from '../../shared/providers/settings';
@@ -28,8 +28,8 @@ describe('the provider settings declaration', () => {
       expect([field.safeParse(setting.min - 1).success, field.safeParse(setting.max + 1).success]).toEqual([false, false]);
       const variable = settingVariable(key);
       const group = key.startsWith('embedding_') ? 'embedding' : 'naming';
-      expect((readProviderEnv({ [variable]: String(setting.max) })[group] as Record<string, unknown>)[key]).toBe(setting.max);
-      expect(() => readProviderEnv({ [variable]: String(setting.max + 1) })).toThrow(`${variable} must be an integer from ${setting.min} to ${setting.max}`);
+      expect((providerDefaults(parseEnvironment({ DELPHI_EMBEDDER: 'openai', DELPHI_TOPIC_NAMER: 'openai', [variable]: String(setting.max) }))[group] as Record<string, unknown>)[key]).toBe(setting.max);
+      expect(() => parseEnvironment({ [variable]: String(setting.max + 1) })).toThrow(`${variable} must be an integer from ${setting.min} to ${setting.max}`);
     }
   });
 

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSourceLimits } from '../../shared/config';
+import { parseEnvironment, sourceLimits } from '../../shared/config';
 import { ConfigurationError, InvalidInputError } from '../../shared/errors';
 import { loadSource } from '../../shared/sources';
 import { localFileReader, readPolisExport } from '../../shared/sources/polis';
@@ -80,9 +80,9 @@ describe('size limits', () => {
   });
 
   it('are read from the environment, in megabytes, with defaults far above the largest real export', () => {
-    expect(readSourceLimits({})).toEqual({ commentsBytes: 64 * 2 ** 20, votesBytes: 1024 * 2 ** 20 });
-    expect(readSourceLimits({ DELPHI_MAX_COMMENTS_MB: '2', DELPHI_MAX_VOTES_MB: '3' })).toEqual({ commentsBytes: 2 * 2 ** 20, votesBytes: 3 * 2 ** 20 });
-    expect(() => readSourceLimits({ DELPHI_MAX_VOTES_MB: 'lots' })).toThrow(ConfigurationError);
+    expect(sourceLimits(parseEnvironment({}))).toEqual({ commentsBytes: 64 * 2 ** 20, votesBytes: 1024 * 2 ** 20 });
+    expect(sourceLimits(parseEnvironment({ DELPHI_MAX_COMMENTS_MB: '2', DELPHI_MAX_VOTES_MB: '3' }))).toEqual({ commentsBytes: 2 * 2 ** 20, votesBytes: 3 * 2 ** 20 });
+    expect(() => sourceLimits(parseEnvironment({ DELPHI_MAX_VOTES_MB: 'lots' }))).toThrow(ConfigurationError);
   });
 
   it('votes.csv is streamed: the real export reads the same through the streaming and the whole-file reader', async () => {

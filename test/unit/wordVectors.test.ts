@@ -48,8 +48,8 @@ describe('the word-vector binary', () => {
   });
 
   it('is found under the repository (or the bundle root) unless DELPHI_WORD_VECTORS says where', () => {
-    expect(wordVectorsPath({ DELPHI_WORD_VECTORS: '/x/y.bin' })).toBe('/x/y.bin');
-    expect(wordVectorsPath({})).toBe(path.resolve(__dirname, '../../models/glove-100d.bin'));
+    expect(wordVectorsPath('/x/y.bin')).toBe('/x/y.bin');
+    expect(wordVectorsPath()).toBe(path.resolve(__dirname, '../../models/glove-100d.bin'));
   });
 });
 

@@ -6,7 +6,8 @@
  * (shared/algorithms/language.ts).
  */
 import { embedHybrid } from '../../algorithms/hybrid';
-import { loadWordVectors, type WordVectors } from '../../algorithms/wordVectors';
+import { loadWordVectors, wordVectorsPath, type WordVectors } from '../../algorithms/wordVectors';
+import { environment } from '../../config';
 import { detectLanguages } from '../../algorithms/language';
 import type { EmbeddingProvider, EmbeddingResult } from './provider';
 
@@ -15,7 +16,7 @@ export class HybridEmbedder implements EmbeddingProvider {
 
   constructor(
     private readonly settings: { dimensions?: number },
-    private readonly words: () => WordVectors = loadWordVectors,
+    private readonly words: () => WordVectors = () => loadWordVectors(wordVectorsPath(environment().DELPHI_WORD_VECTORS, environment().LAMBDA_TASK_ROOT)),
   ) {}
 
   async embed(texts: string[]): Promise<EmbeddingResult> {

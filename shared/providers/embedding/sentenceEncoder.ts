@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { EmbeddingsModelData } from '@energetic-ai/embeddings';
+import { environment } from '../../config';
 import { ConfigurationError } from '../../errors';
 
 export const SENTENCE_ENCODER = { name: 'use-lite', dimensions: 512 } as const;
@@ -29,7 +30,7 @@ export interface SentenceEncoder {
 }
 
 /** models/use-lite beside this module, the Lambda task root or the working folder, or above them. */
-export function sentenceEncoderFolder(starts: string[] = [__dirname, process.env.LAMBDA_TASK_ROOT ?? '', process.cwd()]): string {
+export function sentenceEncoderFolder(starts: string[] = [__dirname, environment().LAMBDA_TASK_ROOT ?? '', process.cwd()]): string {
   for (const start of starts.filter(Boolean)) {
     for (let dir = start; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, SENTENCE_ENCODER_FOLDER);

@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readProviderEnv } from '../../../shared/config';
+import { parseEnvironment, providerDefaults, resetEnvironment } from '../../../shared/config';
 import type { Dependencies } from '../../../shared/dependencies';
 import { ConfigurationError, InvalidInputError } from '../../../shared/errors';
 import { providerOptions } from '../../../shared/local/providerFlags';
-import { parseOptions, providerEnvDefaults, resetProviderEnvDefaults } from '../../../shared/pipeline';
+import { parseOptions, providerEnvDefaults } from '../../../shared/pipeline';
 import { createEmbeddingProvider, createTopicNamer, type ProviderServices } from '../../../shared/providers';
 import { DEFAULT_RETRY_POLICY } from '../../../shared/providers/http';
-import { assertApiKeysConfigured } from '../../../shared/providers/settings';
+import { assertApiKeysConfigured, EMBEDDERS } from '../../../shared/providers/settings';
 import { embedStep } from '../../../shared/steps/embed';
 
-const NO_ENV = readProviderEnv({});
+const NO_ENV = providerDefaults(parseEnvironment({}));
 const SERVICES: ProviderServices = {
   retry: DEFAULT_RETRY_POLICY,
   apiKey: async () => undefined,
@@ -46,13 +46,13 @@ describe('provider options', () => {
   });
 
   it('take the deployment defaults from the environment, for the default provider only', () => {
-    const env = readProviderEnv({
+    const env = providerDefaults(parseEnvironment({
       DELPHI_EMBEDDER: 'openai',
       DELPHI_EMBEDDING_URL: 'http://ollama.internal:11434/v1',
       DELPHI_EMBEDDING_MODEL: 'all-minilm',
       DELPHI_TOPIC_NAMER: 'openai',
       DELPHI_NAMER_MODEL: 'llama3.1:8b',
-    });
+    }));
     expect(parseOptions({}, env)).toMatchObject({
       embedder: 'openai',
       embedding_url: 'http://ollama.internal:11434/v1',
@@ -77,7 +77,7 @@ describe('provider options', () => {
   });
 
   it.each([
-    [{ embedder: 'word2vec' }, /embedder: Invalid enum value. Expected 'hybrid' \| 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/],
+    [{ embedder: 'word2vec' }, `embedder: Invalid enum value. Expected ${EMBEDDERS.map((name) => `'${name}'`).join(' | ')}, received 'word2vec'`],
     [{ topic_namer: 'gpt' }, /topic_namer: Invalid enum value/],
     [{ embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the hybrid embedder/],
     [{ embedder: 'bedrock', embedding_url: 'http://x/v1' }, /embedding_url is not used by the bedrock embedder/],
@@ -93,29 +93,29 @@ describe('provider options', () => {
   });
 
   it('reject a bad environment at once, naming the variable', () => {
-    expect(() => readProviderEnv({ DELPHI_EMBEDDING_DIMENSIONS: 'many' })).toThrow(
+    expect(() => providerDefaults(parseEnvironment({ DELPHI_EMBEDDING_DIMENSIONS: 'many' }))).toThrow(
       new ConfigurationError('DELPHI_EMBEDDING_DIMENSIONS must be an integer from 2 to 4096, got "many"'),
     );
-    expect(() => readProviderEnv({ DELPHI_NAMER_URL: 'localhost:11434' })).toThrow(/DELPHI_NAMER_URL must be an http\(s\) URL/);
+    expect(() => providerDefaults(parseEnvironment({ DELPHI_NAMER_URL: 'localhost:11434' }))).toThrow(/DELPHI_NAMER_URL must be an http\(s\) URL/);
   });
 
   describe('read from process.env once', () => {
     const saved = { ...process.env };
     afterEach(() => {
       process.env = { ...saved };
-      resetProviderEnvDefaults();
+      resetEnvironment();
     });
 
     it('checks the provider names and that each setting is used by its provider', () => {
       process.env.DELPHI_EMBEDDER = 'fasttext';
-      resetProviderEnvDefaults();
-      expect(() => providerEnvDefaults()).toThrow(new ConfigurationError('DELPHI_EMBEDDER must be one of hybrid, lsa, openai, bedrock, got "fasttext"'));
+      resetEnvironment();
+      expect(() => providerEnvDefaults()).toThrow(new ConfigurationError(`DELPHI_EMBEDDER must be one of ${EMBEDDERS.join(', ')}, got "fasttext"`));
       process.env.DELPHI_EMBEDDER = 'lsa';
       process.env.DELPHI_EMBEDDING_URL = 'http://localhost:11434/v1';
-      resetProviderEnvDefaults();
+      resetEnvironment();
       expect(() => providerEnvDefaults()).toThrow(/DELPHI_EMBEDDING_URL is set but DELPHI_EMBEDDER=lsa does not use it/);
       process.env.DELPHI_EMBEDDER = 'openai';
-      resetProviderEnvDefaults();
+      resetEnvironment();
       expect(parseOptions({}).embedding_url).toBe('http://localhost:11434/v1');
     });
   });
@@ -136,22 +136,22 @@ describe('provider selection', () => {
 describe('API key sources', () => {
   const openAi = parseOptions({ embedder: 'openai', topic_namer: 'anthropic' }, NO_ENV);
   it('must be configured before a job starts for OpenAI itself and for Anthropic', () => {
-    expect(() => assertApiKeysConfigured(openAi, {})).toThrow(/The openai embedder needs an API key: set OPENAI_API_KEY_PARAMETER/);
-    expect(() => assertApiKeysConfigured(openAi, { OPENAI_API_KEY_PARAMETER: '/delphi/openai' })).toThrow(/anthropic topic namer needs an API key/);
-    expect(() => assertApiKeysConfigured(openAi, { OPENAI_API_KEY_PARAMETER: '/p', ANTHROPIC_API_KEY_SECRET_ARN: 'arn:s' })).not.toThrow();
+    expect(() => assertApiKeysConfigured(openAi, parseEnvironment({}))).toThrow(/The openai embedder needs an API key: set OPENAI_API_KEY_PARAMETER/);
+    expect(() => assertApiKeysConfigured(openAi, parseEnvironment({ OPENAI_API_KEY_PARAMETER: '/delphi/openai' }))).toThrow(/anthropic topic namer needs an API key/);
+    expect(() => assertApiKeysConfigured(openAi, parseEnvironment({ OPENAI_API_KEY_PARAMETER: '/p', ANTHROPIC_API_KEY_SECRET_ARN: 'arn:s' }))).not.toThrow();
   });
 
   it('must be allowed to reach a non-default Anthropic URL before a job starts', () => {
     const proxied = parseOptions({ topic_namer: 'anthropic', namer_url: 'https://llm-proxy.example' }, NO_ENV);
-    expect(() => assertApiKeysConfigured(proxied, { ANTHROPIC_API_KEY: 'k' })).toThrow(
+    expect(() => assertApiKeysConfigured(proxied, parseEnvironment({ ANTHROPIC_API_KEY: 'k' }))).toThrow(
       /sends no API key to https:\/\/llm-proxy\.example: add that origin to ANTHROPIC_API_KEY_ORIGINS/,
     );
-    expect(() => assertApiKeysConfigured(proxied, { ANTHROPIC_API_KEY: 'k', ANTHROPIC_API_KEY_ORIGINS: 'https://llm-proxy.example' })).not.toThrow();
+    expect(() => assertApiKeysConfigured(proxied, parseEnvironment({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_API_KEY_ORIGINS: 'https://llm-proxy.example' }))).not.toThrow();
   });
 
   it('are optional for a self-hosted OpenAI-compatible server (Ollama)', () => {
     const ollama = parseOptions({ embedder: 'openai', embedding_url: 'http://localhost:11434/v1', topic_namer: 'openai', namer_url: 'http://localhost:11434/v1' }, NO_ENV);
-    expect(() => assertApiKeysConfigured(ollama, {})).not.toThrow();
+    expect(() => assertApiKeysConfigured(ollama, parseEnvironment({}))).not.toThrow();
   });
 });
 

@@ -1,3 +1,4 @@
+import { parseEnvironment } from '../../../shared/config';
 import { describe, expect, it } from 'vitest';
 import { callerOptionViolation, DEFAULT_CAPS, nonPublicAddress, normaliseUrl, readCallerPolicy } from '../../../shared/providers/policy';
 
@@ -37,7 +38,7 @@ describe('the caller policy', () => {
   };
 
   it('allows the configured and listed endpoints (private ones too: the deployment named them) and the built-in ones', () => {
-    const policy = readCallerPolicy(env);
+    const policy = readCallerPolicy(parseEnvironment(env));
     expect([...policy.embeddingUrls].sort()).toEqual(['http://ollama.internal:11434/v1', 'https://api.openai.com/v1']);
     expect([...policy.namerUrls].sort()).toEqual(['http://10.0.0.7:8000/v1', 'https://api.anthropic.com', 'https://api.openai.com/v1', 'https://llm.example.org/v1']);
     expect(callerOptionViolation({ embedder: 'openai', embedding_url: 'http://OLLAMA.internal:11434/v1/' }, policy)).toBeUndefined();
@@ -46,7 +47,7 @@ describe('the caller policy', () => {
   });
 
   it('refuses anything else, naming the option and the setting, never the allowed endpoints', () => {
-    const policy = readCallerPolicy(env);
+    const policy = readCallerPolicy(parseEnvironment(env));
     const refused = callerOptionViolation({ embedder: 'openai', embedding_url: 'http://10.0.0.7:8000/v1' }, policy);
     expect(refused).toEqual({ field: 'options.embedding_url', message: expect.stringMatching(/10\.0\.0\.7:8000 \(a private or reserved address\) is not an endpoint this deployment allows.*DELPHI_ALLOWED_EMBEDDING_URLS/) });
     expect(refused!.message).not.toContain('ollama.internal');
@@ -57,8 +58,8 @@ describe('the caller policy', () => {
   });
 
   it('fails at once on a malformed setting, naming the variable', () => {
-    expect(() => readCallerPolicy({ DELPHI_ALLOWED_EMBEDDING_URLS: 'ollama:11434' })).toThrow(/DELPHI_ALLOWED_EMBEDDING_URLS must list http\(s\) base URLs/);
-    expect(() => readCallerPolicy({ DELPHI_MAX_CONCURRENCY: '0' })).toThrow(/DELPHI_MAX_CONCURRENCY must be an integer from 1 to 64/);
+    expect(() => parseEnvironment({ DELPHI_ALLOWED_EMBEDDING_URLS: 'ollama:11434' })).toThrow(/DELPHI_ALLOWED_EMBEDDING_URLS must list http\(s\) base URLs/);
+    expect(() => parseEnvironment({ DELPHI_MAX_CONCURRENCY: '0' })).toThrow(/DELPHI_MAX_CONCURRENCY must be an integer from 1 to 64/);
   });
 
   it('normalises only what does not change the endpoint', () => {

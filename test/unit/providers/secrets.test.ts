@@ -1,3 +1,4 @@
+import { parseEnvironment } from '../../../shared/config';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,8 +17,8 @@ afterEach(() => {
   secretsMock.reset();
 });
 
-const resolver = (env: NodeJS.ProcessEnv) =>
-  apiKeyResolver({ ssm: () => new SSMClient({ region: 'eu-west-1' }), secretsManager: () => new SecretsManagerClient({ region: 'eu-west-1' }), env });
+const resolver = (env: Record<string, string>) =>
+  apiKeyResolver({ ssm: () => new SSMClient({ region: 'eu-west-1' }), secretsManager: () => new SecretsManagerClient({ region: 'eu-west-1' }), env: parseEnvironment(env) });
 
 describe('API keys', () => {
   it('reads an SSM SecureString with decryption, once per container', async () => {
