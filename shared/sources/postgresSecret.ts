@@ -7,6 +7,7 @@
  * failed read is not kept, so a retry reads again. No message ever quotes the secret's value.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { isRetryableAwsError } from '../aws/errors';
 import { createSecretsManagerClient } from '../aws/providerClients';
 import type { Environment } from '../config';
 import { ConfigurationError, TransientError } from '../errors';
@@ -89,7 +90,8 @@ function secretError(error: unknown, what: string): Error {
   if (/AccessDenied|DecryptionFailure|KMS|InvalidKeyId/.test(name)) {
     return new ConfigurationError(`${what} could not be read (${name}): the Embed functions' role needs secretsmanager:GetSecretValue on it (and kms:Decrypt on a customer-managed key)`);
   }
-  if (/Throttl|TooManyRequests|InternalServer|InternalService|ServiceUnavailable|Timeout|ECONN|ENOTFOUND|EAI_AGAIN/.test(name) || status === undefined || status >= 500) {
+  // Retryable by the one AWS rule (shared/aws/errors.ts), or no HTTP status at all: the store never answered.
+  if (isRetryableAwsError(error) || status === undefined) {
     return new TransientError(`${what} could not be read (${name}); may pass on retry`);
   }
   return new ConfigurationError(`${what} could not be read (${name})`);

@@ -45,6 +45,10 @@ describe('postgresEnvironment', () => {
     ['no permission', storeError('AccessDeniedException', 400), ConfigurationError, /needs secretsmanager:GetSecretValue on it/],
     ['a throttled read', storeError('ThrottlingException', 400), TransientError, /may pass on retry/],
     ['a network failure', storeError('TimeoutError'), TransientError, /may pass on retry/],
+    // Throttling names only the shared AWS rule knows (shared/aws/errors.ts), and a 5xx.
+    ['a request limit', storeError('RequestLimitExceeded', 400), TransientError, /may pass on retry/],
+    ['a 503', storeError('ServiceUnavailable', 503), TransientError, /may pass on retry/],
+    ['a refused request', storeError('InvalidParameterException', 400), ConfigurationError, /could not be read \(InvalidParameterException\)$/],
   ])('names %s without quoting the store’s message', async (_case, error, type, message) => {
     const failure = await postgresEnvironment(parseEnvironment({ DELPHI_PG_SECRET_ARN: ARN }), async () => Promise.reject(error)).then(() => undefined, (caught: unknown) => caught as Error);
     expect(failure).toBeInstanceOf(type);
