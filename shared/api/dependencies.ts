@@ -3,7 +3,8 @@
  * variable fails the first request with ConfigurationError, naming it). `delphi serve` and the tests
  * replace them with setApiDependencies — locally the execution starter is the local runner.
  */
-import { createS3Client, createStepFunctionsClient } from '../aws/apiClients';
+import { createStepFunctionsClient } from '../aws/apiClients';
+import { createS3Client } from '../aws/clients';
 import { environment, type Environment } from '../config';
 import { dependencies } from '../dependencies';
 import { ConfigurationError } from '../errors';

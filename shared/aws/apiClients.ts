@@ -1,9 +1,9 @@
 /**
- * The AWS clients of the API functions, created once per container. STEPFUNCTIONS_ENDPOINT points the
+ * The Step Functions client of the API functions, created once per container (their S3 client is
+ * ./clients.ts createS3Client, the source reader's). STEPFUNCTIONS_ENDPOINT points the
  * Step Functions client at `delphi serve`, which answers StartExecution and DescribeExecution with the
  * local runner (so `sls invoke local -f startJob` starts a real local job); unset, it talks to AWS.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { environment, localRegion } from '../config';
 
@@ -19,8 +19,4 @@ export function createStepFunctionsClient(endpoint = environment().STEPFUNCTIONS
         }
       : { maxAttempts: 3 },
   );
-}
-
-export function createS3Client(): S3Client {
-  return new S3Client({ maxAttempts: 3 });
 }

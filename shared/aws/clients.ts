@@ -35,11 +35,13 @@ function fullJitterRetryStrategy({ maxAttempts, baseDelayMs }: ClientRetryOption
 }
 
 /**
- * An S3 client; with an endpoint, one for a local S3-compatible server (path-style URLs, dummy
- * credentials), as the tests use. Deployed, the source reader makes its own with the defaults.
+ * The one S3 client maker, for the source reader and the API's source check: the SDK's 3 attempts;
+ * with an endpoint, one for a local S3-compatible server (path-style URLs, dummy credentials), as the
+ * tests use.
  */
 export function createS3Client(endpoint?: string, retry?: ClientRetryOptions): S3Client {
   return new S3Client({
+    maxAttempts: 3,
     ...(endpoint
       ? { endpoint, forcePathStyle: true, region: localRegion(), credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

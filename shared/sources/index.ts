@@ -4,7 +4,8 @@
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../aws/clients';
 import { asStepError } from '../aws/errors';
 import { InvalidInputError } from '../errors';
 import { environment, sourceLimits, type Environment, type SourceFileLimits } from '../config';
@@ -31,7 +32,7 @@ function s3FileReader(uri: string, limits: SourceFileLimits, s3?: S3Client): Fil
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new InvalidInputError(`source "${uri}" is not a valid s3://bucket/prefix URI`);
   const [, bucket, prefix] = match;
-  const client = s3 ?? (defaultS3 ??= new S3Client({}));
+  const client = s3 ?? (defaultS3 ??= createS3Client());
   const stream = async (name: string): Promise<AsyncIterable<Buffer> | undefined> => {
     const key = prefix ? `${prefix.replace(/\/$/, '')}/${name}` : name;
     try {
