@@ -390,24 +390,31 @@ function randomizedSvd(
   const sigma = eigenvalues.map((value) => (value > floor ? Math.sqrt(value) : 0));
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => sigma[b] - sigma[a] || a - b);
 
-  const scores = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) {
+  // Column c of U = Q·U_B[:, order[c]]; scaled by σ^power it is column c of U·Σ^power. Computed row
+  // by row, so Q (n × l, larger than the cache) is read once rather than once per column.
+  const kept: number[] = [];
+  for (let c = 0; c < k; c++) if ((sigma[order[c]] ?? 0) > 0) kept.push(c);
+  const directions = new Float64Array(kept.length * l);
+  const scales = new Float64Array(kept.length);
+  kept.forEach((c, t) => {
     const source = order[c];
-    const s = sigma[source] ?? 0;
-    if (!(s > 0)) continue;
-    const direction = Float64Array.from({ length: l }, (_, j) => vectorsOfB.get(j, source));
-    // Column c of U = Q·U_B[:, source]; scaled by σ^power it is column c of U·Σ^power.
-    const scale = s ** power;
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    for (let j = 0; j < l; j++) directions[t * l + j] = vectorsOfB.get(j, source);
+    scales[t] = sigma[source] ** power;
+  });
+  const scores = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const row = i * l;
+    for (let t = 0; t < kept.length; t++) {
+      const base = t * l;
       let sum = 0;
-      for (let j = 0; j < l; j++) sum += q[i * l + j] * direction[j];
-      column[i] = sum * scale;
+      for (let j = 0; j < l; j++) sum += q[row + j] * directions[base + j];
+      scores[i * k + kept[t]] = sum * scales[t];
     }
+  }
+  for (const c of kept) {
     let largest = 0;
-    for (let i = 1; i < n; i++) if (Math.abs(column[i]) > Math.abs(column[largest])) largest = i;
-    const sign = column[largest] < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) scores[i * k + c] = sign * column[i];
+    for (let i = 1; i < n; i++) if (Math.abs(scores[i * k + c]) > Math.abs(scores[largest * k + c])) largest = i;
+    if (scores[largest * k + c] < 0) for (let i = 0; i < n; i++) scores[i * k + c] = -scores[i * k + c];
   }
   return scores;
 }
