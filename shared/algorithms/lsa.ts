@@ -494,14 +494,16 @@ function orthonormalizeColumns(
   for (let c = 0; c < cols; c++) {
     const v = columns[c];
     const originalNorm = norm(v);
-    for (let pass = 0; pass < passes; pass++) {
-      for (let p = 0; p < c; p++) {
-        if (!usable[p]) continue;
-        const u = columns[p];
-        const projection = dot(u, v);
-        subtractScaled(v, u, projection);
-        r[p * cols + c] += projection;
-      }
+    // The columns v is projected off, in order, every pass; each subtraction is fused with the dot
+    // product of the next projection (the same operations per element, one pass over v fewer).
+    const sequence: number[] = [];
+    for (let pass = 0; pass < passes; pass++) for (let p = 0; p < c; p++) if (usable[p]) sequence.push(p);
+    let projection = sequence.length > 0 ? dot(columns[sequence[0]], v) : 0;
+    for (let t = 0; t < sequence.length; t++) {
+      const p = sequence[t];
+      r[p * cols + c] += projection;
+      if (t + 1 < sequence.length) projection = subtractScaledThenDot(v, columns[p], projection, columns[sequence[t + 1]]);
+      else subtractScaled(v, columns[p], projection);
     }
     const remaining = norm(v);
     usable[c] = remaining > 1e-10 * originalNorm && remaining > 0;
@@ -535,6 +537,28 @@ function subtractScaled(v: Float64Array, u: Float64Array, factor: number): void 
     v[i + 3] -= factor * u[i + 3];
   }
   for (let i = tail; i < length; i++) v[i] -= factor * u[i];
+}
+
+/** v ← v − factor·u, then w·v, summed exactly as `dot` sums it. */
+function subtractScaledThenDot(v: Float64Array, u: Float64Array, factor: number, w: Float64Array): number {
+  const length = v.length;
+  const tail = length - (length % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < tail; i += 4) {
+    const v0 = (v[i] -= factor * u[i]);
+    const v1 = (v[i + 1] -= factor * u[i + 1]);
+    const v2 = (v[i + 2] -= factor * u[i + 2]);
+    const v3 = (v[i + 3] -= factor * u[i + 3]);
+    s0 += w[i] * v0;
+    s1 += w[i + 1] * v1;
+    s2 += w[i + 2] * v2;
+    s3 += w[i + 3] * v3;
+  }
+  for (let i = tail; i < length; i++) s0 += w[i] * (v[i] -= factor * u[i]);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** u·v with four running sums: independent additions pipeline, a single sum would wait on each. */
