@@ -49,7 +49,7 @@ export const PIPELINE_TASKS = [
   { state: 'ExtractKeywords', function: 'extractKeywords', role: 'step', table: 'keywords' },
   { state: 'ComputeFeatures', function: 'computeFeatures', role: 'step', table: 'features' },
   { state: 'NameTopics', function: 'nameTopics', role: 'step', table: 'topicNames' },
-  { state: 'NameLayer', function: 'nameLayer', role: 'fanout', table: 'topicNames', plannedBy: 'NameTopics', items: 'layers', map: 'NameLayers' },
+  { state: 'NameLayer', function: 'nameLayer', role: 'fanout', table: 'topicNames', plannedBy: 'NameTopics', items: 'layer_items', map: 'NameLayers' },
   { state: 'MarkCompleted', function: 'markCompleted', role: 'lifecycle', table: 'config' },
   { state: 'MarkFailed', function: 'markFailed', role: 'lifecycle', table: 'config' },
 ] as const satisfies readonly TaskDescriptor[];

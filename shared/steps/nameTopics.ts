@@ -127,9 +127,11 @@ export const nameTopicsStep: StepFunction = async (input, { repository, provider
   const layers = layersOf(clusters);
   if (input.options.topic_namer !== 'keywords' && clusters.length > input.options.fanout_naming_clusters) {
     // Plan only; the rows of clusters that no longer exist go now, the layers are named by NameLayer.
+    // The plan is `layer_items` (the NameLayers Map's items), not `layers`: Cluster's summary has
+    // `layers` already, the clusters per layer.
     const keep = new Set(clusters.map((row) => `${input.job_id}#${row.layer_id}#${row.cluster_id}`));
     const deleted = await repository.deleteJobRowsExcept('topicNames', input.job_id, keep);
-    return { rows_written: 0, rows_deleted: deleted, details: { clusters: clusters.length, layers: layers.map((layer) => ({ layer })) } };
+    return { rows_written: 0, rows_deleted: deleted, details: { clusters: clusters.length, layer_items: layers.map((layer) => ({ layer })) } };
   }
   const namer = createTopicNamer(input.options, providers ?? defaultProviderServices());
   const reusable = await reusableNames(repository, namer, clusters);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanTopicLabel } from '../../shared/algorithms/topicNames';
 import { setDependencies } from '../../shared/dependencies';
 import type { RetryPolicy } from '../../shared/providers/http';
+import { EMBEDDERS } from '../../shared/providers/settings';
 import { decodeVector } from '../../shared/vectors';
 import { fakeOpenAiProviders, hashedEmbedding, openAiError, openAiResponder, startFakeServer, type FakeServer, type RecordedRequest } from '../support/providerServers';
 import { BIODIVERSITY, startHarness, type Harness } from './support/harness';
@@ -161,7 +162,7 @@ describe('failures of the openai providers in the state machine', () => {
     );
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('InvalidInputError');
-    expect(outcome.cause).toMatch(/embedder: Invalid enum value. Expected 'hybrid' \| 'lsa' \| 'openai' \| 'bedrock', received 'word2vec'/);
+    expect(outcome.cause).toContain(`embedder: Invalid enum value. Expected ${EMBEDDERS.map((name) => `'${name}'`).join(' | ')}, received 'word2vec'`);
     expect(outcome.events.some((event) => event.state?.name === 'Embed')).toBe(false);
     expect(server.requests).toHaveLength(0);
   });
@@ -190,7 +191,7 @@ describe('a large job fans out in Map states', () => {
     const entered = (name: string) => outcome.events.filter((e) => e.type === 'StateEntered' && e.state?.name === name).length;
     expect(entered('EmbedBatch')).toBe(4); // 154 comments in batches of 40
     expect(entered('FinishEmbedding')).toBe(1);
-    const layers = (outcome.output?.steps as Record<string, { layers?: unknown[] }>).NameTopics.layers!;
+    const layers = (outcome.output?.steps as Record<string, { layer_items?: unknown[] }>).NameTopics.layer_items!;
     expect(layers.length).toBeGreaterThanOrEqual(2);
     expect(entered('NameLayer')).toBe(layers.length);
     // Only descriptors travelled: the whole final state stays small.
