@@ -119,6 +119,12 @@ export interface FailureEvent {
  * state is the first one in EXECUTION_ORDER without a summary — a fan-out state counting only when
  * the step before it planned its items (shared/contract/pipeline.ts FANOUT_PLANS). No summary at all:
  * MarkRunning failed (its output becomes the state, with `steps: {}`); all there: MarkCompleted.
+ *
+ * Inferred rather than passed because a JSONPath Catch can only place the error (ResultPath): naming
+ * the state would take a Pass state per Task between its Catch and MarkFailed, or ASL variables
+ * (Assign with $$.State.Name), which the local engine (aws-local-stepfunctions 3) does not run.
+ * test/unit/failedStep.test.ts walks the ASL and holds this rule for every state a Catch leaves from,
+ * small job and large.
  */
 export function failedStep(event: FailureEvent): string {
   const steps = event.steps;
