@@ -6,6 +6,7 @@ import type { ClusterVoteFeatures } from '../algorithms/features';
 import type { TopicGroupVotes } from '../algorithms/groups';
 import { defaultSinceJob, readJobChanges } from '../changes';
 import type { JobRecord } from '../contract/job';
+import { assignmentClusterIds } from '../contract/rows';
 import { NoEarlierJobError } from '../errors';
 import type { Item, Repository } from '../repository';
 import { readJobTopics, type Topic } from '../results';
@@ -146,14 +147,15 @@ export async function loadReportData(repository: Repository, jobId: string, opti
     const assignment = labelsById.get(id);
     // A comment without a position or an assignment cannot be placed; a completed job has none.
     if (!position || !assignment) continue;
+    const clusterIds = assignmentClusterIds(assignment);
     const comment: ReportComment = {
       id,
       text: String(row.comment_text ?? ''),
       x: round4(position.x),
       y: round4(position.y),
-      labels: Array.from({ length: layerCount }, (_, layer) => Number(assignment[`layer${layer}_cluster_id`] ?? -1)),
+      labels: Array.from({ length: layerCount }, (_, layer) => clusterIds[layer] ?? -1),
     };
-    const votes = row.votes as VoteCounts | undefined;
+    const votes = row.votes;
     if (votes) comment.votes = { agree: Number(votes.agree ?? 0), disagree: Number(votes.disagree ?? 0), pass: Number(votes.pass ?? 0) };
     comments.push(comment);
   }
@@ -204,9 +206,9 @@ async function sinceEarlierJob(repository: Repository, jobId: string): Promise<{
 
 function toReportTopic(topic: Topic, totalComments: number): ReportTopic {
   const features = topic.features;
-  const votes = features?.votes as TopicVotes | undefined;
-  const groups = features?.group_votes as TopicGroupVotes | undefined;
-  const representatives = ((features?.sample_comments as string[] | undefined) ?? topic.sample_comments).slice(0, REPRESENTATIVES);
+  const votes = features?.votes;
+  const groups = features?.group_votes;
+  const representatives = (features?.sample_comments ?? topic.sample_comments).slice(0, REPRESENTATIVES);
   return {
     key: topic.cluster_key,
     cluster_id: topic.cluster_id,
@@ -264,26 +266,34 @@ function languageShares(value: object): Record<string, number> {
  * Unknown fields are ignored; absent or unreadable means no quality block.
  */
 export function readQuality(evaluation: unknown): LayerQuality[] | undefined {
-  if (!evaluation || typeof evaluation !== 'object') return undefined;
-  const entries: Array<[string | number | undefined, Record<string, unknown>]> = Array.isArray(evaluation)
-    ? evaluation.map((entry) => [undefined, entry as Record<string, unknown>])
-    : Object.entries(evaluation as Record<string, Record<string, unknown>>);
+  if (!isRecord(evaluation)) return undefined;
+  const entries: Array<[string | undefined, unknown]> = Array.isArray(evaluation)
+    ? evaluation.map((entry) => [undefined, entry])
+    : Object.entries(evaluation);
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
   const layers: LayerQuality[] = [];
   entries.forEach(([key, entry], index) => {
-    if (!entry || typeof entry !== 'object') return;
+    if (!isRecord(entry)) return;
     const fromKey = typeof key === 'string' ? Number(key.replace(/^layer/, '')) : undefined;
     const layer_id = number(entry.layer_id) ?? (Number.isInteger(fromKey) ? fromKey! : index);
     const quality: LayerQuality = { layer_id };
-    const fields: Array<[keyof LayerQuality, unknown]> = [
+    const fields: Array<[Exclude<keyof LayerQuality, 'layer_id'>, unknown]> = [
       ['clusters', entry.clusters ?? entry.num_clusters],
       ['noise_share', entry.noise_share],
       ['silhouette', entry.silhouette],
       ['diversity', entry.topic_diversity ?? entry.diversity],
       ['coherence', entry.npmi_coherence ?? entry.coherence],
     ];
-    for (const [field, value] of fields) if (number(value) !== undefined) (quality[field] as number) = number(value)!;
+    for (const [field, value] of fields) {
+      const read = number(value);
+      if (read !== undefined) quality[field] = read;
+    }
     if (Object.keys(quality).length > 1) layers.push(quality);
   });
   return layers.length ? layers.sort((a, b) => a.layer_id - b.layer_id) : undefined;
+}
+
+/** A JSON object (or array): what a tolerant reader of a stored attribute may look into. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assignColors, PALETTE } from '../../shared/report/client/colors';
 import { layerHeading, layerName } from '../../shared/report/client/format';
@@ -154,6 +156,13 @@ describe('readQuality', () => {
     expect(readQuality(undefined)).toBeUndefined();
     expect(readQuality([])).toBeUndefined();
     expect(readQuality('bad')).toBeUndefined();
+  });
+});
+
+describe("the report's reader of the rows", () => {
+  it('casts no field: the rows come typed from the contract (shared/contract/rows.ts), the free-form evaluation through a type guard', () => {
+    const code = readFileSync(path.resolve(__dirname, '../../shared/report/data.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    expect(code.match(/\bas (?!const\b)[A-Za-z{[(]/g) ?? []).toEqual([]);
   });
 });
 
