@@ -12,7 +12,7 @@ export const EMBEDDERS = ['hybrid', 'sentence', 'lsa', 'openai', 'bedrock'] as c
 /** Fitted on the whole conversation, so never fanned out in batches. */
 export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'sentence', 'lsa']);
 /** The embedder a job uses when neither its options nor the deployment (DELPHI_EMBEDDER) name one. */
-export const DEFAULT_EMBEDDER: Embedder = 'hybrid';
+export const DEFAULT_EMBEDDER: Embedder = 'sentence';
 export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
 export type Embedder = (typeof EMBEDDERS)[number];
 export type TopicNamerName = (typeof TOPIC_NAMERS)[number];

@@ -154,7 +154,7 @@ describe('POST /conversations/{conversation_id}/jobs', () => {
     ['an unknown field', { body: { source: BIODIVERSITY, colour: 'red' } }, 'colour', /unknown field colour/],
     ['an option out of range', { body: { source: BIODIVERSITY, options: { max_layers: 9 } } }, 'options.max_layers', /less than or equal to 5/],
     ['an unknown option', { body: { source: BIODIVERSITY, options: { layers: 3 } } }, 'options.layers', /unknown field layers/],
-    ['an option its provider does not use', { body: { source: BIODIVERSITY, options: { embedding_url: 'http://localhost:1/v1' } } }, 'options', /not used by the hybrid embedder/],
+    ['an option its provider does not use', { body: { source: BIODIVERSITY, options: { embedding_url: 'http://localhost:1/v1' } } }, 'options', /not used by the sentence embedder/],
     ['options that are not an object', { body: { source: BIODIVERSITY, options: [1] } }, 'options', /Expected object/],
     ['a folder without comments.csv', { body: { source: folderWithout } }, 'source', /not a folder holding comments.csv/],
     ['a malformed conversation_id', { pathParameters: { conversation_id: 'a b' }, body: { source: BIODIVERSITY } }, 'conversation_id', /malformed/],

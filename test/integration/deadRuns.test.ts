@@ -80,8 +80,10 @@ describe('a delphi run killed with SIGKILL during ProjectUmap', () => {
   it('is shown interrupted by show and jobs, and delphi resume brings it to COMPLETED with the rows of a clean run', async () => {
     // The same job_id in two data folders: a clean run, and one killed then resumed.
     const [killedData, cleanData] = [dataDir(), dataDir()];
-    const clean = start(['run', MARCH_ON, '--job-id', 'march-dead'], cleanData);
-    const killed = start(['run', MARCH_ON, '--job-id', 'march-dead'], killedData);
+    // The fast hybrid embedder: the lease and the resume are the point here, and March On's
+    // ProjectUmap is long enough to be killed in.
+    const clean = start(['run', MARCH_ON, '--job-id', 'march-dead', '--embedder', 'hybrid'], cleanData);
+    const killed = start(['run', MARCH_ON, '--job-id', 'march-dead', '--embedder', 'hybrid'], killedData);
     await until('ProjectUmap', () => recordedState(killedData, 'march-dead') === 'ProjectUmap');
     // Into the step (it takes seconds on this conversation), past its first writes.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -10,6 +10,7 @@
  * never pay for it.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { EmbeddingsModelData } from '@energetic-ai/embeddings';
 import { environment } from '../../config';
@@ -65,13 +66,15 @@ interface TensorflowRuntime {
 
 async function load(): Promise<SentenceEncoder> {
   const folder = sentenceEncoderFolder();
-  const [tensorflow, { EmbeddingsModel }, { readFile }] = await Promise.all([
-    import('@energetic-ai/core'),
-    import('@energetic-ai/embeddings'),
-    import('node:fs/promises'),
-  ]);
-  const core = tensorflow as unknown as TensorflowRuntime;
+  // @energetic-ai/core starts initialising its WebAssembly backend as it is loaded, and reads the
+  // kernels' folder a few ticks later: the folder must be set in the same tick as the require,
+  // before anything awaits (by default it looks beside the running script, which in a bundle is
+  // not where the kernels are).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const core = require('@energetic-ai/core') as TensorflowRuntime;
   core.setWasmPaths(`${folder}${path.sep}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EmbeddingsModel } = require('@energetic-ai/embeddings') as typeof import('@energetic-ai/embeddings');
   await core.setBackend('wasm');
   const [model, vocabulary] = await Promise.all([
     core.loadGraphModel(`file://${path.join(folder, 'model.json')}`),

@@ -22,7 +22,7 @@ const SERVICES: ProviderServices = {
 describe('provider options', () => {
   it('default to the offline providers', () => {
     const options = parseOptions({}, NO_ENV);
-    expect(options).toMatchObject({ embedder: 'hybrid', topic_namer: 'keywords' });
+    expect(options).toMatchObject({ embedder: 'sentence', topic_namer: 'keywords' });
     expect(options.embedding_url).toBeUndefined();
     expect(options.namer_model).toBeUndefined();
   });
@@ -70,16 +70,24 @@ describe('provider options', () => {
   });
 
   it('take embedding_dimensions for the hybrid embedder (its LSA half)', async () => {
-    const options = parseOptions({ embedding_dimensions: 4 }, NO_ENV);
+    const options = parseOptions({ embedder: 'hybrid', embedding_dimensions: 4 }, NO_ENV);
     expect(options).toMatchObject({ embedder: 'hybrid', embedding_dimensions: 4 });
     const result = await createEmbeddingProvider(options, SERVICES).embed(['Trap possums and stoats', 'Clean rivers for swimming', 'Plant native trees', 'Fund pest control', 'Protect native birds', 'Trap stoats']);
     expect([result.model, result.dimensions]).toEqual(['hybrid-lsa4-glove100-sif', 104]);
   });
 
+  it('take embedding_dimensions for the default sentence embedder (its LSA half)', async () => {
+    const options = parseOptions({ embedding_dimensions: 4 }, NO_ENV);
+    expect(options).toMatchObject({ embedder: 'sentence', embedding_dimensions: 4 });
+    const result = await createEmbeddingProvider(options, SERVICES).embed(['Trap possums and stoats', 'Clean rivers for swimming', 'Plant native trees', 'Fund pest control', 'Protect native birds', 'Trap stoats']);
+    expect([result.model, result.dimensions]).toEqual(['sentence-lsa4-use-lite512', 516]);
+  });
+
   it.each([
     [{ embedder: 'word2vec' }, `embedder: Invalid enum value. Expected ${EMBEDDERS.map((name) => `'${name}'`).join(' | ')}, received 'word2vec'`],
     [{ topic_namer: 'gpt' }, /topic_namer: Invalid enum value/],
-    [{ embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the hybrid embedder/],
+    [{ embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the sentence embedder/],
+    [{ embedder: 'hybrid', embedding_url: 'http://localhost:11434/v1' }, /embedding_url is not used by the hybrid embedder/],
     [{ embedder: 'bedrock', embedding_url: 'http://x/v1' }, /embedding_url is not used by the bedrock embedder/],
     [{ namer_model: 'llama3.1:8b' }, /namer_model is not used by the keywords topic namer/],
     [{ embedder: 'bedrock', embedding_dimensions: 384 }, /Titan v2\) returns 256, 512, 1024 dimensions, not 384/],
@@ -127,7 +135,7 @@ describe('provider selection', () => {
     expect(createEmbeddingProvider(options, SERVICES).provider).toBe('openai');
     const namer = createTopicNamer(options, SERVICES);
     expect([namer.provider, namer.model]).toEqual(['anthropic', 'claude-haiku-5-5']);
-    expect(createEmbeddingProvider(parseOptions({}, NO_ENV), SERVICES).provider).toBe('hybrid');
+    expect(createEmbeddingProvider(parseOptions({}, NO_ENV), SERVICES).provider).toBe('sentence');
     expect(createEmbeddingProvider(parseOptions({ embedder: 'lsa' }, NO_ENV), SERVICES).provider).toBe('lsa');
     expect(createTopicNamer(parseOptions({ topic_namer: 'bedrock' }, NO_ENV), SERVICES).model).toBe('anthropic.claude-3-haiku-20240307-v1:0');
   });
@@ -203,6 +211,7 @@ describe('the Embed step with the offline embedders', () => {
   });
 
   it.each([
+    ['sentence', 'sentence-lsa100-use-lite512', 612],
     ['hybrid', 'hybrid-lsa100-glove100-sif', 200],
     ['lsa', 'lsa-tfidf-svd-100', 100],
   ])('%s never fans out (fitted on the whole conversation) and records its model on the rows and the job', async (embedder, model, dimensions) => {
