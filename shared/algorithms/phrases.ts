@@ -129,6 +129,20 @@ const LY_NOUNS: ReadonlySet<string> = new Set(
 const isAdverb = (word: string) => word.length > 4 && word.endsWith('ly') && !LY_NOUNS.has(word);
 const isModifier = (word: string) => MODIFIERS.has(word) || ADJECTIVE_ENDING.test(word);
 
+let partsOfSpeech: Readonly<Record<string, string | undefined>> | undefined;
+/**
+ * Whether an English word can be a noun, by the Penn tags of the en-lexicon package (about 110,000
+ * words; "abundant" JJ, "identify" VB, "older" JJR: no; "plant" NN|VB, "species" NNS: yes). A word
+ * the lexicon does not know (a name, an abbreviation, a compound) may be one. Loaded on first use:
+ * only the steps that make label phrases pay for it.
+ */
+function canBeNoun(word: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  partsOfSpeech ??= (require('en-lexicon') as { lexicon: Record<string, string> }).lexicon;
+  const tags = Object.hasOwn(partsOfSpeech, word) ? partsOfSpeech[word] : undefined;
+  return tags === undefined || /(?:^|\|)NN/.test(tags);
+}
+
 /**
  * A word: letters, combining marks and digits with inner apostrophes, as `tokenRuns` reads them
  * (shared/algorithms/text.ts); a hyphen or whitespace between two words keeps them in one phrase,
@@ -260,6 +274,8 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   if (first.language !== undefined) return acceptableInLanguage(tokens, i, j);
   if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
+  // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant").
+  if (!canBeNoun(last.lower)) return false;
   // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
   if (j > i && /[^e]ed$/.test(last.lower) && !/^\p{Lu}/u.test(last.surface)) return false;
   let inner = 0;

@@ -76,6 +76,16 @@ describe('clusterLabelPhrases', () => {
     expect(keys('BG')).not.toContain('BG');
   });
 
+  it('ends a phrase with a word that can be a noun, by the lexicon: no lone adjective or verb', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    const species = keys('Native species were abundant and the older forests healthy');
+    expect(species).toEqual(expect.arrayContaining(['Native species', 'species', 'older forests']));
+    for (const adjective of ['abundant', 'older', 'healthy']) expect(species).not.toContain(adjective);
+    expect(keys('Identify the country of origin')).not.toContain('Identify');
+    // Words the lexicon does not know may be names: they stay.
+    expect(keys('Aotearoa')).toContain('Aotearoa');
+  });
+
   it('counts a comment as covered when it has the words in order, by light stem, a few words apart', () => {
     expect(containsInOrder(['rais', 'minimum', 'wage'], ['minimum', 'wage'])).toBe(true);
     expect(containsInOrder(['minimum', 'hourly', 'wage'], ['minimum', 'wage'])).toBe(true);
