@@ -103,8 +103,8 @@ describe('a conversation run on its earliest 120 comments, then on all', () => {
     for (const layer of earlyLayers) {
       const inLayer = keywords.filter((row) => Number(row.layer_id) === layer);
       expect(inLayer.filter((row) => carried.includes(row)).length, `layer ${layer}`).toBeGreaterThan(inLayer.length / 2);
-      // …and most of them are the same topic or the same topic grown (Cluster follows the earlier layers).
-      const continued = inLayer.filter((row) => ['same', 'grown'].includes(lineageOf(row).status));
+      // …and most of them continue one topic one to one: the same, grown or shrunk (Cluster follows the earlier layers).
+      const continued = inLayer.filter((row) => ['same', 'grown', 'shrunk'].includes(lineageOf(row).status));
       expect(continued.length, `layer ${layer}`).toBeGreaterThan(inLayer.length / 2);
     }
     // A uid is carried exactly when the topic is matched one to one, and then it is the matched topic's.
