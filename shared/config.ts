@@ -199,8 +199,9 @@ export const VARIABLES = {
   DELPHI_MAX_N_NEIGHBORS: integerOr('Caller policy', 'the most n_neighbors a caller may ask for', 1, 200, 50),
   DELPHI_MAX_CONCURRENCY: integerOr('Caller policy', 'the most embedding_concurrency and namer_concurrency a caller may ask for', 1, 64, 16),
   // Providers (README "Providers")
-  DELPHI_EMBEDDER: oneOf('Providers', 'the default embedder (default hybrid)', EMBEDDERS),
-  DELPHI_TOPIC_NAMER: oneOf('Providers', 'the default topic namer (default keywords)', TOPIC_NAMERS),
+  // Unset stays undefined (parseOptions fills in the built-in provider); the docs show which.
+  DELPHI_EMBEDDER: { ...oneOf('Providers', "the embedder of executions whose options name none", EMBEDDERS), fallback: DEFAULT_EMBEDDER },
+  DELPHI_TOPIC_NAMER: { ...oneOf('Providers', 'the topic namer of executions whose options name none', TOPIC_NAMERS), fallback: 'keywords' },
   ...settingVariables(),
   DELPHI_WORD_VECTORS: text('Providers', 'the hybrid embedder\'s word-vector file; default models/glove-100d.bin, looked for up from the code'),
   // API keys (shared/providers/settings.ts API_KEY_SOURCES): where a key is kept, or locally the key
