@@ -9,6 +9,7 @@
  *   npm run bench -- --no-peer
  *   npm run bench -- --db in-process      dynalite inside the pipeline's process, as `npm start` runs it
  *   npm run bench -- --write-concurrency 16
+ *   DELPHI_EMBEDDER=hybrid npm run bench   another embedder than the default (the header names the model)
  * Results: test-output/bench/results.json (curve.json for --curve).
  *
  * By default the local DynamoDB (dynalite) runs in a process of its own, so the steps' CPU time is
@@ -39,6 +40,8 @@ interface StepFigures {
 }
 interface RunResult {
   comments: number;
+  /** The job's embedding model (the default embedder's unless DELPHI_EMBEDDER names another). */
+  embedding_model: string;
   total_wall_ms: number;
   total_cpu_ms: number;
   peak_rss_mb: number;
@@ -184,6 +187,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
   const cluster = timed(() => clusterLayers({ vectors }));
   const result: RunResult = {
     comments: Number(job?.num_comments),
+    embedding_model: String(job?.embedding_model),
     total_wall_ms,
     total_cpu_ms: Object.values(steps).reduce((sum, step) => sum + step.cpu_ms, 0),
     peak_rss_mb,
@@ -250,6 +254,7 @@ function medianRun(runs: RunResult[]) {
   }
   return {
     comments: runs[0].comments,
+    embedding_model: runs[0].embedding_model,
     runs: runs.length,
     total_wall_ms: median(runs.map((run) => run.total_wall_ms)),
     total_cpu_ms: median(runs.map((run) => run.total_cpu_ms)),
@@ -277,7 +282,7 @@ const PEER_STEP: Record<string, string> = { Embed: 'embed', ProjectUmap: 'umap',
 function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: PeerResult) {
   const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
   console.log(
-    `\n${set}: ${result.comments} comments, median of ${result.runs} run(s): ${(result.total_wall_ms / 1000).toFixed(2)} s wall, ` +
+    `\n${set}: ${result.comments} comments (${result.embedding_model}), median of ${result.runs} run(s): ${(result.total_wall_ms / 1000).toFixed(2)} s wall, ` +
       `${(result.total_cpu_ms / 1000).toFixed(2)} s CPU, peak RSS ${result.peak_rss_mb.toFixed(0)} MB ` +
       `(calibration ${result.calibration_ms.join('/')} ms, quiet ≈ 250; load ${result.load_average.join('/')})`,
   );
