@@ -10,7 +10,7 @@
  */
 import { ConfigurationError } from './errors';
 import {
-  DEFAULT_EMBEDDER, EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, settingVariable, TOPIC_NAMERS,
+  DEFAULT_EMBEDDER, DEFAULT_TOPIC_NAMER, EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, settingVariable, TOPIC_NAMERS,
   type EmbeddingSettings, type NamingSettings, type ProviderSettingKey, type SettingValue,
 } from './providers/settings';
 
@@ -201,7 +201,7 @@ export const VARIABLES = {
   // Providers (README "Providers")
   // Unset stays undefined (parseOptions fills in the built-in provider); the docs show which.
   DELPHI_EMBEDDER: { ...oneOf('Providers', "the embedder of executions whose options name none", EMBEDDERS), fallback: DEFAULT_EMBEDDER },
-  DELPHI_TOPIC_NAMER: { ...oneOf('Providers', 'the topic namer of executions whose options name none', TOPIC_NAMERS), fallback: 'keywords' },
+  DELPHI_TOPIC_NAMER: { ...oneOf('Providers', 'the topic namer of executions whose options name none', TOPIC_NAMERS), fallback: DEFAULT_TOPIC_NAMER },
   ...settingVariables(),
   DELPHI_WORD_VECTORS: text('Providers', 'the hybrid embedder\'s word-vector file; default models/glove-100d.bin, looked for up from the code'),
   // API keys (shared/providers/settings.ts API_KEY_SOURCES): where a key is kept, or locally the key
@@ -259,7 +259,7 @@ export function parseEnvironment(env: Readonly<Record<string, string | undefined
 function checkProviderSettings(env: Environment): void {
   for (const [prefix, accepts, chosen] of [
     ['embedding_', EMBEDDER_SETTINGS[env.DELPHI_EMBEDDER ?? DEFAULT_EMBEDDER].accepts, `DELPHI_EMBEDDER=${env.DELPHI_EMBEDDER ?? DEFAULT_EMBEDDER}`],
-    ['namer_', NAMER_SETTINGS[env.DELPHI_TOPIC_NAMER ?? 'keywords'].accepts, `DELPHI_TOPIC_NAMER=${env.DELPHI_TOPIC_NAMER ?? 'keywords'}`],
+    ['namer_', NAMER_SETTINGS[env.DELPHI_TOPIC_NAMER ?? DEFAULT_TOPIC_NAMER].accepts, `DELPHI_TOPIC_NAMER=${env.DELPHI_TOPIC_NAMER ?? DEFAULT_TOPIC_NAMER}`],
   ] as const) {
     for (const key of PROVIDER_SETTING_KEYS.filter((key) => key.startsWith(prefix))) {
       if (env[settingVariable(key)] !== undefined && !(accepts as readonly string[]).includes(key)) {

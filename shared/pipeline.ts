@@ -7,7 +7,7 @@ import { environment, providerDefaults, type ProviderEnvDefaults } from './confi
 import { InvalidInputError } from './errors';
 import { assertConversationId, assertJobId } from './jobId';
 import {
-  DEFAULT_EMBEDDER, EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS,
+  DEFAULT_EMBEDDER, DEFAULT_TOPIC_NAMER, EMBEDDER_SETTINGS, EMBEDDERS, NAMER_SETTINGS, PROVIDER_SETTING_KEYS, PROVIDER_SETTINGS, TITAN_DIMENSIONS, TOPIC_NAMERS,
   type Embedder, type ProviderSettingKey, type SettingValue, type TopicNamerName,
 } from './providers/settings';
 import { CLUSTERING_DEFAULTS } from './algorithms/clusteringDefaults';
@@ -143,7 +143,7 @@ export function parseOptions(raw: unknown, defaults: ProviderEnvDefaults = provi
   const parsed = PipelineOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InvalidInputError(`Invalid options — ${describeZodError(parsed.error)}`);
   const defaultEmbedder = (defaults.embedder ?? DEFAULT_EMBEDDER) as Embedder;
-  const defaultNamer = (defaults.topicNamer ?? 'keywords') as TopicNamerName;
+  const defaultNamer = (defaults.topicNamer ?? DEFAULT_TOPIC_NAMER) as TopicNamerName;
   const { embedder = defaultEmbedder, topic_namer = defaultNamer } = parsed.data;
   const options: PipelineOptions = { ...parsed.data, embedder, topic_namer };
   fillSettings(options, 'embedding_', EMBEDDER_SETTINGS[embedder], embedder === defaultEmbedder ? defaults.embedding : {}, `${embedder} embedder`);

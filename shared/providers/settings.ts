@@ -14,6 +14,8 @@ export const OFFLINE_EMBEDDERS: ReadonlySet<string> = new Set(['hybrid', 'senten
 /** The embedder a job uses when neither its options nor the deployment (DELPHI_EMBEDDER) name one. */
 export const DEFAULT_EMBEDDER: Embedder = 'sentence';
 export const TOPIC_NAMERS = ['keywords', 'openai', 'anthropic', 'bedrock'] as const;
+/** The topic namer a job uses when neither its options nor the deployment (DELPHI_TOPIC_NAMER) name one. */
+export const DEFAULT_TOPIC_NAMER: TopicNamerName = 'keywords';
 export type Embedder = (typeof EMBEDDERS)[number];
 export type TopicNamerName = (typeof TOPIC_NAMERS)[number];
 

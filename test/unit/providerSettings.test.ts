@@ -44,5 +44,7 @@ describe('the provider settings declaration', () => {
     const settingVariables = Object.keys(environment).filter((name) => /^DELPHI_(EMBEDDING|NAMER)_/.test(name));
     expect(settingVariables.sort()).toEqual(PROVIDER_SETTING_KEYS.map(settingVariable).sort());
     for (const name of settingVariables) expect(environment[name]).toBe(`\${env:${name}, ''}`);
+    // The providers too: unset, the code's defaults (DEFAULT_EMBEDDER, DEFAULT_TOPIC_NAMER) hold, written nowhere else.
+    for (const name of ['DELPHI_EMBEDDER', 'DELPHI_TOPIC_NAMER']) expect(environment[name], name).toBe(`\${env:${name}, ''}`);
   });
 });
