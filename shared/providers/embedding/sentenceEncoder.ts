@@ -20,10 +20,10 @@ export const SENTENCE_ENCODER = { name: 'use-lite', dimensions: 512 } as const;
 export const SENTENCE_ENCODER_FOLDER = path.join('models', 'use-lite');
 
 /**
- * Comments per call. The model's cost per comment grows with the batch (it pads every comment to
- * the longest in the batch), and tiny batches pay the per-call overhead; small batches are fastest.
+ * Comments per call. The model pads every comment of a call to the longest one, so the comments are
+ * encoded in order of length (each call holds comments of about one length) and in small calls.
  */
-const BATCH = 8;
+const BATCH = 16;
 
 export interface SentenceEncoder {
   /** One unit vector per text, in order. */
@@ -83,9 +83,12 @@ async function load(): Promise<SentenceEncoder> {
   const encoder = new EmbeddingsModel({ model, vocabulary });
   return {
     async encode(texts) {
-      const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += BATCH) {
-        for (const values of await encoder.embed(texts.slice(start, start + BATCH))) vectors.push(toUnit(values));
+      const byLength = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length || a - b);
+      const vectors = new Array<Float32Array>(texts.length);
+      for (let start = 0; start < byLength.length; start += BATCH) {
+        const batch = byLength.slice(start, start + BATCH);
+        const encoded = await encoder.embed(batch.map((i) => texts[i]));
+        batch.forEach((i, k) => (vectors[i] = toUnit(encoded[k])));
       }
       return vectors;
     },
