@@ -34,6 +34,11 @@ export function embedLsaBesideSentences(
   options: { dimensions?: number; languages?: readonly string[] } = {},
 ): SentenceHybridEmbedding {
   const lsa = embedLsa(texts, { dimensions: options.dimensions, languages: options.languages });
+  if (!sentenceVectors.some((vector) => vector !== undefined)) {
+    // No comment the encoder reads: its half would be zeros on every row, so the model is LSA alone, and says so.
+    const adjustments = [...lsa.adjustments, 'no comment is in English, the sentence encoder\'s language: LSA alone is used'];
+    return { vectors: lsa.vectors, dimensions: lsa.dimensions, model: `sentence-lsa${lsa.dimensions}`, adjustments };
+  }
   const english = texts.map((_, i) => options.languages === undefined || options.languages[i] === 'en');
   const { vectors, dimensions, missing } = besideLsa(lsa, sentenceVectors, encoder.dimensions, SENTENCE_VECTOR_WEIGHT, english);
   const adjustments = [...lsa.adjustments];

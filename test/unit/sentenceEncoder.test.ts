@@ -64,6 +64,16 @@ describe('the sentence embedder', () => {
     expect(dot(half(result.vectors[1]), half(result.vectors[4]))).toBeGreaterThan(dot(half(result.vectors[1]), half(result.vectors[3])));
   });
 
+  it('is LSA alone, and named so, when no comment is in English', async () => {
+    const german = ['Mehr Radwege und Busse statt neuer Autobahnen', 'Die Mieten in Wien sind viel zu hoch', 'Leerstehende Wohnungen besteuern und vermieten', 'Mehr Bäume in der Stadt pflanzen'];
+    let asked = 0;
+    const result = await new SentenceEmbedder({}, async () => ({ encode: async (texts) => ((asked += texts.length), texts.map(() => new Float32Array(512))) })).embed(german);
+    expect(asked).toBe(0);
+    expect(result.model).toBe(`sentence-lsa${result.dimensions}`);
+    expect(result.vectors.every((vector) => vector.length === result.dimensions)).toBe(true);
+    expect(result.adjustments?.join('\n')).toMatch(/no comment is in English.*LSA alone/);
+  });
+
   it('besideLsa weights the halves and counts the comments that lack the second one', () => {
     const lsa = embedLsa(texts, { dimensions: 2 });
     const second = texts.map((_, i) => (i === 1 ? undefined : Float32Array.of(0, 1)));
