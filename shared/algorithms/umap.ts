@@ -217,7 +217,15 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
       const x = centred[p];
       if (x === 0) continue;
       const base = p * dim;
-      for (let q = p; q < dim; q++) covariance[base + q] += x * centred[q];
+      // Unrolled by four, which V8 does not do itself; the entries are independent, so no sum changes.
+      let q = p;
+      for (; q + 3 < dim; q += 4) {
+        covariance[base + q] += x * centred[q];
+        covariance[base + q + 1] += x * centred[q + 1];
+        covariance[base + q + 2] += x * centred[q + 2];
+        covariance[base + q + 3] += x * centred[q + 3];
+      }
+      for (; q < dim; q++) covariance[base + q] += x * centred[q];
     }
   }
   for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) covariance[p * dim + q] = covariance[q * dim + p];
