@@ -451,7 +451,7 @@ function multiply(xt: SparseRows, dense: Float64Array, cols: number): Float64Arr
     for (let p = xt.indptr[j]; p < xt.indptr[j + 1]; p++) {
       const v = xt.values[p];
       const target = xt.indices[p] * cols;
-      for (let c = 0; c < cols; c++) out[target + c] += v * dense[source + c];
+      addScaled(out, target, dense, source, v, cols);
     }
   }
   return out;
@@ -465,10 +465,25 @@ function multiplyTransposed(xt: SparseRows, dense: Float64Array, cols: number): 
     for (let p = xt.indptr[j]; p < xt.indptr[j + 1]; p++) {
       const v = xt.values[p];
       const source = xt.indices[p] * cols;
-      for (let c = 0; c < cols; c++) out[target + c] += v * dense[source + c];
+      addScaled(out, target, dense, source, v, cols);
     }
   }
   return out;
+}
+
+/**
+ * out[target + c] += v · from[source + c] for c < count, unrolled by four (V8 does not unroll); the
+ * entries are independent, so every sum is the plain loop's.
+ */
+function addScaled(out: Float64Array, target: number, from: Float64Array, source: number, v: number, count: number): void {
+  let c = 0;
+  for (; c + 3 < count; c += 4) {
+    out[target + c] += v * from[source + c];
+    out[target + c + 1] += v * from[source + c + 1];
+    out[target + c + 2] += v * from[source + c + 2];
+    out[target + c + 3] += v * from[source + c + 3];
+  }
+  for (; c < count; c++) out[target + c] += v * from[source + c];
 }
 
 /**
