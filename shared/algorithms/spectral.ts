@@ -58,9 +58,7 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
       const base = i * m;
       for (let c = 0; c < m; c++) y[base + c] = 0.5 * x[base + c];
       for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        const w = normalised[p];
-        const other = columns[p] * m;
-        for (let c = 0; c < m; c++) y[base + c] += w * x[other + c];
+        addScaled(y, base, x, columns[p] * m, normalised[p], m);
       }
     }
     spare = x;
@@ -145,10 +143,7 @@ function choleskyQr(x: Float64Array, n: number, m: number): boolean {
   const gram = new Float64Array(m * m);
   for (let i = 0; i < n; i++) {
     const base = i * m;
-    for (let a = 0; a < m; a++) {
-      const xa = x[base + a];
-      for (let b = a; b < m; b++) gram[a * m + b] += xa * x[base + b];
-    }
+    for (let a = 0; a < m; a++) addScaled(gram, a * m + a, x, base + a, x[base + a], m - a);
   }
   // Upper-triangular R with RᵀR = gram.
   const r = new Float64Array(m * m);
@@ -176,6 +171,21 @@ function choleskyQr(x: Float64Array, n: number, m: number): boolean {
     for (let b = 0; b < m; b++) x[base + b] = row[b];
   }
   return true;
+}
+
+/**
+ * out[target + c] += v · from[source + c] for c < count, unrolled by four (V8 does not unroll); the
+ * entries are independent, so every sum is the plain loop's.
+ */
+function addScaled(out: Float64Array, target: number, from: Float64Array, source: number, v: number, count: number): void {
+  let c = 0;
+  for (; c + 3 < count; c += 4) {
+    out[target + c] += v * from[source + c];
+    out[target + c + 1] += v * from[source + c + 1];
+    out[target + c + 2] += v * from[source + c + 2];
+    out[target + c + 3] += v * from[source + c + 3];
+  }
+  for (; c < count; c++) out[target + c] += v * from[source + c];
 }
 
 /** Gram–Schmidt on the columns, through the row version on the transposed block (a rare path). */
