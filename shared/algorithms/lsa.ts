@@ -370,8 +370,7 @@ function randomizedSvd(
     for (let a = 0; a < l; a++) {
       const qa = q[row + a];
       if (qa === 0) continue;
-      const target = a * l;
-      for (let b = a; b < l; b++) sums[target + b] += qa * w[row + b];
+      addScaled(sums, a * l + a, w, row + a, qa, l - a);
     }
   }
   const gram = new Matrix(l, l);
