@@ -111,7 +111,15 @@ export function firstPrincipalDirection(rows: Float64Array[], dimensions: number
       const x = row[p];
       if (x === 0) continue;
       const base = p * dimensions;
-      for (let q = p; q < dimensions; q++) gram[base + q] += x * row[q];
+      // Unrolled by four (V8 does not); the entries are independent, so no sum changes.
+      let q = p;
+      for (; q + 3 < dimensions; q += 4) {
+        gram[base + q] += x * row[q];
+        gram[base + q + 1] += x * row[q + 1];
+        gram[base + q + 2] += x * row[q + 2];
+        gram[base + q + 3] += x * row[q + 3];
+      }
+      for (; q < dimensions; q++) gram[base + q] += x * row[q];
     }
   }
   for (let p = 0; p < dimensions; p++) for (let q = 0; q < p; q++) gram[p * dimensions + q] = gram[q * dimensions + p];
