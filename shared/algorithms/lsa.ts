@@ -3,6 +3,7 @@
  * a randomized truncated SVD (latent semantic analysis). No download, deterministic for a given seed.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { addScaled } from './denseKernels';
 import { DEFAULT_SEED, gaussian, seededRandom } from './random';
 import { characterNgrams, compareCodeUnits, documentTerms, stemmerFor } from './text';
 
@@ -468,21 +469,6 @@ function multiplyTransposed(xt: SparseRows, dense: Float64Array, cols: number): 
     }
   }
   return out;
-}
-
-/**
- * out[target + c] += v · from[source + c] for c < count, unrolled by four (V8 does not unroll); the
- * entries are independent, so every sum is the plain loop's.
- */
-function addScaled(out: Float64Array, target: number, from: Float64Array, source: number, v: number, count: number): void {
-  let c = 0;
-  for (; c + 3 < count; c += 4) {
-    out[target + c] += v * from[source + c];
-    out[target + c + 1] += v * from[source + c + 1];
-    out[target + c + 2] += v * from[source + c + 2];
-    out[target + c + 3] += v * from[source + c + 3];
-  }
-  for (; c < count; c++) out[target + c] += v * from[source + c];
 }
 
 /**

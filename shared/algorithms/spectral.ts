@@ -13,6 +13,7 @@
  * m = dimensions + 1 + OVERSAMPLING columns, O(n · m) memory.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { addScaled } from './denseKernels';
 import type { FuzzyGraph } from './fuzzySimplicialSet';
 import { orthonormaliseRows } from './orthonormalise';
 import { seededRandom } from './random';
@@ -171,21 +172,6 @@ function choleskyQr(x: Float64Array, n: number, m: number): boolean {
     for (let b = 0; b < m; b++) x[base + b] = row[b];
   }
   return true;
-}
-
-/**
- * out[target + c] += v · from[source + c] for c < count, unrolled by four (V8 does not unroll); the
- * entries are independent, so every sum is the plain loop's.
- */
-function addScaled(out: Float64Array, target: number, from: Float64Array, source: number, v: number, count: number): void {
-  let c = 0;
-  for (; c + 3 < count; c += 4) {
-    out[target + c] += v * from[source + c];
-    out[target + c + 1] += v * from[source + c + 1];
-    out[target + c + 2] += v * from[source + c + 2];
-    out[target + c + 3] += v * from[source + c + 3];
-  }
-  for (; c < count; c++) out[target + c] += v * from[source + c];
 }
 
 /** Gram–Schmidt on the columns, through the row version on the transposed block (a rare path). */
