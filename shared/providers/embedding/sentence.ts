@@ -19,11 +19,11 @@ export class SentenceEmbedder implements EmbeddingProvider {
 
   async embed(texts: string[]): Promise<EmbeddingResult> {
     const { languages } = detectLanguages(texts);
-    const english = texts.flatMap((text, i) => (languages[i] === 'en' ? [i] : []));
+    const englishIndices = texts.flatMap((_, i) => (languages[i] === 'en' ? [i] : []));
     const sentenceVectors: (Float32Array | undefined)[] = new Array(texts.length).fill(undefined);
-    if (english.length > 0) {
-      const encoded = await (await this.encoder()).encode(english.map((i) => texts[i]));
-      english.forEach((i, k) => (sentenceVectors[i] = encoded[k]));
+    if (englishIndices.length > 0) {
+      const encoded = await (await this.encoder()).encode(englishIndices.map((i) => texts[i]));
+      englishIndices.forEach((i, k) => (sentenceVectors[i] = encoded[k]));
     }
     const { vectors, model, dimensions, adjustments } = embedLsaBesideSentences(texts, sentenceVectors, SENTENCE_ENCODER, {
       dimensions: this.settings.dimensions,
