@@ -204,6 +204,11 @@ export const VARIABLES = {
   DELPHI_TOPIC_NAMER: { ...oneOf('Providers', 'the topic namer of executions whose options name none', TOPIC_NAMERS), fallback: DEFAULT_TOPIC_NAMER },
   ...settingVariables(),
   DELPHI_WORD_VECTORS: text('Providers', 'the hybrid embedder\'s word-vector file; default models/glove-100d.bin, looked for up from the code'),
+  // Unset stays undefined: the default depends on the machine (sentenceEncoder.ts sentenceEncoderThreads).
+  DELPHI_ENCODER_THREADS: {
+    ...integer('Providers', 'threads of the `sentence` embedder\'s encoder, each with its own model (1 = no worker thread)', 1, 64),
+    fallback: 'the cores, at most 4',
+  },
   // API keys (shared/providers/settings.ts API_KEY_SOURCES): where a key is kept, or locally the key
   OPENAI_API_KEY_PARAMETER: text('API keys', 'SSM SecureString parameter holding the OpenAI key'),
   OPENAI_API_KEY_SECRET_ARN: text('API keys', 'Secrets Manager secret holding the OpenAI key'),

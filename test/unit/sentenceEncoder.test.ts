@@ -1,13 +1,16 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { besideLsa } from '../../shared/algorithms/hybrid';
 import { embedLsa } from '../../shared/algorithms/lsa';
 import { SENTENCE_VECTOR_WEIGHT } from '../../shared/algorithms/sentenceHybrid';
-import { ConfigurationError } from '../../shared/errors';
+import { parseEnvironment } from '../../shared/config';
+import { ConfigurationError, ProviderError } from '../../shared/errors';
 import { SentenceEmbedder } from '../../shared/providers/embedding/sentence';
-import { loadSentenceEncoder, SENTENCE_ENCODER, sentenceEncoderFolder } from '../../shared/providers/embedding/sentenceEncoder';
+import {
+  createSentenceEncoder, loadSentenceEncoder, MIN_COMMENTS_FOR_WORKERS, SENTENCE_ENCODER, sentenceEncoderFolder, type SentenceEncoder,
+} from '../../shared/providers/embedding/sentenceEncoder';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i], 0);
 const norm = (v: Float32Array) => Math.sqrt(dot(v, v));
@@ -36,6 +39,79 @@ describe('the sentence encoder (Universal Sentence Encoder lite, from models/use
     const empty = mkdtempSync(path.join(tmpdir(), 'delphi-no-encoder-'));
     expect(() => sentenceEncoderFolder([empty])).toThrow(ConfigurationError);
     expect(() => sentenceEncoderFolder([empty])).toThrow(/models\/use-lite\/model\.json .*copy-sentence-encoder/);
+  });
+});
+
+describe('the sentence encoder on worker threads', () => {
+  // Comments of many lengths, so that the calls of 16 differ in how much they pad and a comment that
+  // changed call would change its vector.
+  const subjects = ['the buses', 'rents in the city', 'native birds', 'the income tax', 'school lunches', 'bike lanes on the main road', 'the hospital'];
+  const claims = ['should be free', 'are far too high for young families who work here', 'need protecting from stoats', 'must go down', 'cost too much'];
+  const texts = Array.from({ length: 150 }, (_, i) => `${subjects[i % subjects.length]} ${claims[(i * 3) % claims.length]}${' and more of it'.repeat(i % 6)} (${i})`);
+  const bytes = (vectors: Float32Array[]) => vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+  const started: SentenceEncoder[] = [];
+  const start = (options: Parameters<typeof createSentenceEncoder>[0]) => {
+    const encoder = createSentenceEncoder(options);
+    started.push(encoder);
+    return encoder;
+  };
+  afterAll(() => Promise.all(started.map((encoder) => encoder.close())));
+
+  it('gives every comment the same bytes in the main thread, on 2 workers and on 3', async () => {
+    const inThread = start({ threads: 1, minCommentsForWorkers: 0 });
+    const two = start({ threads: 2, minCommentsForWorkers: 0 });
+    const three = start({ threads: 3, minCommentsForWorkers: 0 });
+    const expected = bytes(await inThread.encode(texts));
+    expect(inThread.workers()).toBe(0);
+    expect(bytes(await two.encode(texts))).toEqual(expected);
+    expect(two.workers()).toBe(2);
+    expect(bytes(await three.encode(texts))).toEqual(expected);
+    expect(three.workers()).toBe(3);
+    // A warm pool, and an input smaller than one worker's share.
+    expect(bytes(await three.encode(texts.slice(0, 5)))).toEqual(bytes(await inThread.encode(texts.slice(0, 5))));
+  });
+
+  it('keeps small inputs in the main thread while no worker runs', async () => {
+    const encoder = start({ threads: 2 });
+    await encoder.encode(texts.slice(0, MIN_COMMENTS_FOR_WORKERS - 1));
+    expect(encoder.workers()).toBe(0);
+  });
+
+  it('fails with a named error, not a hang, when a worker cannot load the model or is stopped', async () => {
+    const folder = sentenceEncoderFolder();
+    const broken = mkdtempSync(path.join(tmpdir(), 'delphi-broken-encoder-'));
+    for (const name of readdirSync(folder)) if (name !== 'vocab.json') symlinkSync(path.join(folder, name), path.join(broken, name));
+    writeFileSync(path.join(broken, 'vocab.json'), 'not json');
+    const onBroken = start({ threads: 2, minCommentsForWorkers: 0, folder: broken });
+    await expect(onBroken.encode(texts)).rejects.toThrow(ProviderError);
+    await expect(onBroken.encode(texts)).rejects.toThrow(/worker thread \d failed: SyntaxError/);
+    await expect(start({ threads: 1, folder: broken }).encode(texts)).rejects.toThrow(/model did not load/);
+
+    const stopped = start({ threads: 2, minCommentsForWorkers: 0 });
+    // Awaited after close(), but handled at once: TensorFlow.js's WebAssembly module makes an
+    // unhandled rejection fatal in a process where it is loaded.
+    const encoding = expect(stopped.encode(texts)).rejects.toThrow(/worker thread \d was stopped/);
+    await stopped.close();
+    await encoding;
+    expect(bytes(await stopped.encode(texts.slice(0, 20))).length).toBe(20); // the next call starts new workers
+  });
+
+  it('names the missing code files, and runs from a models/use-lite that is a copy of the source', () => {
+    const folder = sentenceEncoderFolder();
+    const modelOnly = mkdtempSync(path.join(tmpdir(), 'delphi-model-only-'));
+    symlinkSync(path.join(folder, 'model.json'), path.join(modelOnly, 'model.json'));
+    expect(() => createSentenceEncoder({ threads: 1, folder: modelOnly })).toThrow(ConfigurationError);
+    expect(() => createSentenceEncoder({ threads: 1, folder: modelOnly })).toThrow(/energetic-ai-core\.js, energetic-ai-embeddings\.js .*copy-sentence-encoder/);
+    // The bundle runs the copy: a stale one would encode differently from tsx and vitest.
+    const source = path.resolve(__dirname, '../../shared/providers/embedding/sentenceEncoderWorker.cjs');
+    expect(readFileSync(path.join(folder, 'sentenceEncoderWorker.cjs'), 'utf8'), 'run "node scripts/copy-sentence-encoder.mjs"').toBe(readFileSync(source, 'utf8'));
+  });
+
+  it('takes its threads from DELPHI_ENCODER_THREADS, a whole number from 1', () => {
+    expect(parseEnvironment({ DELPHI_ENCODER_THREADS: '3' }).DELPHI_ENCODER_THREADS).toBe(3);
+    expect(parseEnvironment({}).DELPHI_ENCODER_THREADS).toBeUndefined();
+    for (const bad of ['0', 'two', '1.5']) expect(() => parseEnvironment({ DELPHI_ENCODER_THREADS: bad })).toThrow(/DELPHI_ENCODER_THREADS must be an integer/);
+    expect(() => createSentenceEncoder({ threads: 0 })).toThrow(ConfigurationError);
   });
 });
 

@@ -14,7 +14,7 @@ export class SentenceEmbedder implements EmbeddingProvider {
 
   constructor(
     private readonly settings: { dimensions?: number },
-    private readonly encoder: () => Promise<SentenceEncoder> = loadSentenceEncoder,
+    private readonly encoder: () => Promise<Pick<SentenceEncoder, 'encode'>> = loadSentenceEncoder,
   ) {}
 
   async embed(texts: string[]): Promise<EmbeddingResult> {
