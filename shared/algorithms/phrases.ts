@@ -16,13 +16,18 @@ import { compareCodeUnits, ENGLISH_STOP_WORDS, isEnglish, lightStem, prepareText
 
 /**
  * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
- * about the topic. No label phrase starts or ends with one; the keyword lists keep them.
+ * about the topic. No label phrase starts or ends with one (but see {@link PERSON_HEADS}); the keyword lists keep them.
  */
 export const WEAK_LABEL_WORDS: ReadonlySet<string> = new Set(
   `want wants wanted need needs needed believe believes think like just make makes making good better
   best important people support issue issues really way ways thing things lot lots new time times
   know use used say said going let great able sure agree stop start help come comes point`.split(/\s+/),
 );
+/**
+ * Weak words that head a phrase naming a group of people: after an adjective ("young people",
+ * "disabled people") or before an inner word ("people of color", "people with disabilities").
+ */
+const PERSON_HEADS: ReadonlySet<string> = new Set(['people', 'person']);
 
 export interface LabelPhrase {
   /**
@@ -68,8 +73,11 @@ const SAME_BREADTH = 0.75;
 /** A child of a coarse cluster is "covered" by a phrase found in this share of its comments. */
 const CHILD_COVERAGE = 0.15;
 
-/** Stop words allowed inside a phrase (never at its ends): "freedom of speech", "money in politics". */
-const INNER_WORDS: ReadonlySet<string> = new Set(['of', 'in', 'for', 'to', 'on']);
+/**
+ * Stop words allowed inside a phrase (never at its ends): "freedom of speech", "money in politics",
+ * and "and" of a pair the comments write as one ("checks and balances", "law and order").
+ */
+const INNER_WORDS: ReadonlySet<string> = new Set(['of', 'in', 'for', 'to', 'on', 'and']);
 /** Allowed right after an inner word: "freedom of the press". */
 const ARTICLES: ReadonlySet<string> = new Set(['the', 'a', 'an']);
 /**
@@ -127,20 +135,57 @@ const LY_NOUNS: ReadonlySet<string> = new Set(
   'family supply ally rally italy july assembly monopoly anomaly butterfly reply bully belly holly lily'.split(' '),
 );
 const isAdverb = (word: string) => word.length > 4 && word.endsWith('ly') && !LY_NOUNS.has(word);
+/** Plurals that do not end in -s: a phrase in one number is the same candidate as in the other ("woman", "women"). */
+const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
+  women: 'woman', men: 'man', children: 'child', feet: 'foot', teeth: 'tooth', mice: 'mouse', geese: 'goose',
+  oxen: 'ox', wives: 'wife', knives: 'knife', wolves: 'wolf', halves: 'half', shelves: 'shelf',
+};
+const SINGULAR_TO_PLURAL: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(IRREGULAR_PLURALS).map(([plural, singular]) => [singular, plural]));
+/**
+ * The stem a phrase is matched by: `lightStem`, one stem for both numbers of an irregular plural and
+ * of a plural in -es ("taxes" and "tax", "churches" and "church", which `lightStem` leaves apart).
+ */
+export function phraseStem(lower: string): string {
+  const singular = IRREGULAR_PLURALS[lower] ?? lower;
+  const stem = lightStem(singular);
+  return /(?:x|ch|sh|ss|zz)e$/.test(stem) && /es$/.test(singular) ? stem.slice(0, -1) : stem;
+}
 const isModifier = (word: string) => MODIFIERS.has(word) || ADJECTIVE_ENDING.test(word);
 
 let partsOfSpeech: Readonly<Record<string, string | undefined>> | undefined;
 /**
- * Whether an English word can be a noun, by the Penn tags of the en-lexicon package (about 110,000
- * words; "abundant" JJ, "identify" VB, "older" JJR: no; "plant" NN|VB, "species" NNS: yes). A word
- * the lexicon does not know (a name, an abbreviation, a compound) may be one. Loaded on first use:
- * only the steps that make label phrases pay for it.
+ * The Penn tags of an English word by the en-lexicon package (about 110,000 words, most likely tag
+ * first: "future" JJ|NN, "plant" NN|VB); undefined for a word it does not know (a name, an
+ * abbreviation, a compound). Loaded on first use: only the steps that make label phrases pay for it.
  */
-function canBeNoun(word: string): boolean {
+function tagsOf(word: string): string | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   partsOfSpeech ??= (require('en-lexicon') as { lexicon: Record<string, string> }).lexicon;
-  const tags = Object.hasOwn(partsOfSpeech, word) ? partsOfSpeech[word] : undefined;
+  return Object.hasOwn(partsOfSpeech, word) ? partsOfSpeech[word] : undefined;
+}
+
+/** Whether an English word can be a noun ("abundant" JJ, "identify" VB, "older" JJR: no; "species" NNS: yes; unknown: may be). */
+function canBeNoun(word: string): boolean {
+  const tags = tagsOf(word);
   return tags === undefined || /(?:^|\|)NN/.test(tags);
+}
+
+/** Words the lexicon tags as adjectives first that comments use as nouns ("the military"). */
+const NOUNS_FIRST: ReadonlySet<string> = new Set(['military']);
+/** Whether a word is most often an adjective ("progressive" JJ|NN, "young", "female"): no topic alone, though its plural is ("progressives"). */
+function mostlyAdjective(word: string): boolean {
+  return /^JJ/.test(tagsOf(word) ?? '') && !NOUNS_FIRST.has(word);
+}
+
+/**
+ * Whether a word can stand inside a noun phrase: a noun, an adjective, a participle or a number by
+ * its tags (unknown words may); not a verb or adverb only ("deserve", "expect", "disproportionately"),
+ * which make the run a clause ("Dreamers deserve to stay", "survey fails statistical polling").
+ */
+function canBeNominal(word: string): boolean {
+  const tags = tagsOf(word);
+  // Most often a finite verb ("fails" VBZ|NNS, "affects", "raises"): a clause, though the lexicon allows a noun.
+  return tags === undefined || (/(?:^|\|)(?:NN|JJ|VBG|VBN|CD|FW)/.test(tags) && !/^VB[ZD]/.test(tags));
 }
 
 /**
@@ -216,7 +261,7 @@ export function phraseRuns(text: string, language?: string): Token[][] {
     current.push({
       surface,
       lower,
-      stem: stop ? lower : lightStem(lower),
+      stem: stop ? lower : phraseStem(lower),
       stop,
       initial,
       joiner: joined ? (/^\s+$/u.test(gap) ? ' ' : '-') : '',
@@ -270,8 +315,12 @@ const isWeak = (token: Token) => (token.language === undefined ? WEAK_LABEL_WORD
 function acceptable(tokens: Token[], i: number, j: number): boolean {
   const first = tokens[i];
   const last = tokens[j];
-  if (first.stop || last.stop || isWeak(first) || isWeak(last)) return false;
-  if (first.language !== undefined) return acceptableInLanguage(tokens, i, j);
+  if (first.stop || last.stop) return false;
+  if (first.language !== undefined) return !isWeak(first) && !isWeak(last) && acceptableInLanguage(tokens, i, j);
+  const groupOfPeople = (k: number) =>
+    PERSON_HEADS.has(tokens[k].lower) && j > i &&
+    (k === i ? INNER_WORDS.has(tokens[i + 1].lower) && tokens[i + 1].lower !== 'and' : isModifier(tokens[k - 1].lower) || mostlyAdjective(tokens[k - 1].lower));
+  if ((isWeak(first) && !groupOfPeople(i)) || (isWeak(last) && !groupOfPeople(j))) return false;
   if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
   // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant").
@@ -283,17 +332,23 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   for (let k = i; k <= j; k++) {
     const token = tokens[k];
     if (token.stop) {
-      const afterInner = k > i && INNER_WORDS.has(tokens[k - 1].lower);
+      const afterInner = k > i && INNER_WORDS.has(tokens[k - 1].lower) && tokens[k - 1].lower !== 'and';
+      // "and" pairs two words ("checks and balances", "social and economic justice"), not two phrases of a list.
+      if (token.lower === 'and' && k !== i + 1) return false;
       if (INNER_WORDS.has(token.lower)) inner++;
       else if (!(ARTICLES.has(token.lower) && afterInner)) return false;
     } else if (!isWeak(token) && !isNumber(token.lower)) {
       content++;
     }
+    // A name keeps its words ("Black Lives Matter"); a verb or an adverb inside makes a clause.
+    const name = /^\p{Lu}/u.test(token.surface) && !token.initial;
+    if (k < j && !token.stop && !name && !canBeNominal(token.lower)) return false;
     if (k > i && tokens[k].joiner === '-' && token.stop) return false;
   }
   if (inner > 1 || content === 0) return false;
   if (i === j) {
-    if (NOT_ALONE.has(first.lower)) return false;
+    // Most often an adjective ("progressive", "young") or a verb ("look", "works"; not a gerund, "farming"): no topic alone.
+    if (NOT_ALONE.has(first.lower) || mostlyAdjective(first.lower) || /^VB[ZDP]?(?:\||$)/.test(tagsOf(first.lower) ?? '')) return false;
     // A participle alone ("impeached", "elected") is no topic; a name is ("United").
     if (/[^e]ed$/.test(first.lower) && !/^\p{Lu}/u.test(first.surface)) return false;
     // Lone abbreviations ("BG", "US") and two-letter words say little to a reader.
@@ -692,8 +747,8 @@ function display(candidate: Candidate, casing: Casing): string {
   }
   if (!best) return candidate.key;
   // Topics about people and things read in the plural ("Democrats", "Guns") when comments use it too.
-  const plural = best.tokens[0].language === undefined ? candidate.forms.get(`${best.form}s`) : undefined;
-  if (plural && plural.count >= PLURAL_SHARE * best.count) best = { ...plural, form: `${best.form}s` };
+  const plural = best.tokens[0].language === undefined ? pluralForm(candidate, best.form) : undefined;
+  if (plural && plural.count >= PLURAL_SHARE * best.count) best = plural;
   let total = 0;
   let top = '';
   let topCount = 0;
@@ -706,6 +761,17 @@ function display(candidate: Candidate, casing: Casing): string {
   const shouted = top === top.toUpperCase() && [...top.replace(/[^\p{L}]/gu, '')].length > 5;
   if (topCount >= 2 && topCount > total / 2 && !shouted) return top;
   return best.tokens.map((t, k) => (k > 0 ? t.joiner : '') + (t.stop ? t.surface.toLowerCase() : casing.show(t))).join('');
+}
+
+/** The form of `form` with its last word in the plural, if the comments write it ("tax" → "taxes", "woman" → "women"). */
+function pluralForm(candidate: Candidate, form: string): { tokens: Token[]; count: number; form: string } | undefined {
+  const last = /[\p{L}\p{M}\p{N}']+$/u.exec(form)?.[0] ?? '';
+  const stem = form.slice(0, form.length - last.length);
+  for (const plural of [SINGULAR_TO_PLURAL[last], `${last}s`, `${last}es`]) {
+    const seen = plural ? candidate.forms.get(stem + plural) : undefined;
+    if (seen) return { ...seen, form: stem + plural };
+  }
+  return undefined;
 }
 
 function round(value: number, scale: number): number {

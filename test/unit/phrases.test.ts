@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { clusterLabelPhrases, commentCandidates, containsInOrder, isAbbreviation, phraseCorpus } from '../../shared/algorithms/phrases';
+import { clusterLabelPhrases, commentCandidates, containsInOrder, isAbbreviation, phraseCorpus, phraseStem } from '../../shared/algorithms/phrases';
 import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
 import { WEAK_LABEL_WORDS } from '../../shared/algorithms/topicNames';
 
@@ -84,6 +84,47 @@ describe('clusterLabelPhrases', () => {
     expect(keys('Identify the country of origin')).not.toContain('Identify');
     // Words the lexicon does not know may be names: they stay.
     expect(keys('Aotearoa')).toContain('Aotearoa');
+  });
+
+  it('reads a pair the comments write with "and" as one phrase, a list of phrases not', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    expect(keys('We need checks and balances in government')).toContain('checks and balances');
+    expect(keys('Separation of church and state')).toContain('church and state');
+    expect(keys('elected officials and housing costs')).not.toContain('elected officials and housing');
+    const texts = ['Checks and balances matter', 'Restore checks and balances', 'The checks and balances failed', 'Fix roads', 'Potholes on roads'];
+    expect(clusterLabelPhrases(texts, [0, 0, 0, 1, 1]).get(0)![0]).toMatchObject({ phrase: 'checks and balances', coverage: 1 });
+  });
+
+  it('reads no clause as a phrase: no verb or adverb inside, by the lexicon', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    expect(keys('Dreamers deserve to stay')).toEqual(['Dreamers']);
+    expect(keys('Expect civil discourse from leaders')).not.toContain('Expect civil discourse');
+    expect(keys('The survey fails statistical polling')).not.toContain('survey fails statistical polling');
+    expect(keys('hazardous waste disproportionately affects poor communities')).not.toContain('waste disproportionately affects poor communities');
+    // Nouns, adjectives and participles stay; so does a name.
+    expect(keys('the right to vote for elected officials on housing costs')).toEqual(expect.arrayContaining(['right to vote', 'elected officials', 'housing costs']));
+    expect(keys('Black Lives Matter')).toContain('Black Lives Matter');
+  });
+
+  it('takes no word alone that is most often an adjective or a verb, but a group of people named by one', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    for (const word of ['progressive', 'young', 'female', 'look', 'works']) expect(keys(`I think ${word}`), word).not.toContain(word);
+    expect(keys('I am a progressive woman')).toContain('progressive woman');
+    expect(keys('we need progressives')).toContain('progressives');
+    for (const noun of ['military', 'farming', 'abortion']) expect(keys(`I think ${noun}`), noun).toContain(noun);
+    expect(keys('young people vote')).toContain('young people');
+    expect(keys('people of color')).toContain('people of color');
+    expect(keys('many people')).not.toContain('people');
+  });
+
+  it('takes the singular and the plural, regular or not, as one phrase, shown as the comments mostly write it', () => {
+    const texts = ['Women lead', 'women vote', 'I am a woman', 'Taxes are high', 'Cut the tax', 'taxes again', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 1, 1, 1, 2, 2]);
+    expect(phrases.get(0)![0]).toMatchObject({ phrase: 'women', coverage: 1 });
+    expect(phrases.get(0)!.map((p) => p.phrase)).not.toContain('woman');
+    expect(phrases.get(1)![0]).toMatchObject({ phrase: 'taxes', coverage: 1 });
+    expect(phraseStem('women')).toBe(phraseStem('woman'));
+    expect(phraseStem('churches')).toBe(phraseStem('church'));
   });
 
   it('counts a comment as covered when it has the words in order, by light stem, a few words apart', () => {
