@@ -1,7 +1,7 @@
 /**
  * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
  */
-import { WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
+import { phraseStem, WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
 import { languageProfile } from './languageProfiles';
 import { compareCodeUnits, isEnglish, tokenize } from './text';
 
@@ -33,12 +33,12 @@ export interface PhraseNamingInput {
   phrases: LabelPhrase[];
   /** c-TF-IDF keywords: the fallback when there are no phrases (see {@link keywordTopicNames}). */
   keywords: string[];
-  /** The cluster's children in the finer layer, with the names they were given. */
-  children?: Array<{ key: string; name?: string; sameMembers: boolean }>;
+  /** The cluster's children in the finer layer, with the names they were given and their sizes. */
+  children?: Array<{ key: string; name?: string; sameMembers: boolean; size?: number }>;
   /**
    * The best phrases of the cluster's ancestors (parent first): a name the broader topic will want.
    * A cluster whose best name is one of them takes a more specific phrase of the same words when it
-   * has one covering at least {@link JOIN_COVERAGE} ("Human rights" under "Rights").
+   * has one covering at least {@link SPECIFIC_COVERAGE} ("Human rights" under "Rights").
    */
   ancestorPhrases?: string[];
   /** The language of the name (ISO 639-1: the conversation's): its word for "and"; absent: English. */
@@ -47,6 +47,32 @@ export interface PhraseNamingInput {
 
 /** Each of two joined phrases covers at least this share of the topic's comments ("X and Y"). */
 export const JOIN_COVERAGE = 0.15;
+/** A phrase more specific than an ancestor's name names the child instead when it covers this share ("Women's rights" under "Women"). */
+export const SPECIFIC_COVERAGE = JOIN_COVERAGE;
+/**
+ * Words about the conversation itself rather than a subject ("views", "perspectives", "statements"):
+ * a name made of them only says nothing about the topic when another phrase covers it.
+ */
+export const GENERIC_WORDS: ReadonlySet<string> = new Set(
+  `view views perspective perspectives opinion opinions idea ideas statement statements comment comments
+  question questions answer answers thought thoughts topic topics problem problems concern concerns stuff kind example
+  approach approaches`.split(/\s+/),
+);
+/** A generic phrase comes after the specific phrases that cover at least this share of what it covers. */
+const GENERIC_YIELD = 0.5;
+/**
+ * A phrase that covers {@link JOIN_COVERAGE} of at least this share of a layer's topics (of three or
+ * more) is the conversation's theme there ("Uber", "housing"): it tells no sibling from another, so it
+ * yields as a generic word does.
+ */
+export const THEME_SHARE = 0.5;
+/** …and in at least this many of its comments (one comment of five is no theme). */
+export const JOIN_MIN_COMMENTS = 2;
+/**
+ * A coarse topic whose best phrase is the name of one of its children is named by its two largest
+ * children together ("Energy and climate change") when they hold at least this share of its comments.
+ */
+export const CHILDREN_SHARE = 0.6;
 /** …and the second scores at least this share of the first (it must say something about the topic too). */
 export const JOIN_SCORE_RATIO = 0.4;
 /** How far down the phrase list the second phrase of a joined name may come from. */
@@ -71,28 +97,68 @@ const MAX_JOINED_WORDS = 6;
 export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, string> {
   const used = new Set<string>();
   const names = new Map<string, string>();
+  const themes = layerThemes(clusters);
   const order = [...clusters].sort((a, b) => b.size - a.size || a.clusterId - b.clusterId || compareCodeUnits(a.key, b.key));
   for (const cluster of order) {
     const children = cluster.children ?? [];
     const same = children.find((child) => child.sameMembers && child.name);
-    const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => child.name!.toLowerCase()));
+    const key = (label: string) => nameKey(label, cluster.language);
+    const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => key(child.name!)));
+    const fromPhrases = leaveToAncestors(phraseLabelCandidates(cluster.phrases, cluster.language, cluster.size, themes), cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language);
+    const together = fromPhrases.length > 0 && forbidden.has(key(fromPhrases[0])) ? childrenTogether(cluster) : undefined;
     const candidates = [
       ...(same?.name ? [same.name] : []),
-      ...leaveToAncestors(phraseLabelCandidates(cluster.phrases, cluster.language), cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language),
+      ...(together ? [together] : []),
+      ...fromPhrases,
       ...(cluster.phrases.length === 0 || cluster.keywords.length > 0
         ? labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords, language: cluster.language })
         : []),
-    ].filter((label) => !forbidden.has(label.toLowerCase()));
-    let label = candidates.find((candidate) => !used.has(candidate.toLowerCase()));
+    ].filter((label) => !forbidden.has(key(label)));
+    let label = candidates.find((candidate) => !used.has(key(candidate)));
     if (!label) {
       const base = candidates[0] ?? MISCELLANEOUS_LABEL;
       label = `${base} (cluster ${cluster.clusterId})`;
-      for (let n = 2; used.has(label.toLowerCase()); n++) label = `${base} (cluster ${cluster.clusterId}, ${n})`;
+      for (let n = 2; used.has(key(label)); n++) label = `${base} (cluster ${cluster.clusterId}, ${n})`;
     }
-    used.add(label.toLowerCase());
+    used.add(key(label));
     names.set(cluster.key, label);
   }
   return names;
+}
+
+/**
+ * "A and B" from the names of the cluster's two largest children, when they hold {@link CHILDREN_SHARE}
+ * of it, each at least {@link JOIN_COVERAGE}, and each name is one phrase (no "and", no cluster id)
+ * sharing no word with the other.
+ */
+function childrenTogether(cluster: PhraseNamingInput): string | undefined {
+  const named = (cluster.children ?? []).filter((child) => child.name && child.size).sort((a, b) => b.size! - a.size!);
+  if (named.length < 2 || named[0].size! + named[1].size! < CHILDREN_SHARE * cluster.size) return undefined;
+  // Each is a real share of the topic, as each phrase of a joined name is.
+  if (named[1].size! < JOIN_COVERAGE * cluster.size) return undefined;
+  const [a, b] = [named[0].name!, named[1].name!];
+  if ([a, b].some((name) => hasAnd(name, cluster.language) || name.includes('('))) return undefined;
+  const [wordsA, wordsB] = [tokenize(a, cluster.language), tokenize(b, cluster.language)];
+  if (`${a} ${b}`.split(/\s+/u).length + 1 > MAX_JOINED_WORDS || sharesWord(wordsA.join(' '), wordsB.join(' '))) return undefined;
+  return joinPhrases(a, asWritten(b, cluster.phrases), cluster.language);
+}
+
+/** A name as it reads inside another: as its phrase is written ("climate change", "Donald Trump"), else its first letter in lower case unless the word is all capitals. */
+function asWritten(name: string, phrases: LabelPhrase[]): string {
+  const phrase = phrases.find((p) => p.phrase.toLowerCase() === name.toLowerCase());
+  if (phrase) return phrase.phrase;
+  const first = name.split(/\s+/u)[0];
+  return first.length > 1 && first === first.toUpperCase() ? name : name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/**
+ * What makes two names the same name: their words in lower case, English words by the stem label
+ * phrases are matched by ("Woman" and "Women", "Tax" and "Taxes", "Women's rights" and "Woman's right").
+ */
+function nameKey(label: string, language?: string): string {
+  const words = label.toLowerCase().split(/\s+/u);
+  if (!isEnglish(language)) return words.join(' ');
+  return words.map((word) => phraseStem(word.replace(/['’]s$/u, ''))).join(' ');
 }
 
 /**
@@ -101,21 +167,30 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
  * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
  * "biodiversity management") are not joined: that phrase leads instead.
  */
-function phraseLabelCandidates(phrases: LabelPhrase[], language?: string): string[] {
+function phraseLabelCandidates(phrases: LabelPhrase[], language?: string, size?: number, themes: ReadonlySet<string> = new Set()): string[] {
   const candidates: string[] = [];
   const add = (label: string) => {
     if (label && !candidates.some((c) => c.toLowerCase() === label.toLowerCase())) candidates.push(label);
   };
-  const usable = phrases.filter((p) => p.phrase.trim().length > 0);
-  const secondFor = (first: LabelPhrase, from: number) =>
-    usable.slice(from, from + JOIN_WINDOW).find((other) => other !== first && joinable(first, other, language));
+  const generic = (p: LabelPhrase) => isGeneric(p, language) || themes.has(nameKey(p.phrase, language));
+  const usable = severalFirst(specificFirst(phrases.filter((p) => p.phrase.trim().length > 0), generic), size);
+  // A phrase of the list that says both ("Women's March" for "women", "March").
+  const unitOf = (a: LabelPhrase, b: LabelPhrase) => usable.find((p) => p !== a && p !== b && saysBoth(p, a, b, language));
+  const secondFor = (first: LabelPhrase, from: number, apart = false) =>
+    usable
+      .slice(from, from + JOIN_WINDOW)
+      // "Compromise and views": a generic word adds nothing to a specific one, nor the other way round.
+      .find((other) => other !== first && joinable(first, other, language, size) && generic(other) === generic(first) && !(apart && unitOf(first, other)));
   for (let i = 0; i < usable.length; i++) {
     let first = usable[i];
     let second = secondFor(first, i + 1);
-    const together = second && usable.find((p) => p.coverage >= JOIN_COVERAGE && saysBoth(p, first, second!, language));
-    if (together) {
+    const together = second && unitOf(first, second);
+    if (together && together.coverage >= JOIN_COVERAGE) {
       first = together;
-      second = secondFor(first, 0);
+      second = secondFor(first, 0, true);
+    } else {
+      // Two words the comments write as one phrase are one theme, not two to join.
+      second = secondFor(first, i + 1, true);
     }
     if (second) add(sentenceCase(joinPhrases(first.phrase, second.phrase, language)));
     add(sentenceCase(first.phrase));
@@ -123,10 +198,55 @@ function phraseLabelCandidates(phrases: LabelPhrase[], language?: string): strin
   return candidates;
 }
 
+/** Whether a phrase is made of {@link GENERIC_WORDS} only (English; other languages have no such list). */
+function isGeneric(phrase: LabelPhrase, language?: string): boolean {
+  if (!isEnglish(language)) return false;
+  const words = tokenize(phrase.phrase, language);
+  return words.length > 0 && words.every((word) => GENERIC_WORDS.has(word));
+}
+
+/** The phrases in rank order, each generic one moved after the specific ones that cover at least {@link GENERIC_YIELD} of what it covers. */
+function specificFirst(phrases: LabelPhrase[], generic: (phrase: LabelPhrase) => boolean): LabelPhrase[] {
+  const place = phrases.map((phrase, i) => {
+    if (!generic(phrase)) return i;
+    let after = i;
+    phrases.forEach((other, k) => {
+      if (!generic(other) && other.coverage >= GENERIC_YIELD * phrase.coverage) after = Math.max(after, k + 0.5);
+    });
+    return after;
+  });
+  return phrases.map((phrase, i) => ({ phrase, at: place[i], i })).sort((a, b) => a.at - b.at || a.i - b.i).map(({ phrase }) => phrase);
+}
+
+/** Phrases that {@link JOIN_MIN_COMMENTS} or more of the topic's `size` comments contain before those of a single comment ("20km of a freshwater body"). */
+function severalFirst(phrases: LabelPhrase[], size?: number): LabelPhrase[] {
+  if (size === undefined) return phrases;
+  const several = (p: LabelPhrase) => Math.round(p.coverage * size) >= JOIN_MIN_COMMENTS;
+  return [...phrases.filter(several), ...phrases.filter((p) => !several(p))];
+}
+
+/** The layer's themes (see {@link THEME_SHARE}), as name keys. */
+function layerThemes(clusters: PhraseNamingInput[]): Set<string> {
+  const themes = new Set<string>();
+  if (clusters.length < 3) return themes;
+  const counts = new Map<string, number>();
+  for (const cluster of clusters) {
+    const keys = new Set(cluster.phrases.filter((p) => p.coverage >= JOIN_COVERAGE).map((p) => nameKey(p.phrase, cluster.language)));
+    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of counts) if (count >= THEME_SHARE * clusters.length) themes.add(key);
+  return themes;
+}
+
 /** Whether `phrase` has a word of `a` and a word of `b` (or forms of them). */
 function saysBoth(phrase: LabelPhrase, a: LabelPhrase, b: LabelPhrase, language?: string): boolean {
   const words = tokenize(phrase.phrase, language).join(' ');
   return sharesWord(words, tokenize(a.phrase, language).join(' ')) && sharesWord(words, tokenize(b.phrase, language).join(' '));
+}
+
+function hasAnd(phrase: string, language?: string): boolean {
+  const and = isEnglish(language) ? 'and' : languageProfile(language!).and;
+  return phrase.toLowerCase().split(/\s+/u).includes(and);
 }
 
 /** "X and Y" in the language: its word for "and", without spaces in a script written without them ("計程車與司機"). */
@@ -144,7 +264,7 @@ function showTerms(words: string, language?: string): string {
 
 /**
  * Moves forward, when the preferred name is an ancestor's best phrase, the cluster's phrases that
- * contain all its words and cover at least JOIN_COVERAGE: the broad name stays free for the broad topic.
+ * contain all its words and cover at least SPECIFIC_COVERAGE: the broad name stays free for the broad topic.
  */
 function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[], language?: string): string[] {
   if (candidates.length === 0) return candidates;
@@ -152,7 +272,7 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
   if (!reserved) return candidates;
   const words = tokenize(reserved, language);
   const specific = phrases
-    .filter((p) => p.coverage >= JOIN_COVERAGE && p.phrase.toLowerCase() !== reserved.toLowerCase())
+    .filter((p) => p.coverage >= SPECIFIC_COVERAGE && p.phrase.toLowerCase() !== reserved.toLowerCase())
     .filter((p) => {
       const own = tokenize(p.phrase, language).join(' ');
       return own.split(' ').length > words.length && words.every((word) => sharesWord(own, word));
@@ -161,9 +281,15 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
   return specific.length > 0 ? [...specific, ...candidates] : candidates;
 }
 
-/** The join rule: both cover a real share of the topic, the second scores near the first, no shared word. */
-export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string): boolean {
+/**
+ * The join rule: both cover a real share of the topic (of its `size` comments, when given: at least
+ * {@link JOIN_MIN_COMMENTS}), the second scores near the first, no shared word.
+ */
+export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string, size?: number): boolean {
   if (first.coverage < JOIN_COVERAGE || second.coverage < JOIN_COVERAGE) return false;
+  if (size !== undefined && Math.round(Math.min(first.coverage, second.coverage) * size) < JOIN_MIN_COMMENTS) return false;
+  // A pair the comments wrote ("checks and balances") is joined with nothing more.
+  if (hasAnd(first.phrase, language) || hasAnd(second.phrase, language)) return false;
   if (second.score < JOIN_SCORE_RATIO * first.score) return false;
   const a = tokenize(first.phrase, language);
   const b = tokenize(second.phrase, language);

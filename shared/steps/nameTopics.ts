@@ -92,7 +92,7 @@ async function nameLayer(
       childNames: childKeys.flatMap((child) => names.get(child) ?? []),
       size: row.size,
       labelPhrases: row.label_phrases,
-      children: childKeys.map((child) => ({ key: child, name: names.get(child), sameMembers: row.same_members_child === child })),
+      children: childKeys.map((child) => ({ key: child, name: names.get(child), sameMembers: row.same_members_child === child, size: byKey.get(child)?.size })),
       ancestorPhrases: ancestorPhrases(row),
     };
   });

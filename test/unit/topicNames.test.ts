@@ -6,7 +6,10 @@ import { clusterKeywords } from '../../shared/algorithms/keywords';
 import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
 import { clusterLabelPhrases, type LabelPhrase } from '../../shared/algorithms/phrases';
 import {
+  CHILDREN_SHARE,
   JOIN_COVERAGE,
+  JOIN_MIN_COMMENTS,
+  THEME_SHARE,
   MISCELLANEOUS_LABEL,
   cleanTopicLabel,
   joinable,
@@ -182,6 +185,76 @@ describe('phraseTopicNames', () => {
     const phrases = [p('rights', 0.8, 0.9), p('human rights', 0.17, 0.2), p('healthcare', 0.1)];
     expect(phraseTopicNames([cluster('layer0_0', phrases, { ancestorPhrases: ['rights'] })]).get('layer0_0')).toBe('Human rights');
     expect(phraseTopicNames([cluster('layer0_0', phrases)]).get('layer0_0')).toBe('Rights');
+  });
+
+  it('counts names that differ only in number or case as the same name, within a layer and against children', () => {
+    const names = phraseTopicNames([
+      cluster('layer0_0', [p('women', 0.8), p('equal pay', 0.05)], { size: 50 }),
+      cluster('layer0_1', [p('woman', 0.5), p('ancestors', 0.05)], { size: 20 }),
+    ]);
+    expect(names.get('layer0_0')).toBe('Women');
+    expect(names.get('layer0_1')).toBe('Ancestors');
+    const taxes = phraseTopicNames([cluster('layer0_2', [p('taxes', 0.5), p('rates', 0.05)], { size: 10 }), cluster('layer0_3', [p('tax', 0.9), p('flat tax', 0.3)], { size: 5 })]);
+    expect(taxes.get('layer0_2')).toBe('Taxes');
+    expect(taxes.get('layer0_3')).toBe('Flat tax');
+    const parent = phraseTopicNames([
+      cluster('layer1_0', [p('woman', 0.6), p('rights', 0.05)], { children: [{ key: 'layer0_0', name: 'Women', sameMembers: false }] }),
+    ]);
+    expect(parent.get('layer1_0')).toBe('Rights');
+  });
+
+  it('does not join two words that a phrase of the topic says together', () => {
+    // "March" is the march of "Women's March": one theme, not two.
+    expect(nameOne([p('women', 0.78, 0.88), p('March', 0.29, 0.42), p("Women's March", 0.07, 0.11)])).toBe('Women');
+    expect(nameOne([p('women', 0.78, 0.88), p('March', 0.29, 0.42), p('equal pay', 0.2, 0.4), p("Women's March", 0.07, 0.11)])).toBe('Women and equal pay');
+    // A pair the comments write with "and" is one phrase, joined with nothing more.
+    expect(nameOne([p('checks and balances', 0.3), p('government', 0.3)])).toBe('Checks and balances');
+    expect(joinable(p('checks and balances', 0.3), p('government', 0.3))).toBe(false);
+  });
+
+  it('names a topic by a specific phrase rather than a word about the conversation itself', () => {
+    expect(nameOne([p('views', 0.13, 0.4), p('compromise', 0.13, 0.3), p('middle ground', 0.09, 0.29)])).toBe('Compromise');
+    // Nothing specific covers half as much: the generic words are what the comments share.
+    expect(nameOne([p('statements', 0.2, 0.2), p('perspectives', 0.15, 0.17), p('action', 0.06, 0.2)])).toBe('Statements and perspectives');
+    // A generic word is not joined to a specific phrase.
+    expect(nameOne([p('compromise', 0.3, 0.5), p('views', 0.2, 0.4)])).toBe('Compromise');
+  });
+
+  it('joins two phrases only when each is in at least two of the comments, and leads with a phrase several comments share', () => {
+    expect(JOIN_MIN_COMMENTS).toBe(2);
+    const tiny = (phrases: LabelPhrase[], size: number) => phraseTopicNames([cluster('layer0_0', phrases, { size })]).get('layer0_0');
+    expect(tiny([p('civility', 0.2, 0.5), p('respect', 0.2, 0.4)], 5)).toBe('Civility');
+    expect(tiny([p('civility', 0.4, 0.5), p('respect', 0.4, 0.4)], 5)).toBe('Civility and respect');
+    expect(tiny([p('20km of a freshwater body', 0.083, 0.3), p('town', 0.17, 0.2)], 12)).toBe('Town');
+  });
+
+  it("lets the word of the layer's theme yield to what tells siblings apart", () => {
+    expect(THEME_SHARE).toBe(0.5);
+    const names = phraseTopicNames([
+      cluster('layer0_0', [p('Uber', 0.45, 0.5), p('government', 0.24, 0.3), p('ministry', 0.16, 0.2)], { size: 38 }),
+      cluster('layer0_1', [p('taxis', 0.7, 0.6), p('Uber', 0.66, 0.5)], { size: 24 }),
+      cluster('layer0_2', [p('Uber', 0.56, 0.5), p('choice', 0.26, 0.3)], { size: 23 }),
+      cluster('layer0_3', [p('passengers', 0.67, 0.7), p('safety', 0.27, 0.4)], { size: 15 }),
+    ]);
+    expect(names.get('layer0_0')).toBe('Government and ministry');
+    expect(names.get('layer0_1')).toBe('Taxis');
+    expect(names.get('layer0_2')).toBe('Uber');
+    expect(names.get('layer0_3')).toBe('Passengers and safety');
+  });
+
+  it('names a coarse topic whose best phrase is a child\'s name by its two largest children', () => {
+    expect(CHILDREN_SHARE).toBe(0.6);
+    const phrases = [p('climate change', 0.25, 0.45), p('energy', 0.149, 0.18), p('fossil fuels', 0.09, 0.12)];
+    const children = (sizes: number[]) => [
+      { key: 'layer0_3', name: 'Energy', sameMembers: false, size: sizes[0] },
+      { key: 'layer0_8', name: 'Climate change', sameMembers: false, size: sizes[1] },
+      { key: 'layer0_9', name: 'National parks', sameMembers: false, size: sizes[2] },
+    ];
+    const name = (sizes: number[]) => phraseTopicNames([cluster('layer1_2', phrases, { size: 147, children: children(sizes) })]).get('layer1_2');
+    expect(name([78, 58, 11])).toBe('Energy and climate change');
+    // The two hold too little of it, or the second is no real share: its phrases name it.
+    expect(name([50, 30, 20])).toBe('Fossil fuels');
+    expect(name([120, 15, 12])).toBe('Fossil fuels');
   });
 
   it('names rows without phrases (older jobs) from their keywords', () => {

@@ -24,8 +24,8 @@ export interface ClusterToName {
   size?: number;
   /** Noun phrases of the cluster's comments by c-TF-IDF and coverage (ExtractKeywords), best first; absent in older jobs. */
   labelPhrases?: LabelPhrase[];
-  /** The children (cluster_keys in the finer layer) with their names, and whether one has exactly the cluster's members. */
-  children?: Array<{ key: string; name?: string; sameMembers: boolean }>;
+  /** The children (cluster_keys in the finer layer) with their names and sizes, and whether one has exactly the cluster's members. */
+  children?: Array<{ key: string; name?: string; sameMembers: boolean; size?: number }>;
   /** The best label phrase of each ancestor, parent first (the keywords namer leaves them to the broader topics). */
   ancestorPhrases?: string[];
 }
