@@ -207,7 +207,7 @@ export const VARIABLES = {
   // Unset stays undefined: the default depends on the machine (sentenceEncoder.ts sentenceEncoderThreads).
   DELPHI_ENCODER_THREADS: {
     ...integer('Providers', 'threads of the `sentence` embedder\'s encoder, each with its own model (1 = no worker thread)', 1, 64),
-    fallback: 'the cores, at most 4',
+    fallback: 'the cores, at most 4 and one per GB of memory',
   },
   // API keys (shared/providers/settings.ts API_KEY_SOURCES): where a key is kept, or locally the key
   OPENAI_API_KEY_PARAMETER: text('API keys', 'SSM SecureString parameter holding the OpenAI key'),

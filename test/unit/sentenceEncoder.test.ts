@@ -9,7 +9,7 @@ import { parseEnvironment } from '../../shared/config';
 import { ConfigurationError, ProviderError } from '../../shared/errors';
 import { SentenceEmbedder } from '../../shared/providers/embedding/sentence';
 import {
-  createSentenceEncoder, loadSentenceEncoder, MIN_COMMENTS_FOR_WORKERS, SENTENCE_ENCODER, sentenceEncoderFolder, type SentenceEncoder,
+  createSentenceEncoder, loadSentenceEncoder, MIN_COMMENTS_FOR_WORKERS, SENTENCE_ENCODER, sentenceEncoderFolder, sentenceEncoderThreads, type SentenceEncoder,
 } from '../../shared/providers/embedding/sentenceEncoder';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i], 0);
@@ -112,6 +112,15 @@ describe('the sentence encoder on worker threads', () => {
     expect(parseEnvironment({}).DELPHI_ENCODER_THREADS).toBeUndefined();
     for (const bad of ['0', 'two', '1.5']) expect(() => parseEnvironment({ DELPHI_ENCODER_THREADS: bad })).toThrow(/DELPHI_ENCODER_THREADS must be an integer/);
     expect(() => createSentenceEncoder({ threads: 0 })).toThrow(ConfigurationError);
+  });
+
+  it('by default takes the cores, at most 4, and no more than one per GB (a 1,769 MB Lambda: one, in the main thread)', () => {
+    const gb = 2 ** 30;
+    expect(sentenceEncoderThreads(16 * gb, 2)).toBe(2);
+    expect(sentenceEncoderThreads(64 * gb, 32)).toBe(4);
+    expect(sentenceEncoderThreads(1769 * 2 ** 20, 2)).toBe(1);
+    expect(sentenceEncoderThreads(3538 * 2 ** 20, 2)).toBe(2);
+    expect(sentenceEncoderThreads(512 * 2 ** 20, 2)).toBe(1);
   });
 });
 

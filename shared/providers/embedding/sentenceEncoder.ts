@@ -17,7 +17,7 @@
  * the other embedders never pay for it.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { findModelFile } from '../../algorithms/modelFiles';
@@ -41,8 +41,16 @@ const BATCHES_PER_TASK = 4;
  * them (each loads its own model) costs about as much as the main thread encoding this many.
  */
 export const MIN_COMMENTS_FOR_WORKERS = 300;
-/** The most threads by default: each holds its own model and WebAssembly heap (docs/performance.md). */
+/**
+ * The most threads by default: each holds its own model and WebAssembly heap (docs/performance.md),
+ * and the rest of the pipeline does not run faster for a fifth.
+ */
 export const MAX_DEFAULT_THREADS = 4;
+/**
+ * And at most one per this much memory, the step's own data included: a Lambda gets a vCPU per
+ * 1,769 MB but may report more cores, and the 512 MB EmbedBatch function must not start workers.
+ */
+const MEMORY_PER_THREAD = 2 ** 30;
 
 export interface SentenceEncoder {
   /** One unit vector per text, in order. */
@@ -70,9 +78,9 @@ export function sentenceEncoderFolder(starts: ReadonlyArray<string | undefined> 
   );
 }
 
-/** DELPHI_ENCODER_THREADS, else the cores this process may use, at most MAX_DEFAULT_THREADS. */
-export function sentenceEncoderThreads(): number {
-  return environment().DELPHI_ENCODER_THREADS ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+/** DELPHI_ENCODER_THREADS, else the cores this process may use, at most MAX_DEFAULT_THREADS and one per MEMORY_PER_THREAD. */
+export function sentenceEncoderThreads(memory = Math.min(totalmem(), process.constrainedMemory?.() || Infinity), cores = availableParallelism()): number {
+  return environment().DELPHI_ENCODER_THREADS ?? Math.max(1, Math.min(cores, MAX_DEFAULT_THREADS, Math.floor(memory / MEMORY_PER_THREAD)));
 }
 
 let loading: Promise<SentenceEncoder> | undefined;
