@@ -47,6 +47,11 @@ export interface PhraseNamingInput {
 
 /** Each of two joined phrases covers at least this share of the topic's comments ("X and Y"). */
 export const JOIN_COVERAGE = 0.15;
+/**
+ * …of a coarse topic's (two children or more): a mixture of its children, in which a phrase that
+ * names one child of several covers less of the whole ("Health care and education").
+ */
+export const COARSE_JOIN_COVERAGE = 0.125;
 /** A phrase more specific than an ancestor's name names the child instead when it covers this share ("Women's rights" under "Women"). */
 export const SPECIFIC_COVERAGE = JOIN_COVERAGE;
 /**
@@ -84,13 +89,23 @@ const MAX_JOINED_WORDS = 6;
  * Names for the clusters of one layer, from their label phrases (noun phrases that occur in their
  * comments, scored by c-TF-IDF and coverage — shared/algorithms/phrases.ts):
  * - the name is the best phrase, joined with a second ("Gun control and assault weapons") only when
- *   each covers at least {@link JOIN_COVERAGE} of the topic's comments, the second scores at least
- *   {@link JOIN_SCORE_RATIO} of the first, and they share no word nor a form of one;
+ *   each covers at least {@link JOIN_COVERAGE} of the topic's comments ({@link COARSE_JOIN_COVERAGE}
+ *   in a coarse topic) and {@link JOIN_MIN_COMMENTS} of them, the second scores at least
+ *   {@link JOIN_SCORE_RATIO} of the first, they share no word nor a form of one, neither has an
+ *   "and" of its own ("Checks and balances") and no phrase of the topic says the two together
+ *   ("Women's March": then that phrase, if it covers as much, or the first alone);
+ * - phrases that a single comment contains come after those of several; words about the
+ *   conversation itself ({@link GENERIC_WORDS}: "views", "statements") and the layer's theme
+ *   ({@link THEME_SHARE}: "Uber" in every topic) come after the specific phrases that cover half
+ *   as much, and are joined only with each other;
  * - a cluster with the same members as its child takes the child's name; otherwise it never takes a
- *   child's name (case-insensitive), so a coarse topic says something its parts do not;
- * - names are unique within the call (one layer): clusters choose in order of size, largest first,
- *   and a cluster whose name is taken tries its other phrases and pairs, then its keywords, then
- *   its cluster id;
+ *   child's name, so a coarse topic says something its parts do not; one whose best phrase is a
+ *   child's name is named by its two largest children together when they hold most of it
+ *   ({@link CHILDREN_SHARE}: "Energy and climate change");
+ * - names are unique within the call (one layer), names that differ only in number or case
+ *   ("Woman", "Women") counting as one: clusters choose in order of size, largest first, and a
+ *   cluster whose name is taken tries its other phrases and pairs, then its keywords, then its
+ *   cluster id;
  * - a cluster without phrases (a row written before they existed) is named from its keywords as
  *   {@link keywordTopicNames} does.
  */
@@ -104,7 +119,9 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
     const same = children.find((child) => child.sameMembers && child.name);
     const key = (label: string) => nameKey(label, cluster.language);
     const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => key(child.name!)));
-    const fromPhrases = leaveToAncestors(phraseLabelCandidates(cluster.phrases, cluster.language, cluster.size, themes), cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language);
+    const joinCoverage = children.filter((child) => !child.sameMembers).length >= 2 ? COARSE_JOIN_COVERAGE : JOIN_COVERAGE;
+    const own = phraseLabelCandidates(cluster.phrases, { language: cluster.language, size: cluster.size, themes, joinCoverage });
+    const fromPhrases = leaveToAncestors(own, cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language);
     const together = fromPhrases.length > 0 && forbidden.has(key(fromPhrases[0])) ? childrenTogether(cluster) : undefined;
     const candidates = [
       ...(same?.name ? [same.name] : []),
@@ -167,7 +184,18 @@ function nameKey(label: string, language?: string): string {
  * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
  * "biodiversity management") are not joined: that phrase leads instead.
  */
-function phraseLabelCandidates(phrases: LabelPhrase[], language?: string, size?: number, themes: ReadonlySet<string> = new Set()): string[] {
+interface CandidateOptions {
+  language?: string;
+  /** The topic's number of comments. */
+  size?: number;
+  /** The layer's theme words, as name keys (see {@link layerThemes}). */
+  themes?: ReadonlySet<string>;
+  /** {@link JOIN_COVERAGE}, or {@link COARSE_JOIN_COVERAGE} for a coarse topic. */
+  joinCoverage?: number;
+}
+
+function phraseLabelCandidates(phrases: LabelPhrase[], options: CandidateOptions = {}): string[] {
+  const { language, size, themes = new Set<string>(), joinCoverage = JOIN_COVERAGE } = options;
   const candidates: string[] = [];
   const add = (label: string) => {
     if (label && !candidates.some((c) => c.toLowerCase() === label.toLowerCase())) candidates.push(label);
@@ -180,12 +208,12 @@ function phraseLabelCandidates(phrases: LabelPhrase[], language?: string, size?:
     usable
       .slice(from, from + JOIN_WINDOW)
       // "Compromise and views": a generic word adds nothing to a specific one, nor the other way round.
-      .find((other) => other !== first && joinable(first, other, language, size) && generic(other) === generic(first) && !(apart && unitOf(first, other)));
+      .find((other) => other !== first && joinable(first, other, language, size, joinCoverage) && generic(other) === generic(first) && !(apart && unitOf(first, other)));
   for (let i = 0; i < usable.length; i++) {
     let first = usable[i];
     let second = secondFor(first, i + 1);
     const together = second && unitOf(first, second);
-    if (together && together.coverage >= JOIN_COVERAGE) {
+    if (together && together.coverage >= joinCoverage) {
       first = together;
       second = secondFor(first, 0, true);
     } else {
@@ -285,8 +313,8 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
  * The join rule: both cover a real share of the topic (of its `size` comments, when given: at least
  * {@link JOIN_MIN_COMMENTS}), the second scores near the first, no shared word.
  */
-export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string, size?: number): boolean {
-  if (first.coverage < JOIN_COVERAGE || second.coverage < JOIN_COVERAGE) return false;
+export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string, size?: number, coverage = JOIN_COVERAGE): boolean {
+  if (first.coverage < coverage || second.coverage < coverage) return false;
   if (size !== undefined && Math.round(Math.min(first.coverage, second.coverage) * size) < JOIN_MIN_COMMENTS) return false;
   // A pair the comments wrote ("checks and balances") is joined with nothing more.
   if (hasAnd(first.phrase, language) || hasAnd(second.phrase, language)) return false;

@@ -7,6 +7,7 @@ import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
 import { clusterLabelPhrases, type LabelPhrase } from '../../shared/algorithms/phrases';
 import {
   CHILDREN_SHARE,
+  COARSE_JOIN_COVERAGE,
   JOIN_COVERAGE,
   JOIN_MIN_COMMENTS,
   THEME_SHARE,
@@ -255,6 +256,18 @@ describe('phraseTopicNames', () => {
     // The two hold too little of it, or the second is no real share: its phrases name it.
     expect(name([50, 30, 20])).toBe('Fossil fuels');
     expect(name([120, 15, 12])).toBe('Fossil fuels');
+  });
+
+  it('joins, in a coarse topic, two phrases that each name a smaller share of it', () => {
+    expect(COARSE_JOIN_COVERAGE).toBe(0.125);
+    const phrases = [p('health care', 0.13, 0.15), p('education', 0.135, 0.22), p('government', 0.07, 0.08)];
+    const children = [
+      { key: 'layer1_0', name: 'Medicare', sameMembers: false, size: 165 },
+      { key: 'layer1_1', name: 'Schools', sameMembers: false, size: 88 },
+    ];
+    expect(phraseTopicNames([cluster('layer2_0', phrases, { size: 451, children })]).get('layer2_0')).toBe('Health care and education');
+    // A topic of one child's members, or of none, is no mixture.
+    expect(phraseTopicNames([cluster('layer0_0', phrases, { size: 451 })]).get('layer0_0')).toBe('Health care');
   });
 
   it('names rows without phrases (older jobs) from their keywords', () => {
