@@ -323,8 +323,10 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   if ((isWeak(first) && !groupOfPeople(i)) || (isWeak(last) && !groupOfPeople(j))) return false;
   if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
-  // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant").
-  if (!canBeNoun(last.lower)) return false;
+  // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant");
+  // a name may end otherwise ("Citizens United").
+  const nameAtEnd = j > i && /^\p{Lu}/u.test(last.surface) && !last.initial;
+  if (!canBeNoun(last.lower) && !nameAtEnd) return false;
   // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
   if (j > i && /[^e]ed$/.test(last.lower) && !/^\p{Lu}/u.test(last.surface)) return false;
   let inner = 0;
@@ -736,14 +738,16 @@ function containsStems(outer: string[], inner: string[]): boolean {
 }
 
 /**
- * The most frequent written form (ties: the first in code-unit order), cased as most occurrences
+ * The most frequent written form (ties: the longer, then the first in code-unit order), cased as most occurrences
  * that do not start a sentence write it when at least two do and more than half agree ("Biodiversity
  * Strategy", "Citizens United"), else word by word ({@link Casing}: "NZ", "Trump", "climate change").
  */
 function display(candidate: Candidate, casing: Casing): string {
   let best: { tokens: Token[]; count: number; form: string } | undefined;
   for (const [form, seen] of candidate.forms) {
-    if (!best || seen.count > best.count || (seen.count === best.count && compareCodeUnits(form, best.form) < 0)) best = { ...seen, form };
+    // Ties: the longer form (the plural: "Democrats and Republicans"), then code-unit order.
+    const longer = best && (form.length - best.form.length || compareCodeUnits(best.form, form));
+    if (!best || seen.count > best.count || (seen.count === best.count && longer! > 0)) best = { ...seen, form };
   }
   if (!best) return candidate.key;
   // Topics about people and things read in the plural ("Democrats", "Guns") when comments use it too.

@@ -145,27 +145,20 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
 
 /**
  * "A and B" from the names of the cluster's two largest children, when they hold {@link CHILDREN_SHARE}
- * of it, each at least {@link JOIN_COVERAGE}, and each name is one phrase (no "and", no cluster id)
- * sharing no word with the other.
+ * of it, each at least {@link JOIN_COVERAGE}, and each name is one of the cluster's own phrases (no
+ * "and") sharing no word with the other.
  */
 function childrenTogether(cluster: PhraseNamingInput): string | undefined {
   const named = (cluster.children ?? []).filter((child) => child.name && child.size).sort((a, b) => b.size! - a.size!);
   if (named.length < 2 || named[0].size! + named[1].size! < CHILDREN_SHARE * cluster.size) return undefined;
   // Each is a real share of the topic, as each phrase of a joined name is.
   if (named[1].size! < JOIN_COVERAGE * cluster.size) return undefined;
-  const [a, b] = [named[0].name!, named[1].name!];
-  if ([a, b].some((name) => hasAnd(name, cluster.language) || name.includes('('))) return undefined;
-  const [wordsA, wordsB] = [tokenize(a, cluster.language), tokenize(b, cluster.language)];
-  if (`${a} ${b}`.split(/\s+/u).length + 1 > MAX_JOINED_WORDS || sharesWord(wordsA.join(' '), wordsB.join(' '))) return undefined;
-  return joinPhrases(a, asWritten(b, cluster.phrases), cluster.language);
-}
-
-/** A name as it reads inside another: as its phrase is written ("climate change", "Donald Trump"), else its first letter in lower case unless the word is all capitals. */
-function asWritten(name: string, phrases: LabelPhrase[]): string {
-  const phrase = phrases.find((p) => p.phrase.toLowerCase() === name.toLowerCase());
-  if (phrase) return phrase.phrase;
-  const first = name.split(/\s+/u)[0];
-  return first.length > 1 && first === first.toUpperCase() ? name : name.charAt(0).toLowerCase() + name.slice(1);
+  // Each name is a phrase of the topic's own (what its comments say, not only a child's).
+  const [a, b] = [named[0].name!, named[1].name!].map((name) => cluster.phrases.find((p) => nameKey(p.phrase, cluster.language) === nameKey(name, cluster.language)));
+  if (!a || !b || hasAnd(a.phrase, cluster.language) || hasAnd(b.phrase, cluster.language)) return undefined;
+  const [wordsA, wordsB] = [tokenize(a.phrase, cluster.language), tokenize(b.phrase, cluster.language)];
+  if (`${a.phrase} ${b.phrase}`.split(/\s+/u).length + 1 > MAX_JOINED_WORDS || sharesWord(wordsA.join(' '), wordsB.join(' '))) return undefined;
+  return sentenceCase(joinPhrases(a.phrase, b.phrase, cluster.language));
 }
 
 /**

@@ -127,6 +127,18 @@ describe('clusterLabelPhrases', () => {
     expect(phraseStem('churches')).toBe(phraseStem('church'));
   });
 
+  it('lets a name end a phrase with a word that is no noun ("Citizens United")', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    expect(keys('Overturn Citizens United now')).toContain('Citizens United');
+    expect(keys('the citizens united behind her')).not.toContain('citizens united');
+  });
+
+  it('shows, of two forms written as often, the longer (the plural)', () => {
+    const texts = ['Both Democrats and Republicans are corrupt', 'Stop calling them Democrat and Republican!', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 1, 1]).get(0)!;
+    expect(phrases[0].phrase).toBe('Democrats and Republicans');
+  });
+
   it('counts a comment as covered when it has the words in order, by light stem, a few words apart', () => {
     expect(containsInOrder(['rais', 'minimum', 'wage'], ['minimum', 'wage'])).toBe(true);
     expect(containsInOrder(['minimum', 'hourly', 'wage'], ['minimum', 'wage'])).toBe(true);

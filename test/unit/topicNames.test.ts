@@ -245,7 +245,8 @@ describe('phraseTopicNames', () => {
 
   it('names a coarse topic whose best phrase is a child\'s name by its two largest children', () => {
     expect(CHILDREN_SHARE).toBe(0.6);
-    const phrases = [p('climate change', 0.25, 0.45), p('energy', 0.149, 0.18), p('fossil fuels', 0.09, 0.12)];
+    // "energy" scores too little to be joined to "climate change" by the phrases alone.
+    const phrases = [p('climate change', 0.25, 0.45), p('energy', 0.149, 0.15), p('fossil fuels', 0.09, 0.12)];
     const children = (sizes: number[]) => [
       { key: 'layer0_3', name: 'Energy', sameMembers: false, size: sizes[0] },
       { key: 'layer0_8', name: 'Climate change', sameMembers: false, size: sizes[1] },
@@ -256,6 +257,9 @@ describe('phraseTopicNames', () => {
     // The two hold too little of it, or the second is no real share: its phrases name it.
     expect(name([50, 30, 20])).toBe('Fossil fuels');
     expect(name([120, 15, 12])).toBe('Fossil fuels');
+    // A child's name that is none of the topic's own phrases does not name it.
+    const renamed = children([78, 58, 11]).map((child) => (child.name === 'Energy' ? { ...child, name: 'Power' } : child));
+    expect(phraseTopicNames([cluster('layer1_2', phrases, { size: 147, children: renamed })]).get('layer1_2')).toBe('Energy');
   });
 
   it('joins, in a coarse topic, two phrases that each name a smaller share of it', () => {
