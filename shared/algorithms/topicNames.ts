@@ -64,11 +64,11 @@ export const GENERIC_WORDS: ReadonlySet<string> = new Set(
   approach approaches`.split(/\s+/),
 );
 /** A generic phrase comes after the specific phrases that cover at least this share of what it covers. */
-const GENERIC_YIELD = 0.5;
+export const GENERIC_YIELD = 0.4;
 /**
- * A phrase that covers {@link JOIN_COVERAGE} of at least this share of a layer's topics (of three or
- * more) is the conversation's theme there ("Uber", "housing"): it tells no sibling from another, so it
- * yields as a generic word does.
+ * A word found in phrases that cover {@link JOIN_COVERAGE} of at least this share of a layer's topics
+ * (of three or more) is the conversation's theme there ("Uber", "housing"): it tells no sibling from
+ * another, so a phrase of theme words only is taken as a generic one.
  */
 export const THEME_SHARE = 0.5;
 /** …and in at least this many of its comments (one comment of five is no theme). */
@@ -181,7 +181,7 @@ interface CandidateOptions {
   language?: string;
   /** The topic's number of comments. */
   size?: number;
-  /** The layer's theme words, as name keys (see {@link layerThemes}). */
+  /** The layer's theme words (see {@link layerThemes}). */
   themes?: ReadonlySet<string>;
   /** {@link JOIN_COVERAGE}, or {@link COARSE_JOIN_COVERAGE} for a coarse topic. */
   joinCoverage?: number;
@@ -193,7 +193,8 @@ function phraseLabelCandidates(phrases: LabelPhrase[], options: CandidateOptions
   const add = (label: string) => {
     if (label && !candidates.some((c) => c.toLowerCase() === label.toLowerCase())) candidates.push(label);
   };
-  const generic = (p: LabelPhrase) => isGeneric(p, language) || themes.has(nameKey(p.phrase, language));
+  const theme = (p: LabelPhrase) => themes.size > 0 && themeWords(p.phrase, language).every((word) => themes.has(word));
+  const generic = (p: LabelPhrase) => isGeneric(p, language) || theme(p);
   const usable = severalFirst(specificFirst(phrases.filter((p) => p.phrase.trim().length > 0), generic), size);
   // A phrase of the list that says both ("Women's March" for "women", "March").
   const unitOf = (a: LabelPhrase, b: LabelPhrase) => usable.find((p) => p !== a && p !== b && saysBoth(p, a, b, language));
@@ -246,14 +247,19 @@ function severalFirst(phrases: LabelPhrase[], size?: number): LabelPhrase[] {
   return [...phrases.filter(several), ...phrases.filter((p) => !several(p))];
 }
 
-/** The layer's themes (see {@link THEME_SHARE}), as name keys. */
+/** A phrase's words as themes are counted: English ones by their stem ("housing" in "housing units"). */
+function themeWords(phrase: string, language?: string): string[] {
+  return tokenize(phrase, language).map((word) => (isEnglish(language) ? phraseStem(word) : word));
+}
+
+/** The layer's theme words (see {@link THEME_SHARE}). */
 function layerThemes(clusters: PhraseNamingInput[]): Set<string> {
   const themes = new Set<string>();
   if (clusters.length < 3) return themes;
   const counts = new Map<string, number>();
   for (const cluster of clusters) {
-    const keys = new Set(cluster.phrases.filter((p) => p.coverage >= JOIN_COVERAGE).map((p) => nameKey(p.phrase, cluster.language)));
-    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+    const words = new Set(cluster.phrases.filter((p) => p.coverage >= JOIN_COVERAGE).flatMap((p) => themeWords(p.phrase, cluster.language)));
+    for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   for (const [key, count] of counts) if (count >= THEME_SHARE * clusters.length) themes.add(key);
   return themes;

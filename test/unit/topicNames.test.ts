@@ -236,11 +236,27 @@ describe('phraseTopicNames', () => {
       cluster('layer0_1', [p('taxis', 0.7, 0.6), p('Uber', 0.66, 0.5)], { size: 24 }),
       cluster('layer0_2', [p('Uber', 0.56, 0.5), p('choice', 0.26, 0.3)], { size: 23 }),
       cluster('layer0_3', [p('passengers', 0.67, 0.7), p('safety', 0.27, 0.4)], { size: 15 }),
+      cluster('layer0_4', [p('Uber', 0.9, 0.9), p('drivers', 0.16, 0.3)], { size: 12 }),
     ]);
     expect(names.get('layer0_0')).toBe('Government and ministry');
     expect(names.get('layer0_1')).toBe('Taxis');
-    expect(names.get('layer0_2')).toBe('Uber');
+    expect(names.get('layer0_2')).toBe('Choice');
     expect(names.get('layer0_3')).toBe('Passengers and safety');
+    // Nothing else covers 40 % of what the theme covers: it names the topic, alone.
+    expect(names.get('layer0_4')).toBe('Uber');
+    // A phrase with a theme word and another is specific ("housing units" beside "housing").
+    const housing = phraseTopicNames(
+      ['housing units', 'rent control', 'zoning rules'].map((own, i) => cluster(`layer0_${i}`, [p('housing', 0.6, 0.6), p(own, 0.3, 0.5)])),
+    );
+    expect(housing.get('layer0_0')).toBe('Housing units');
+    expect(housing.get('layer0_1')).toBe('Rent control');
+    // The word counts wherever it is said: "housing" of "housing units" and "housing affordability" too.
+    const words = phraseTopicNames([
+      cluster('layer0_0', [p('housing', 0.47, 0.7), p('property', 0.23, 0.4)]),
+      cluster('layer0_1', [p('housing units', 0.4, 0.6), p('rent', 0.1, 0.2)]),
+      cluster('layer0_2', [p('housing affordability', 0.8, 0.8), p('development', 0.3, 0.2)]),
+    ]);
+    expect(words.get('layer0_0')).toBe('Property');
   });
 
   it('names a coarse topic whose best phrase is a child\'s name by its two largest children', () => {
