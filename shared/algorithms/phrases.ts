@@ -327,6 +327,8 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   // a name may end otherwise ("Citizens United").
   const nameAtEnd = j > i && /^\p{Lu}/u.test(last.surface) && !last.initial;
   if (!canBeNoun(last.lower) && !nameAtEnd) return false;
+  // A gerund that is nothing else starts a clause ("reforming criminal justice"), not a name ("housing costs").
+  if (tagsOf(first.lower) === 'VBG') return false;
   // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
   if (j > i && /[^e]ed$/.test(last.lower) && !/^\p{Lu}/u.test(last.surface)) return false;
   let inner = 0;

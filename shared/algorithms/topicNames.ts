@@ -53,7 +53,7 @@ export const JOIN_COVERAGE = 0.15;
  */
 export const COARSE_JOIN_COVERAGE = 0.125;
 /** A phrase more specific than an ancestor's name names the child instead when it covers this share ("Women's rights" under "Women"). */
-export const SPECIFIC_COVERAGE = JOIN_COVERAGE;
+export const SPECIFIC_COVERAGE = 0.125;
 /**
  * Words about the conversation itself rather than a subject ("views", "perspectives", "statements"):
  * a name made of them only says nothing about the topic when another phrase covers it.
@@ -121,7 +121,7 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
     const forbidden = new Set(children.filter((child) => !child.sameMembers && child.name).map((child) => key(child.name!)));
     const joinCoverage = children.filter((child) => !child.sameMembers).length >= 2 ? COARSE_JOIN_COVERAGE : JOIN_COVERAGE;
     const own = phraseLabelCandidates(cluster.phrases, { language: cluster.language, size: cluster.size, themes, joinCoverage });
-    const fromPhrases = leaveToAncestors(own, cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language);
+    const fromPhrases = leaveToAncestors(own, cluster.phrases, cluster.ancestorPhrases ?? [], cluster.language, cluster.size);
     const together = fromPhrases.length > 0 && forbidden.has(key(fromPhrases[0])) ? childrenTogether(cluster) : undefined;
     const candidates = [
       ...(same?.name ? [same.name] : []),
@@ -293,13 +293,14 @@ function showTerms(words: string, language?: string): string {
  * Moves forward, when the preferred name is an ancestor's best phrase, the cluster's phrases that
  * contain all its words and cover at least SPECIFIC_COVERAGE: the broad name stays free for the broad topic.
  */
-function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[], language?: string): string[] {
+function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestors: string[], language?: string, size?: number): string[] {
   if (candidates.length === 0) return candidates;
   const reserved = ancestors.find((phrase) => phrase.toLowerCase() === candidates[0].toLowerCase());
   if (!reserved) return candidates;
   const words = tokenize(reserved, language);
   const specific = phrases
-    .filter((p) => p.coverage >= SPECIFIC_COVERAGE && p.phrase.toLowerCase() !== reserved.toLowerCase())
+    .filter((p) => p.coverage >= SPECIFIC_COVERAGE && (size === undefined || Math.round(p.coverage * size) >= JOIN_MIN_COMMENTS))
+    .filter((p) => p.phrase.toLowerCase() !== reserved.toLowerCase())
     .filter((p) => {
       const own = tokenize(p.phrase, language).join(' ');
       return own.split(' ').length > words.length && words.every((word) => sharesWord(own, word));

@@ -104,6 +104,9 @@ describe('clusterLabelPhrases', () => {
     // Nouns, adjectives and participles stay; so does a name.
     expect(keys('the right to vote for elected officials on housing costs')).toEqual(expect.arrayContaining(['right to vote', 'elected officials', 'housing costs']));
     expect(keys('Black Lives Matter')).toContain('Black Lives Matter');
+    // A gerund that is nothing else opens a clause; one that is also a noun names a thing.
+    expect(keys('Reforming criminal justice')).not.toContain('Reforming criminal justice');
+    expect(keys('Housing costs and drinking water')).toEqual(expect.arrayContaining(['Housing costs', 'drinking water']));
   });
 
   it('takes no word alone that is most often an adjective or a verb, but a group of people named by one', () => {

@@ -12,6 +12,7 @@ import {
   JOIN_MIN_COMMENTS,
   THEME_SHARE,
   MISCELLANEOUS_LABEL,
+  SPECIFIC_COVERAGE,
   cleanTopicLabel,
   joinable,
   keywordTopicNames,
@@ -186,6 +187,11 @@ describe('phraseTopicNames', () => {
     const phrases = [p('rights', 0.8, 0.9), p('human rights', 0.17, 0.2), p('healthcare', 0.1)];
     expect(phraseTopicNames([cluster('layer0_0', phrases, { ancestorPhrases: ['rights'] })]).get('layer0_0')).toBe('Human rights');
     expect(phraseTopicNames([cluster('layer0_0', phrases)]).get('layer0_0')).toBe('Rights');
+    // An eighth of the comments is enough, if that is two comments or more.
+    expect(SPECIFIC_COVERAGE).toBe(0.125);
+    const women = [p('women', 0.78, 0.88), p('March', 0.29, 0.42), p("women's rights", 0.13, 0.19), p("Women's March", 0.07, 0.11)];
+    expect(phraseTopicNames([cluster('layer0_2', women, { size: 83, ancestorPhrases: ['women'] })]).get('layer0_2')).toBe("Women's rights");
+    expect(phraseTopicNames([cluster('layer0_2', women, { size: 8, ancestorPhrases: ['women'] })]).get('layer0_2')).toBe('Women');
   });
 
   it('counts names that differ only in number or case as the same name, within a layer and against children', () => {
