@@ -42,7 +42,7 @@ export interface ClusteringResult {
 }
 
 const SPECTRAL_DIMENSIONS = 10;
-const DIFFUSION_TIME = 2;
+const DIFFUSION_TIME = 8;
 /** Eigensolver iterations once the kNN graph is approximate (the layers depend on it anyway). */
 const LARGE_SPECTRAL_ITERATIONS = 40;
 const KNN_SEED = DEFAULT_SEED;

