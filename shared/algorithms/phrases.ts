@@ -636,11 +636,26 @@ export function clusterLabelPhrases(
     }
     shortlist.sort((a, b) => b.score - a.score || compareCodeUnits(a.key, b.key));
     const phrases = choosePhrases(shortlist, shortlist.length)
-      .map((candidate) => ({ phrase: display(candidate, casing), score: round(candidate.score, 1e6), coverage: round(candidate.coverage, 1e4) }))
-      .filter((phrase) => !isAbbreviation(phrase.phrase));
+      .map((candidate) => ({ candidate, phrase: display(candidate, casing) }))
+      .filter(({ candidate, phrase }) => !isAbbreviation(phrase) && (languageOf(candidate) !== 'de' || germanNounPhrase(phrase)))
+      .map(({ candidate, phrase }) => ({ phrase, score: round(candidate.score, 1e6), coverage: round(candidate.coverage, 1e4) }));
     result.set(id, phrases.slice(0, topN));
   }
   return result;
+}
+
+const languageOf = (candidate: Candidate) => candidate.forms.values().next().value?.tokens[0].language;
+
+/**
+ * A German noun phrase as shown (each word cased as the comments mostly write it mid-sentence): its
+ * last word a noun, capitalised, the words before it not ("erneuerbare Energieträger"). A word seen
+ * only at the start of sentences keeps its capital, so "Verpflichtende" alone, "Städten Autos" and
+ * "Klimaschutz radikale Massnahmen" (two nouns: two parts of a clause) are none.
+ */
+function germanNounPhrase(shown: string): boolean {
+  const words = shown.split(' ');
+  const capitalised = (word: string) => /^\p{Lu}/u.test(word);
+  return capitalised(words[words.length - 1]) && words.slice(0, -1).every((word) => !capitalised(word));
 }
 
 /** A lone abbreviation as shown ("BG", "US", "NZ"): all capitals, 3 letters at most. */

@@ -8,7 +8,9 @@
  *
  *   npx tsx test/bench/names.ts                           every conversation, every layer
  *   npx tsx test/bench/names.ts --sets march-on,taxes     some (march-on, biodiversity, affordable-housing,
- *                                                         freshwater, taxes, ubi, vtaiwan, austria)
+ *                                                         freshwater, taxes, ubi, vtaiwan, austria; austria-full,
+ *                                                         the whole conversation in ../shared/data; mix-a,
+ *                                                         mix-b, test/bench/quality.ts's mixes)
  *   npx tsx test/bench/names.ts --phrases                 each topic's best label phrases (coverage) too
  *   npx tsx test/bench/names.ts --save before.json        the names as JSON, to compare with later
  *   npx tsx test/bench/names.ts --compare before.json     a Markdown table: layer, topic, size, before, after
@@ -30,19 +32,29 @@ import { clusterKey } from '../../shared/steps/jobData';
 import { LABEL_PHRASES } from '../../shared/steps/extractKeywords';
 import { clusterKeywords } from '../../shared/algorithms/keywords';
 import { analyse } from './analysis';
+import { sample } from '../integration/support/exports';
 import { readPipelineComments } from './datasets';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
+/** The whole conversations the fixtures were cut from, beside the repository (absent: those sets are skipped). */
+const SHARED_DATA = path.resolve(__dirname, '../../../shared/data');
 const CACHE = path.resolve(__dirname, '../../test-output/bench/names-layers');
-const SETS: Record<string, string> = {
-  'march-on': 'march-on.operation-marchin-orders',
-  biodiversity: 'scoop-hivemind.biodiversity',
-  'affordable-housing': 'scoop-hivemind.affordable-housing',
-  freshwater: 'scoop-hivemind.freshwater',
-  taxes: 'scoop-hivemind.taxes',
-  ubi: 'scoop-hivemind.ubi',
-  vtaiwan: 'vtaiwan.uberx',
-  austria: 'austria-climate.wohnen-trimmed',
+const THEMES = ['biodiversity', 'affordable-housing', 'freshwater', 'taxes', 'ubi'];
+const read = async (folder: string) => (await readPipelineComments(folder)).map((c) => c.body);
+const fixture = (name: string) => () => read(path.join(FIXTURES, name));
+/** Each set's comments in the pipeline's order; the mixes as test/bench/quality.ts builds them (by source, then id). */
+const SETS: Record<string, () => Promise<string[]>> = {
+  'march-on': fixture('march-on.operation-marchin-orders'),
+  ...Object.fromEntries(THEMES.map((theme) => [theme, fixture(`scoop-hivemind.${theme}`)])),
+  vtaiwan: fixture('vtaiwan.uberx'),
+  austria: fixture('austria-climate.wohnen-trimmed'),
+  'austria-full': () => read(path.join(SHARED_DATA, 'austria-climate.7z7ejpbmv5.2022-08-08')),
+  'mix-a': async () => {
+    const biodiversity = await readPipelineComments(path.join(FIXTURES, 'scoop-hivemind.biodiversity'));
+    const marchOn = sample(await readPipelineComments(path.join(FIXTURES, 'march-on.operation-marchin-orders')), biodiversity.length, 7);
+    return [...biodiversity, ...marchOn].map((c) => c.body);
+  },
+  'mix-b': async () => (await Promise.all(THEMES.map((theme) => fixture(`scoop-hivemind.${theme}`)()))).flat(),
 };
 
 export interface NamedTopic {
@@ -148,12 +160,12 @@ async function main() {
       compare: { type: 'string' },
     },
   });
-  const sets = values.sets ? values.sets.split(',') : Object.keys(SETS);
+  const sets = values.sets ? values.sets.split(',') : Object.keys(SETS).filter((set) => set !== 'austria-full' || existsSync(SHARED_DATA));
   for (const set of sets) if (!SETS[set]) throw new Error(`Unknown set ${set}: one of ${Object.keys(SETS).join(', ')}`);
   const previous = values.compare ? (JSON.parse(readFileSync(values.compare, 'utf8')) as Record<string, NamedTopic[]>) : undefined;
   const saved: Record<string, NamedTopic[]> = {};
   for (const set of sets) {
-    const texts = (await readPipelineComments(path.join(FIXTURES, SETS[set]))).map((c) => c.body);
+    const texts = await SETS[set]();
     const layers = await layersOf(set, texts, Number(values.seed), values.embedder, values.fresh);
     const topics = await nameTopics(texts, layers);
     saved[set] = topics;

@@ -136,6 +136,14 @@ describe('clusterLabelPhrases', () => {
     expect(keys('the citizens united behind her')).not.toContain('citizens united');
   });
 
+  it('keeps German phrases whose last word only is a noun, as the comments case it mid-sentence', () => {
+    const texts = ['Verpflichtende Dächer für Neubauten', 'In Städten Autos verbieten', 'Wir brauchen erneuerbare Energieträger', 'Mehr erneuerbare Energieträger', 'Radwege bauen', 'Mehr Radwege'];
+    const phrases = clusterLabelPhrases(phraseCorpus(texts, { languages: texts.map(() => 'de') }), [0, 0, 0, 0, 1, 1]).get(0)!.map((p) => p.phrase);
+    expect(phrases).toContain('erneuerbare Energieträger');
+    expect(phrases).not.toContain('Verpflichtende');
+    expect(phrases).not.toContain('Städten Autos');
+  });
+
   it('shows, of two forms written as often, the longer (the plural)', () => {
     const texts = ['Both Democrats and Republicans are corrupt', 'Stop calling them Democrat and Republican!', 'Fix roads', 'Potholes on roads'];
     const phrases = clusterLabelPhrases(texts, [0, 0, 1, 1]).get(0)!;
