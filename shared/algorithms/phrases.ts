@@ -311,6 +311,9 @@ function profilePhraseRuns(text: string, language: string): Token[][] {
 const isNumber = (word: string) => /^\p{N}+$/u.test(word);
 const isWeak = (token: Token) => (token.language === undefined ? WEAK_LABEL_WORDS.has(token.lower) : token.weak === true);
 
+/** Capitalised where a sentence does not start: a name ("Citizens United", "Black Lives Matter"). */
+const writtenAsName = (token: Token) => /^\p{Lu}/u.test(token.surface) && !token.initial;
+
 /** Whether tokens[i..j] may be a label phrase (see the module comment and the word lists above). */
 function acceptable(tokens: Token[], i: number, j: number): boolean {
   const first = tokens[i];
@@ -325,7 +328,7 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
   // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant");
   // a name may end otherwise ("Citizens United").
-  const nameAtEnd = j > i && /^\p{Lu}/u.test(last.surface) && !last.initial;
+  const nameAtEnd = j > i && writtenAsName(last);
   if (!canBeNoun(last.lower) && !nameAtEnd) return false;
   // A gerund that is nothing else starts a clause ("reforming criminal justice"), not a name ("housing costs").
   if (tagsOf(first.lower) === 'VBG') return false;
@@ -345,8 +348,7 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
       content++;
     }
     // A name keeps its words ("Black Lives Matter"); a verb or an adverb inside makes a clause.
-    const name = /^\p{Lu}/u.test(token.surface) && !token.initial;
-    if (k < j && !token.stop && !name && !canBeNominal(token.lower)) return false;
+    if (k < j && !token.stop && !writtenAsName(token) && !canBeNominal(token.lower)) return false;
     if (k > i && tokens[k].joiner === '-' && token.stop) return false;
   }
   if (inner > 1 || content === 0) return false;
@@ -763,8 +765,8 @@ function display(candidate: Candidate, casing: Casing): string {
   let best: { tokens: Token[]; count: number; form: string } | undefined;
   for (const [form, seen] of candidate.forms) {
     // Ties: the longer form (the plural: "Democrats and Republicans"), then code-unit order.
-    const longer = best && (form.length - best.form.length || compareCodeUnits(best.form, form));
-    if (!best || seen.count > best.count || (seen.count === best.count && longer! > 0)) best = { ...seen, form };
+    const preferred = !best || seen.count > best.count || (seen.count === best.count && (form.length - best.form.length || compareCodeUnits(best.form, form)) > 0);
+    if (preferred) best = { ...seen, form };
   }
   if (!best) return candidate.key;
   // Topics about people and things read in the plural ("Democrats", "Guns") when comments use it too.

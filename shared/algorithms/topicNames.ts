@@ -101,7 +101,9 @@ const MAX_JOINED_WORDS = 6;
  * - a cluster with the same members as its child takes the child's name; otherwise it never takes a
  *   child's name, so a coarse topic says something its parts do not; one whose best phrase is a
  *   child's name is named by its two largest children together when they hold most of it
- *   ({@link CHILDREN_SHARE}: "Energy and climate change");
+ *   ({@link CHILDREN_SHARE}: "Energy and climate change"); a cluster whose best phrase is an
+ *   ancestor's takes a more specific phrase of the same words that covers {@link SPECIFIC_COVERAGE}
+ *   of it ("Women's rights" under "Women"), leaving the broad name to the broad topic;
  * - names are unique within the call (one layer), names that differ only in number or case
  *   ("Woman", "Women") counting as one: clusters choose in order of size, largest first, and a
  *   cluster whose name is taken tries its other phrases and pairs, then its keywords, then its
@@ -171,12 +173,6 @@ function nameKey(label: string, language?: string): string {
   return words.map((word) => phraseStem(word.replace(/['’]s$/u, ''))).join(' ');
 }
 
-/**
- * A cluster's names from its phrases, preferred first: the best phrase joined with a second if the
- * join rule allows, the best phrase alone, then the other phrases (each joined if it can be, then
- * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
- * "biodiversity management") are not joined: that phrase leads instead.
- */
 interface CandidateOptions {
   language?: string;
   /** The topic's number of comments. */
@@ -187,6 +183,12 @@ interface CandidateOptions {
   joinCoverage?: number;
 }
 
+/**
+ * A cluster's names from its phrases, preferred first: the best phrase joined with a second if the
+ * join rule allows, the best phrase alone, then the other phrases (each joined if it can be, then
+ * alone). Two phrases that one phrase of the list says together ("management", "biodiversity" →
+ * "biodiversity management") are not joined: that phrase leads instead.
+ */
 function phraseLabelCandidates(phrases: LabelPhrase[], options: CandidateOptions = {}): string[] {
   const { language, size, themes = new Set<string>(), joinCoverage = JOIN_COVERAGE } = options;
   const candidates: string[] = [];
@@ -240,10 +242,14 @@ function specificFirst(phrases: LabelPhrase[], generic: (phrase: LabelPhrase) =>
   return phrases.map((phrase, i) => ({ phrase, at: place[i], i })).sort((a, b) => a.at - b.at || a.i - b.i).map(({ phrase }) => phrase);
 }
 
-/** Phrases that {@link JOIN_MIN_COMMENTS} or more of the topic's `size` comments contain before those of a single comment ("20km of a freshwater body"). */
+/** Whether {@link JOIN_MIN_COMMENTS} or more of the topic's `size` comments contain a phrase of this coverage (unknown size: yes). */
+function inSeveralComments(coverage: number, size?: number): boolean {
+  return size === undefined || Math.round(coverage * size) >= JOIN_MIN_COMMENTS;
+}
+
+/** Phrases that several of the topic's `size` comments contain before those of a single comment ("20km of a freshwater body"). */
 function severalFirst(phrases: LabelPhrase[], size?: number): LabelPhrase[] {
-  if (size === undefined) return phrases;
-  const several = (p: LabelPhrase) => Math.round(p.coverage * size) >= JOIN_MIN_COMMENTS;
+  const several = (p: LabelPhrase) => inSeveralComments(p.coverage, size);
   return [...phrases.filter(several), ...phrases.filter((p) => !several(p))];
 }
 
@@ -299,7 +305,7 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
   if (!reserved) return candidates;
   const words = tokenize(reserved, language);
   const specific = phrases
-    .filter((p) => p.coverage >= SPECIFIC_COVERAGE && (size === undefined || Math.round(p.coverage * size) >= JOIN_MIN_COMMENTS))
+    .filter((p) => p.coverage >= SPECIFIC_COVERAGE && inSeveralComments(p.coverage, size))
     .filter((p) => p.phrase.toLowerCase() !== reserved.toLowerCase())
     .filter((p) => {
       const own = tokenize(p.phrase, language).join(' ');
@@ -315,7 +321,7 @@ function leaveToAncestors(candidates: string[], phrases: LabelPhrase[], ancestor
  */
 export function joinable(first: LabelPhrase, second: LabelPhrase, language?: string, size?: number, coverage = JOIN_COVERAGE): boolean {
   if (first.coverage < coverage || second.coverage < coverage) return false;
-  if (size !== undefined && Math.round(Math.min(first.coverage, second.coverage) * size) < JOIN_MIN_COMMENTS) return false;
+  if (!inSeveralComments(Math.min(first.coverage, second.coverage), size)) return false;
   // A pair the comments wrote ("checks and balances") is joined with nothing more.
   if (hasAnd(first.phrase, language) || hasAnd(second.phrase, language)) return false;
   if (second.score < JOIN_SCORE_RATIO * first.score) return false;
