@@ -47,6 +47,12 @@ const DIFFUSION_TIME = 8;
 const LARGE_SPECTRAL_ITERATIONS = 40;
 const KNN_SEED = DEFAULT_SEED;
 const FINEST_DIVISOR = 25;
+/**
+ * The fewest finest clusters a small conversation gets when it has comments for them (twice the
+ * minimum cluster size each): n / FINEST_DIVISOR alone would give a 50-comment conversation two
+ * topics, one of them most of it, where a reader expects a handful.
+ */
+const SMALL_CONVERSATION_TOPICS = 5;
 const COARSER_DIVISORS = [50, 120, 300, 750];
 const MIN_COARSE_CLUSTERS = 3;
 /** How far a layer's cluster count may move from n / divisor to follow an earlier job's layer. */
@@ -237,6 +243,12 @@ function closestToEarlier(counts: number[], cut: (count: number) => ArrayLike<nu
   return best;
 }
 
+/** How many clusters the finest layer aims at: n / FINEST_DIVISOR, at least SMALL_CONVERSATION_TOPICS where they fit, at least 2. */
+function finestTarget(n: number, minClusterSize: number): number {
+  const fitting = Math.floor(n / (2 * minClusterSize));
+  return Math.max(2, Math.round(n / FINEST_DIVISOR), Math.min(SMALL_CONVERSATION_TOPICS, fitting));
+}
+
 export interface ClusteringInput {
   vectors: Float32Array[];
 }
@@ -298,7 +310,7 @@ export function clusterLayers(input: ClusteringInput, options: ClusteringOptions
 
   const continuity = options.continuity;
   if (continuity && continuity.some((labels) => labels.length !== n)) throw new RangeError(`continuity must give one label per comment (${n}) in every layer`);
-  const finest = finestLayer(space, tree, Math.max(2, Math.round(n / FINEST_DIVISOR)), minClusterSize, continuity?.[0]);
+  const finest = finestLayer(space, tree, finestTarget(n, minClusterSize), minClusterSize, continuity?.[0]);
   parameters.finest_target_clusters = finest.target;
   parameters.outliers_attached = finest.outliers.filter(Boolean).length;
   const coarser = coarserLayers(finest, neighborRows, n, maxLayers - 1, continuity);

@@ -215,6 +215,18 @@ describe('clusterLayers', () => {
     });
   });
 
+  it('gives a small conversation a handful of topics where n / 25 would give two', () => {
+    const small = gaussianBlobs({ blobs: 5, size: 10, dim: 50, separation: 1, seed: 3 });
+    const result = clusterLayers({ vectors: small.vectors });
+    expect(result.layers).toHaveLength(1);
+    expect(clusterCount(result.layers[0])).toBe(5);
+    expect(adjustedRandIndex(result.layers[0], small.labels)).toBeGreaterThanOrEqual(0.9);
+    expect(result.parameters.finest_target_clusters).toBe(5);
+    // Only where every topic can have twice the minimum size: 30 comments, minimum 5 → 3 topics.
+    const fewer = clusterLayers({ vectors: small.vectors.slice(0, 30) });
+    expect(fewer.parameters.finest_target_clusters).toBe(3);
+  });
+
   it('respects maxLayers', () => {
     const result = clusterLayers({ vectors: blobs.vectors }, { maxLayers: 1 });
     expect(result.layers).toEqual([blobResult.layers[0]]);
