@@ -95,14 +95,14 @@ const BAD_START: ReadonlySet<string> = new Set(
   continue encourage expand improve improving invest investing focus work working vote voted elect
   understand learn teach listen care love hate combat tackle address addresses addressed defend
   save fix solve solves stand join help start begin live discriminate thinking develop restore conserve preserve
-  win wins does continuing
+  win wins does continuing year years month months week weeks day days
   implement consider enforce regulate establish maintain prevent prioritise prioritize guide achieve build enable feel felt found seems done doing dont don't can't won't
   isn't aren't please thank thanks yes ok okay`.split(/\s+/),
 );
 /** Words a phrase never ends with: adverbs and verb forms that leave it hanging ("funding now"). */
 const BAD_END: ReadonlySet<string> = new Set(
   `today now anymore ever first also instead overall especially etc asap
-  needed required allowed based related involved included given done getting making old age
+  needed required allowed based related involved included given done getting making old
   speaks matters exists happens seems came went agreed identify ends understood does continuing addressing term
   should must more most less very really`.split(/\s+/),
 );
@@ -124,7 +124,7 @@ const MODIFIERS: ReadonlySet<string> = new Set(
  */
 const NOT_ALONE: ReadonlySet<string> = new Set(
   `white black american americans country countries world kiwi kiwis nz zealand zealanders everyone
-  right thank thanks hi hello yes including regarding concerning against year years age day days month
+  right thank thanks hi hello yes including regarding concerning against year years day days month
   months week weeks live living lives person persons identify identified identifying came went supporting speaks
   imagine matter matters happen happens exist exists seem agreed`.split(/\s+/),
 );
@@ -196,6 +196,10 @@ function canBeNominal(word: string): boolean {
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
 const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
 const SENTENCE_END = /[.!?;:\n]/u;
+/** A web address ("http://bit.ly/taxavoiders12", "www.example.org"): its parts are no words of the comment ("http", "bit"). */
+const LINK = /(?:https?:\/\/|www\.)\S+|\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+\/\S*/giu;
+/** The text without its web addresses, each replaced by a line break (it ends the run it stood in). */
+const withoutLinks = (text: string) => text.replace(LINK, '\n');
 
 export interface Token {
   /** As written ("Trump's", "NZ"). */
@@ -242,7 +246,7 @@ export function phraseRuns(text: string, language?: string): Token[][] {
   let current: Token[] = [];
   let previousEnd = 0;
   let firstWord = true;
-  const normalised = text.normalize('NFC');
+  const normalised = withoutLinks(text.normalize('NFC'));
   for (const match of normalised.matchAll(WORD)) {
     const start = match.index ?? 0;
     const gap = normalised.slice(previousEnd, start);
@@ -275,7 +279,7 @@ export function phraseRuns(text: string, language?: string): Token[][] {
 function profilePhraseRuns(text: string, language: string): Token[][] {
   const profile = languageProfile(language);
   const weak = WEAK_WORDS_BY_LANGUAGE[language];
-  const source = prepareText(text, language);
+  const source = withoutLinks(prepareText(text, language));
   const runs: Token[][] = [];
   let current: Token[] = [];
   let previousEnd = 0;
@@ -309,6 +313,7 @@ function profilePhraseRuns(text: string, language: string): Token[][] {
 }
 
 const isNumber = (word: string) => /^\p{N}+$/u.test(word);
+const ORDINAL = /^\p{N}+(?:st|nd|rd|th)$/u;
 const isWeak = (token: Token) => (token.language === undefined ? WEAK_LABEL_WORDS.has(token.lower) : token.weak === true);
 
 /** Capitalised where a sentence does not start: a name ("Citizens United", "Black Lives Matter"). */
@@ -325,6 +330,8 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
     (k === i ? INNER_WORDS.has(tokens[i + 1].lower) && tokens[i + 1].lower !== 'and' : isModifier(tokens[k - 1].lower) || mostlyAdjective(tokens[k - 1].lower));
   if ((isWeak(first) && !groupOfPeople(i)) || (isWeak(last) && !groupOfPeople(j))) return false;
   if (BAD_START.has(first.lower) || BAD_END.has(last.lower) || isNumber(first.lower) || isNumber(last.lower)) return false;
+  // A date ("Feb 8th") or a rank ends no name; an ordinal before its noun starts one ("2nd Amendment").
+  if (ORDINAL.test(last.lower)) return false;
   if (isModifier(last.lower) || isAdverb(first.lower) || isAdverb(last.lower)) return false;
   // A phrase ends with its head noun: not "abundant", "older", "identify" ("Species and abundant");
   // a name may end otherwise ("Citizens United").
@@ -334,6 +341,8 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
   if (tagsOf(first.lower) === 'VBG') return false;
   // A verb form at the end ("officials elected") — unless it is a name ("Citizens United").
   if (j > i && /[^e]ed$/.test(last.lower) && !/^\p{Lu}/u.test(last.surface)) return false;
+  // …or a word that is most often a finite verb ("countries equals", "country means": a clause).
+  if (j > i && /^VB[ZD]/.test(tagsOf(last.lower) ?? '') && !writtenAsName(last)) return false;
   let inner = 0;
   let content = 0;
   for (let k = i; k <= j; k++) {
@@ -396,11 +405,25 @@ function acceptableInLanguage(tokens: Token[], i: number, j: number): boolean {
 /** The candidate's identity: light stems of its content words, inner words as they are. */
 const keyOf = (tokens: Token[], i: number, j: number) => tokens.slice(i, j + 1).map((t) => t.stem).join(' ');
 
-/** One candidate as a comment writes it; `head`: no content word follows it in its run (it is the head noun). */
+/**
+ * One candidate as a comment writes it; `head`: no content word follows it in its run (it is the
+ * head noun); `oblique`: a German word that asks for the dative stands before it ("in Städten").
+ */
 export interface Occurrence {
   tokens: Token[];
   head: boolean;
+  oblique: boolean;
 }
+
+/**
+ * German prepositions and articles after which a noun is mostly in the dative ("in Städten", "mit
+ * den Kindern"): a name is shown in the form the comments use elsewhere, the nominative ("Städte").
+ */
+const GERMAN_DATIVE_CUES: ReadonlySet<string> = new Set(
+  'in im an am auf aus bei beim mit nach seit von vom zu zum zur dem den einem einer'.split(' '),
+);
+/** How much an occurrence after such a word counts when choosing a written form. */
+const OBLIQUE_WEIGHT = 0.25;
 
 /** Every distinct candidate of a comment, as first seen (a head-noun occurrence preferred). */
 export function commentCandidates(text: string, language?: string): Map<string, Occurrence> {
@@ -415,15 +438,24 @@ function runCandidates(runs: Token[][]): Map<string, Occurrence> {
         // Up to 4 words, not counting an article after an inner word ("freedom of the press").
         const words = run.slice(i, j + 1).filter((t, k, all) => !(k > 0 && ARTICLES.has(t.lower) && INNER_WORDS.has(all[k - 1].lower))).length;
         if (words > MAX_PHRASE_WORDS) break;
-        if (!acceptable(run, i, j)) continue;
+        if (insideHyphenated(run, i, j) || !acceptable(run, i, j)) continue;
         const key = keyOf(run, i, j);
         const head = j === run.length - 1 || run[j + 1].stop;
+        const oblique = i > 0 && run[i].language === 'de' && GERMAN_DATIVE_CUES.has(run[i - 1].lower);
         const seen = found.get(key);
-        if (!seen || (head && !seen.head)) found.set(key, { tokens: run.slice(i, j + 1), head });
+        if (!seen || (head && !seen.head)) found.set(key, { tokens: run.slice(i, j + 1), head, oblique });
       }
     }
   }
   return found;
+}
+
+/**
+ * Whether tokens[i..j] starts or ends inside a hyphenated word: "self" of "self-employed", "choice"
+ * of "pro-choice", "care costs" of "health-care costs" are parts of a word, not phrases.
+ */
+function insideHyphenated(run: Token[], i: number, j: number): boolean {
+  return run[i].joiner === '-' || (j + 1 < run.length && run[j + 1].joiner === '-');
 }
 
 /** Whether the stems occur in `stems` in order, at most MAX_GAP other words apart. */
@@ -453,22 +485,27 @@ export function containsInOrder(stems: readonly string[], phrase: readonly strin
 /** How a word is shown: all caps (NZ, LGBTQ), capitalised (Trump, Māori) or lower case, by majority. */
 export class Casing {
   private readonly counts = new Map<string, { upper: number; capital: number; lower: number }>();
+  /** The same by stem. */
+  private readonly stems = new Map<string, { upper: number; capital: number; lower: number }>();
 
   see(token: Token): void {
     if (token.initial && !/^\p{Lu}{2,}/u.test(token.surface)) return;
-    let count = this.counts.get(token.lower);
-    if (!count) {
-      count = { upper: 0, capital: 0, lower: 0 };
-      this.counts.set(token.lower, count);
-    }
     const letters = token.surface.replace(/'s$/i, '');
-    if ([...letters].length >= 2 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) count.upper++;
-    else if (/^\p{Lu}/u.test(letters)) count.capital++;
-    else count.lower++;
+    for (const [counts, key] of [[this.counts, token.lower], [this.stems, token.stem]] as const) {
+      let count = counts.get(key);
+      if (!count) {
+        count = { upper: 0, capital: 0, lower: 0 };
+        counts.set(key, count);
+      }
+      if ([...letters].length >= 2 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) count.upper++;
+      else if (/^\p{Lu}/u.test(letters)) count.capital++;
+      else count.lower++;
+    }
   }
 
   show(token: Token): string {
-    const count = this.counts.get(token.lower);
+    // A German word seen only at the start of sentences is cased as its other forms are mid-sentence ("thermische" as "thermischer").
+    const count = this.counts.get(token.lower) ?? (token.language === 'de' ? this.stems.get(token.stem) : undefined);
     const word = token.surface.toLowerCase();
     // German capitalises every noun: a word seen only at the start of sentences keeps its capital.
     if (!count) return token.language === 'de' ? token.surface : word;
@@ -495,6 +532,8 @@ interface Candidate {
   forms: Map<string, { tokens: Token[]; count: number }>;
   /** Exact written forms (capitals kept) of occurrences that do not start a sentence, and their counts. */
   cased: Map<string, number>;
+  /** Mean share of the cluster's comments that contain each of its content words: how much its words recur there. */
+  recurrence: number;
 }
 
 /** What `clusterLabelPhrases` reads of the comments, prepared once for all layers of a job. */
@@ -502,6 +541,8 @@ export interface PhraseCorpus {
   perComment: Map<string, Occurrence>[];
   /** Light stems of each comment's content words, in order (what coverage is matched against). */
   contentStems: string[][];
+  /** The same words in lower case. */
+  contentWords: string[][];
   /** Stems of the content words of every candidate key. */
   keyStems: Map<string, string[]>;
   casing: Casing;
@@ -515,6 +556,7 @@ export function phraseCorpus(texts: string[], options: { languages?: readonly st
   const keyStems = new Map<string, string[]>();
   const perComment: Map<string, Occurrence>[] = [];
   const contentStems: string[][] = [];
+  const contentWords: string[][] = [];
   for (const [i, text] of texts.entries()) {
     const runs = phraseRuns(text, languages?.[i]);
     const candidates = runCandidates(runs);
@@ -525,8 +567,9 @@ export function phraseCorpus(texts: string[], options: { languages?: readonly st
     const content = runs.flat().filter((t) => !t.stop);
     for (const token of content) casing.see(token);
     contentStems.push(content.map((t) => t.stem));
+    contentWords.push(content.map((t) => t.lower));
   }
-  return { perComment, contentStems, keyStems, casing };
+  return { perComment, contentStems, contentWords, keyStems, casing };
 }
 
 /**
@@ -550,7 +593,7 @@ export function clusterLabelPhrases(
   options: LabelPhraseOptions = {},
 ): Map<number, LabelPhrase[]> {
   const prepared = Array.isArray(corpus) ? phraseCorpus(corpus) : corpus;
-  const { perComment, casing, keyStems, contentStems } = prepared;
+  const { perComment, casing, keyStems, contentStems, contentWords } = prepared;
   if (labels.length !== perComment.length) {
     throw new RangeError(`clusterLabelPhrases: ${perComment.length} texts but ${labels.length} labels`);
   }
@@ -595,6 +638,7 @@ export function clusterLabelPhrases(
       score: 0,
       forms: new Map(),
       cased: new Map(),
+      recurrence: 0,
     }));
     candidates.sort((a, b) => b.ctfidf - a.ctfidf || compareCodeUnits(a.key, b.key));
     const shortlist = candidates.slice(0, SHORTLIST);
@@ -604,12 +648,12 @@ export function clusterLabelPhrases(
     }
     const byKey = new Map(shortlist.map((candidate) => [candidate.key, candidate]));
     for (const i of inCluster) {
-      for (const [key, { tokens, head }] of perComment[i]) {
+      for (const [key, { tokens, head, oblique }] of perComment[i]) {
         const candidate = byKey.get(key);
         if (!candidate) continue;
         const form = tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.surface.toLowerCase()).join('');
         // A word shown alone takes the form it has as a head noun ("guns"), not as a modifier ("gun control").
-        const weight = head ? 1 : HEADLESS_WEIGHT;
+        const weight = (head ? 1 : HEADLESS_WEIGHT) * (oblique ? OBLIQUE_WEIGHT : 1);
         const seen = candidate.forms.get(form);
         if (seen) seen.count += weight;
         else candidate.forms.set(form, { tokens, count: weight });
@@ -623,7 +667,10 @@ export function clusterLabelPhrases(
     const best = shortlist[0].ctfidf || 1;
     const hitsOf = new Map(shortlist.map((candidate) => [candidate.key, inCluster.map((i) => containsInOrder(stemsAt(i), candidate.stems))]));
     mergeSpellings(shortlist, hitsOf);
+    dropCompoundParts(shortlist, inCluster.map(stemsAt), inCluster.map((i) => contentWords[i]));
+    const stemShare = stemShares(inCluster.map(stemsAt));
     for (const candidate of shortlist) {
+      candidate.recurrence = recurrence(candidate, stemShare);
       const hits = hitsOf.get(candidate.key)!;
       candidate.coverage = hits.filter(Boolean).length / inCluster.length;
       if (children.length > 1) {
@@ -636,10 +683,12 @@ export function clusterLabelPhrases(
       }
       candidate.score = (candidate.ctfidf / best) * Math.sqrt(candidate.coverage) * (0.5 + 0.5 * candidate.breadth);
     }
-    shortlist.sort((a, b) => b.score - a.score || compareCodeUnits(a.key, b.key));
-    const phrases = choosePhrases(shortlist, shortlist.length)
+    // Ties (phrases of one comment each, in a small topic): the phrase whose words recur in the topic's other comments.
+    shortlist.sort((a, b) => b.score - a.score || b.recurrence - a.recurrence || compareCodeUnits(a.key, b.key));
+    const kept = choosePhrases(shortlist, shortlist.length)
       .map((candidate) => ({ candidate, phrase: display(candidate, casing) }))
-      .filter(({ candidate, phrase }) => !isAbbreviation(phrase) && (languageOf(candidate) !== 'de' || germanNounPhrase(phrase)))
+      .filter(({ candidate, phrase }) => !isAbbreviation(phrase) && (languageOf(candidate) !== 'de' || germanNounPhrase(phrase)));
+    const phrases = echoesLast(kept, ({ candidate }) => hitsOf.get(candidate.key)!)
       .map(({ candidate, phrase }) => ({ phrase, score: round(candidate.score, 1e6), coverage: round(candidate.coverage, 1e4) }));
     result.set(id, phrases.slice(0, topN));
   }
@@ -647,6 +696,72 @@ export function clusterLabelPhrases(
 }
 
 const languageOf = (candidate: Candidate) => candidate.forms.values().next().value?.tokens[0].language;
+
+/**
+ * Removes (in place) English words that two or more of the cluster's comments contain, each time
+ * followed by the same word of a noun phrase: the first half of a compound ("self" of "self
+ * employed" and "self-employed", "household" of "household income"), no topic alone. A verb after
+ * it makes it the subject ("parents came"), not a compound. (Other languages write compounds as one
+ * word, or no spaces at all.)
+ */
+function dropCompoundParts(shortlist: Candidate[], stemsOf: readonly string[][], wordsOf: readonly string[][]): void {
+  for (let i = shortlist.length - 1; i >= 0; i--) {
+    const candidate = shortlist[i];
+    if (candidate.stems.length !== 1 || languageOf(candidate) !== undefined) continue;
+    const [stem] = candidate.stems;
+    const next = new Set<string>();
+    let containing = 0;
+    let nominal = true;
+    stemsOf.forEach((stems, c) => {
+      if (!stems.includes(stem)) return;
+      containing++;
+      stems.forEach((s, k) => {
+        if (s !== stem) return;
+        next.add(stems[k + 1] ?? '');
+        if (k + 1 >= stems.length || !canBeNominal(wordsOf[c][k + 1])) nominal = false;
+      });
+    });
+    if (containing >= 2 && next.size === 1 && nominal) shortlist.splice(i, 1);
+  }
+}
+
+/**
+ * Mean share of the cluster's comments that contain each word of the candidate that could name a
+ * topic alone (no weak word, modifier or {@link NOT_ALONE} word: "country" recurs anywhere).
+ */
+function recurrence(candidate: Candidate, stemShare: ReadonlyMap<string, number>): number {
+  const tokens = candidate.forms.values().next().value?.tokens ?? [];
+  const topical = tokens.filter((t) => !t.stop && !isWeak(t) && (t.language !== undefined || (!NOT_ALONE.has(t.lower) && !isModifier(t.lower))));
+  return topical.length === 0 ? 0 : topical.reduce((sum, t) => sum + (stemShare.get(t.stem) ?? 0), 0) / topical.length;
+}
+
+/** Share of the comments (their content stems) that contain each stem. */
+function stemShares(comments: readonly string[][]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const stems of comments) for (const stem of new Set(stems)) counts.set(stem, (counts.get(stem) ?? 0) + 1);
+  for (const [stem, count] of counts) counts.set(stem, count / Math.max(1, comments.length));
+  return counts;
+}
+
+/**
+ * The phrases in order, those found in exactly the comments of a phrase before them moved to the end:
+ * two parts of one sentence ("klimafreundliche Maßnahmen", "funktionierende Gasheizung" of a comment
+ * posted twice) say one thing, and the next phrase of other comments is the second theme to join.
+ */
+function echoesLast<T>(phrases: T[], hitsOf: (phrase: T) => boolean[]): T[] {
+  const seen = new Set<string>();
+  const first: T[] = [];
+  const echoes: T[] = [];
+  for (const phrase of phrases) {
+    const comments = hitsOf(phrase).flatMap((hit, k) => (hit ? [k] : [])).join(',');
+    if (seen.has(comments)) echoes.push(phrase);
+    else {
+      seen.add(comments);
+      first.push(phrase);
+    }
+  }
+  return [...first, ...echoes];
+}
 
 /**
  * A German noun phrase as shown (each word cased as the comments mostly write it mid-sentence): its

@@ -63,6 +63,8 @@ export const GENERIC_WORDS: ReadonlySet<string> = new Set(
   question questions answer answers thought thoughts topic topics problem problems concern concerns stuff kind example
   approach approaches`.split(/\s+/),
 );
+/** A phrase more specific than a name a sibling took comes next when it covers this share of what that name covers. */
+export const TAKEN_SPECIFIC_SHARE = 0.4;
 /** A generic phrase comes after the specific phrases that cover at least this share of what it covers. */
 export const GENERIC_YIELD = 0.4;
 /**
@@ -106,7 +108,8 @@ const MAX_JOINED_WORDS = 6;
  *   of it ("Women's rights" under "Women"), leaving the broad name to the broad topic;
  * - names are unique within the call (one layer), names that differ only in number or case
  *   ("Woman", "Women") counting as one: clusters choose in order of size, largest first, and a
- *   cluster whose name is taken tries its other phrases and pairs, then its keywords, then its
+ *   cluster whose name is taken tries the more specific phrases of that name first ("White woman",
+ *   {@link TAKEN_SPECIFIC_SHARE}), then its other phrases and pairs, then its keywords, then its
  *   cluster id;
  * - a cluster without phrases (a row written before they existed) is named from its keywords as
  *   {@link keywordTopicNames} does.
@@ -132,7 +135,9 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
       ...(cluster.phrases.length === 0 || cluster.keywords.length > 0
         ? labelCandidates({ clusterId: cluster.clusterId, keywords: cluster.keywords, language: cluster.language })
         : []),
-    ].filter((label) => !forbidden.has(key(label)));
+    ]
+      .flatMap((label) => (used.has(key(label)) ? [label, ...moreSpecificPhrases(label, cluster)] : [label]))
+      .filter((label) => !forbidden.has(key(label)));
     let label = candidates.find((candidate) => !used.has(key(candidate)));
     if (!label) {
       const base = candidates[0] ?? MISCELLANEOUS_LABEL;
@@ -143,6 +148,26 @@ export function phraseTopicNames(clusters: PhraseNamingInput[]): Map<string, str
     names.set(cluster.key, label);
   }
   return names;
+}
+
+/**
+ * The cluster's phrases that contain every word of `label` (one of its phrases, which a larger
+ * sibling has taken) and more, and cover at least {@link TAKEN_SPECIFIC_SHARE} of what it covers in
+ * several comments: "White woman" when "Women" names a larger topic, before an unrelated phrase of
+ * a few comments ("Man").
+ */
+function moreSpecificPhrases(label: string, cluster: PhraseNamingInput): string[] {
+  const { language, size } = cluster;
+  const taken = cluster.phrases.find((p) => nameKey(p.phrase, language) === nameKey(label, language));
+  if (!taken) return [];
+  const words = tokenize(taken.phrase, language);
+  return cluster.phrases
+    .filter((p) => p !== taken && p.coverage >= TAKEN_SPECIFIC_SHARE * taken.coverage && inSeveralComments(p.coverage, size))
+    .filter((p) => {
+      const own = tokenize(p.phrase, language);
+      return own.length > words.length && words.every((word) => sharesWord(own.join(' '), word));
+    })
+    .map((p) => sentenceCase(p.phrase));
 }
 
 /**
@@ -158,6 +183,8 @@ function childrenTogether(cluster: PhraseNamingInput): string | undefined {
   // Each name is a phrase of the topic's own (what its comments say, not only a child's).
   const [a, b] = [named[0].name!, named[1].name!].map((name) => cluster.phrases.find((p) => nameKey(p.phrase, cluster.language) === nameKey(name, cluster.language)));
   if (!a || !b || hasAnd(a.phrase, cluster.language) || hasAnd(b.phrase, cluster.language)) return undefined;
+  // …that several of its comments contain, as each phrase of a joined name must ("Highest qualification" of one comment is no theme of the whole).
+  if (!inSeveralComments(a.coverage, cluster.size) || !inSeveralComments(b.coverage, cluster.size)) return undefined;
   const [wordsA, wordsB] = [tokenize(a.phrase, cluster.language), tokenize(b.phrase, cluster.language)];
   if (`${a.phrase} ${b.phrase}`.split(/\s+/u).length + 1 > MAX_JOINED_WORDS || sharesWord(wordsA.join(' '), wordsB.join(' '))) return undefined;
   return sentenceCase(joinPhrases(a.phrase, b.phrase, cluster.language));

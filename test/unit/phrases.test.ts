@@ -181,6 +181,61 @@ describe('clusterLabelPhrases', () => {
     expect(phrases[0].phrase).toBe('possums');
   });
 
+  it('reads no web address, no part of a hyphenated word and no date as a phrase', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.lower).join(''));
+    expect(keys('Tax them. http://bit.ly/taxavoiders12')).not.toEqual(expect.arrayContaining(['bit']));
+    expect(keys('See www.example.org/tax-avoiders for more')).not.toContain('example');
+    expect(keys('I am self-employed and pro-choice')).not.toEqual(expect.arrayContaining(['self']));
+    expect(keys('I am self-employed and pro-choice')).not.toContain('choice');
+    expect(keys('I am self-employed and pro-choice')).toContain('pro-choice');
+    expect(keys('health-care costs')).not.toContain('care costs');
+    expect(keys('Protect Dreamers before Feb 8th')).not.toContain('feb 8th');
+    expect(keys('Defend 2nd Amendment rights')).toContain('2nd amendment');
+    // Ending with a word that is most often a finite verb makes a clause.
+    expect(keys('corruption in other countries equals lobbying')).not.toContain('countries equals');
+  });
+
+  it('takes "age" alone, but no phrase that opens with a span of time ("years of age")', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.lower).join(''));
+    expect(keys('I am under 30 years of age')).toContain('age');
+    expect(keys('I am under 30 years of age')).not.toContain('years of age');
+    expect(keys('Lower the voting age')).toContain('voting age');
+  });
+
+  it('drops a word that the comments write only as the first half of one compound ("self employed")', () => {
+    const texts = ['I am self employed', 'I am self employed or own a business', 'My parents came from a different country', 'My parents came here fleeing war', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 1, 1, 2, 2]);
+    expect(phrases.get(0)!.map((p) => p.phrase)).not.toContain('self');
+    // Followed by a verb each time, a word is the subject, not half of a compound.
+    expect(phrases.get(1)!.map((p) => p.phrase)).toContain('parents');
+  });
+
+  it('breaks ties of equal score by how much the phrase\'s words recur in the topic', () => {
+    const texts = ['Apple orchards', 'Water rights', 'Our rights!', 'Rights.', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 0, 1, 1]).get(0)!.map((p) => p.phrase);
+    expect(phrases.indexOf('water rights')).toBeGreaterThanOrEqual(0);
+    expect(phrases.indexOf('water rights')).toBeLessThan(phrases.indexOf('apple orchards'));
+  });
+
+  it('puts a phrase found in exactly the comments of a better one after the phrases of other comments', () => {
+    const texts = ['Solar panels, heat pumps', 'Solar panels, heat pumps', 'Wind turbines', 'Wind turbines', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 0, 1, 1]).get(0)!.map((p) => p.phrase);
+    expect(phrases.slice(0, 2)).toEqual(['heat pumps', 'wind turbines']);
+    expect(phrases).toContain('solar panels');
+  });
+
+  it('shows a German noun in the form the comments use outside the dative, cased as its other forms mid-sentence', () => {
+    const texts = [
+      'Mehr Bäume in Städten', 'Begrünung in Städten', 'Fassaden in Städten', 'Städte sollen grüner werden', 'Städte für Menschen',
+      'Förderung von thermischer Sanierung', 'Zuschläge nach thermischer Sanierung', 'Thermische Sanierung ist wichtig', 'Thermische Sanierung ist teuer',
+      'Radwege bauen', 'Mehr Radwege',
+    ];
+    const phrases = clusterLabelPhrases(phraseCorpus(texts, { languages: texts.map(() => 'de') }), [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    expect(phrases.get(0)![0].phrase).toBe('Städte');
+    // "thermische" opens sentences only: it is lower case mid-sentence as "thermischer" is.
+    expect(phrases.get(1)![0].phrase).toBe('thermische Sanierung');
+  });
+
   it('labels real clusters with phrases from their own comments (march-on)', () => {
     const rows = parse(
       readFileSync(join(__dirname, '..', 'fixtures', 'march-on.operation-marchin-orders', 'comments.csv'), 'utf8'),

@@ -7,6 +7,7 @@ import { ENGLISH_STOP_WORDS } from '../../shared/algorithms/text';
 import { clusterLabelPhrases, type LabelPhrase } from '../../shared/algorithms/phrases';
 import {
   CHILDREN_SHARE,
+  TAKEN_SPECIFIC_SHARE,
   COARSE_JOIN_COVERAGE,
   JOIN_COVERAGE,
   JOIN_MIN_COMMENTS,
@@ -282,6 +283,30 @@ describe('phraseTopicNames', () => {
     // A child's name that is none of the topic's own phrases does not name it.
     const renamed = children([78, 58, 11]).map((child) => (child.name === 'Energy' ? { ...child, name: 'Power' } : child));
     expect(phraseTopicNames([cluster('layer1_2', phrases, { size: 147, children: renamed })]).get('layer1_2')).toBe('Energy');
+  });
+
+  it('names a topic whose best phrase a larger sibling took by a more specific phrase of it', () => {
+    expect(TAKEN_SPECIFIC_SHARE).toBe(0.4);
+    const names = phraseTopicNames([
+      cluster('layer0_0', [p('women', 0.5, 0.7)], { size: 185 }),
+      cluster('layer0_1', [p('woman', 0.177, 0.42), p('man', 0.063, 0.17), p('Christian', 0.05, 0.17), p('white woman', 0.076, 0.14)], { size: 79 }),
+    ]);
+    expect(names.get('layer0_1')).toBe('White woman');
+    // One covering too little of what the taken name covers does not.
+    const few = phraseTopicNames([
+      cluster('layer0_0', [p('women', 0.5, 0.7)], { size: 185 }),
+      cluster('layer0_1', [p('woman', 0.177, 0.42), p('man', 0.063, 0.17), p('white woman', 0.06, 0.14)], { size: 79 }),
+    ]);
+    expect(few.get('layer0_1')).toBe('Man');
+  });
+
+  it("names a coarse topic by its children's names only when several of its comments contain each", () => {
+    const phrases = [p('business', 0.08, 0.18), p('highest qualification', 0.04, 0.09), p('secondary school', 0.04, 0.09)];
+    const children = [
+      { key: 'layer0_10', name: 'Highest qualification', sameMembers: false, size: 18 },
+      { key: 'layer0_17', name: 'Business', sameMembers: false, size: 7 },
+    ];
+    expect(phraseTopicNames([cluster('layer1_7', phrases, { size: 25, children })]).get('layer1_7')).not.toBe('Highest qualification and business');
   });
 
   it('joins, in a coarse topic, two phrases that each name a smaller share of it', () => {
