@@ -438,7 +438,7 @@ function runCandidates(runs: Token[][]): Map<string, Occurrence> {
         // Up to 4 words, not counting an article after an inner word ("freedom of the press").
         const words = run.slice(i, j + 1).filter((t, k, all) => !(k > 0 && ARTICLES.has(t.lower) && INNER_WORDS.has(all[k - 1].lower))).length;
         if (words > MAX_PHRASE_WORDS) break;
-        if (insideHyphenated(run, i, j) || !acceptable(run, i, j)) continue;
+        if (insideHyphenated(run, i, j) || verbPhrase(run, i, j) || !acceptable(run, i, j)) continue;
         const key = keyOf(run, i, j);
         const head = j === run.length - 1 || run[j + 1].stop;
         const oblique = i > 0 && run[i].language === 'de' && GERMAN_DATIVE_CUES.has(run[i - 1].lower);
@@ -456,6 +456,19 @@ function runCandidates(runs: Token[][]): Map<string, Occurrence> {
  */
 function insideHyphenated(run: Token[], i: number, j: number): boolean {
   return run[i].joiner === '-' || (j + 1 < run.length && run[j + 1].joiner === '-');
+}
+
+/** Words after which a word that can be a verb is one ("to share accountability", "should tax the rich"). */
+const VERB_CUES: ReadonlySet<string> = new Set('to should must will would can could may might shall'.split(' '));
+
+/**
+ * Whether English tokens[i..j], of several words, open with a verb and its object: after "to" or a
+ * modal, a first word the lexicon allows as a verb in the base form ("Everyone has to share
+ * accountability for moving" gives no "share accountability for moving"). A lone word stays ("to vote").
+ */
+function verbPhrase(run: Token[], i: number, j: number): boolean {
+  if (j === i || i === 0 || run[i].language !== undefined || writtenAsName(run[i])) return false;
+  return VERB_CUES.has(run[i - 1].lower) && /(?:^|\|)VBP?(?:\||$)/.test(tagsOf(run[i].lower) ?? '');
 }
 
 /** Whether the stems occur in `stems` in order, at most MAX_GAP other words apart. */
@@ -543,6 +556,8 @@ export interface PhraseCorpus {
   contentStems: string[][];
   /** The same words in lower case. */
   contentWords: string[][];
+  /** Each comment's runs of words, stop words kept (what the context of a word is read from). */
+  runs: Token[][][];
   /** Stems of the content words of every candidate key. */
   keyStems: Map<string, string[]>;
   casing: Casing;
@@ -557,8 +572,10 @@ export function phraseCorpus(texts: string[], options: { languages?: readonly st
   const perComment: Map<string, Occurrence>[] = [];
   const contentStems: string[][] = [];
   const contentWords: string[][] = [];
+  const allRuns: Token[][][] = [];
   for (const [i, text] of texts.entries()) {
     const runs = phraseRuns(text, languages?.[i]);
+    allRuns.push(runs);
     const candidates = runCandidates(runs);
     for (const [key, { tokens }] of candidates) {
       if (!keyStems.has(key)) keyStems.set(key, tokens.filter((t) => !t.stop).map((t) => t.stem));
@@ -569,7 +586,7 @@ export function phraseCorpus(texts: string[], options: { languages?: readonly st
     contentStems.push(content.map((t) => t.stem));
     contentWords.push(content.map((t) => t.lower));
   }
-  return { perComment, contentStems, contentWords, keyStems, casing };
+  return { perComment, contentStems, contentWords, runs: allRuns, keyStems, casing };
 }
 
 /**
@@ -593,7 +610,7 @@ export function clusterLabelPhrases(
   options: LabelPhraseOptions = {},
 ): Map<number, LabelPhrase[]> {
   const prepared = Array.isArray(corpus) ? phraseCorpus(corpus) : corpus;
-  const { perComment, casing, keyStems, contentStems, contentWords } = prepared;
+  const { perComment, casing, keyStems, contentStems, contentWords, runs } = prepared;
   if (labels.length !== perComment.length) {
     throw new RangeError(`clusterLabelPhrases: ${perComment.length} texts but ${labels.length} labels`);
   }
@@ -668,6 +685,7 @@ export function clusterLabelPhrases(
     const hitsOf = new Map(shortlist.map((candidate) => [candidate.key, inCluster.map((i) => containsInOrder(stemsAt(i), candidate.stems))]));
     mergeSpellings(shortlist, hitsOf);
     dropCompoundParts(shortlist, inCluster.map(stemsAt), inCluster.map((i) => contentWords[i]));
+    dropDependentWords(shortlist, inCluster.map((i) => runs[i]));
     const stemShare = stemShares(inCluster.map(stemsAt));
     for (const candidate of shortlist) {
       candidate.recurrence = recurrence(candidate, stemShare);
@@ -722,6 +740,44 @@ function dropCompoundParts(shortlist: Candidate[], stemsOf: readonly string[][],
       });
     });
     if (containing >= 2 && next.size === 1 && nominal) shortlist.splice(i, 1);
+  }
+}
+
+/** Words after which a noun names what it relates to ("access to health care", "cost of living"). */
+const COMPLEMENT_WORDS: ReadonlySet<string> = new Set(['to', 'of', 'for']);
+/** Verbs of which a noun is the object in a set phrase ("take action", "make progress", "pay attention"). */
+const LIGHT_VERBS: ReadonlySet<string> = new Set('take takes taking took make makes making made have has having get gets getting give gives giving pay paying show showing'.split(' '));
+/** A word is dependent when at least this share of its occurrences in the topic stand so. */
+const DEPENDENT_SHARE = 0.75;
+
+/**
+ * Removes (in place) English words that two or more of the cluster's comments contain and that
+ * stand, in {@link DEPENDENT_SHARE} of their occurrences, before a complement ("access to …": the
+ * topic is what follows) or as the object of a light verb ("take action"): no name alone.
+ */
+function dropDependentWords(shortlist: Candidate[], runsOf: readonly Token[][][]): void {
+  for (let i = shortlist.length - 1; i >= 0; i--) {
+    const candidate = shortlist[i];
+    if (candidate.stems.length !== 1 || languageOf(candidate) !== undefined) continue;
+    const [stem] = candidate.stems;
+    let comments = 0;
+    let occurrences = 0;
+    let dependent = 0;
+    for (const runs of runsOf) {
+      let found = false;
+      for (const run of runs) {
+        run.forEach((token, k) => {
+          if (token.stop || token.stem !== stem) return;
+          found = true;
+          occurrences++;
+          const complemented = k + 2 < run.length && COMPLEMENT_WORDS.has(run[k + 1].lower);
+          const verb = k > 0 && ARTICLES.has(run[k - 1].lower) ? run[k - 2] : run[k - 1];
+          if (complemented || (verb && LIGHT_VERBS.has(verb.lower))) dependent++;
+        });
+      }
+      if (found) comments++;
+    }
+    if (comments >= 2 && dependent >= DEPENDENT_SHARE * occurrences) shortlist.splice(i, 1);
   }
 }
 

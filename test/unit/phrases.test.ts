@@ -210,6 +210,30 @@ describe('clusterLabelPhrases', () => {
     expect(phrases.get(1)!.map((p) => p.phrase)).toContain('parents');
   });
 
+  it('reads no verb and its object after "to" or a modal as a phrase, but the noun phrase after it', () => {
+    const keys = (text: string) => [...commentCandidates(text).values()].map((o) => o.tokens.map((t, k) => (k > 0 ? t.joiner : '') + t.lower).join(''));
+    expect(keys('Everyone has to share accountability for moving forward')).not.toContain('share accountability');
+    expect(keys('Everyone has to share accountability for moving forward')).toContain('accountability');
+    expect(keys('We should tax the rich and fund schools')).not.toContain('tax the rich');
+    expect(keys('We need a fair share of tax revenue')).toContain('tax revenue');
+    expect(keys('It is our right to vote')).toContain('right to vote');
+  });
+
+  it('drops a word that stands before a complement or after a light verb in most of its occurrences ("access to …", "take action")', () => {
+    const texts = [
+      'Access to health care is a right', 'We need access to mental health care', 'Everyone deserves access to affordable health care', 'Health care costs too much',
+      'It is time to take action', 'We must take action now', 'Take action on climate', 'Climate change is real',
+      'Rights of workers', 'Our rights matter', 'Protect our rights', 'Rights for all',
+      'Fix roads', 'Potholes on roads',
+    ];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+    expect(phrases.get(0)!.map((p) => p.phrase)).not.toContain('access');
+    expect(phrases.get(0)![0].phrase).toMatch(/health care/);
+    expect(phrases.get(1)!.map((p) => p.phrase)).not.toContain('action');
+    // A word alone as often as before a complement stays.
+    expect(phrases.get(2)!.map((p) => p.phrase)).toContain('rights');
+  });
+
   it('breaks ties of equal score by how much the phrase\'s words recur in the topic', () => {
     const texts = ['Apple orchards', 'Water rights', 'Our rights!', 'Rights.', 'Fix roads', 'Potholes on roads'];
     const phrases = clusterLabelPhrases(texts, [0, 0, 0, 0, 1, 1]).get(0)!.map((p) => p.phrase);
