@@ -207,43 +207,15 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d];
   for (let d = 0; d < dim; d++) mean[d] /= n;
-  const rows = Math.min(n, PCA_MAX_ROWS);
-  const covariance = new Float64Array(dim * dim);
-  const centred = new Float64Array(dim);
-  for (let r = 0; r < rows; r++) {
-    const i = Math.floor((r * n) / rows);
-    for (let d = 0; d < dim; d++) centred[d] = data[i * dim + d] - mean[d];
-    for (let p = 0; p < dim; p++) {
-      const x = centred[p];
-      if (x === 0) continue;
-      const base = p * dim;
-      // Unrolled by four, which V8 does not do itself; the entries are independent, so no sum changes.
-      let q = p;
-      for (; q + 3 < dim; q += 4) {
-        covariance[base + q] += x * centred[q];
-        covariance[base + q + 1] += x * centred[q + 1];
-        covariance[base + q + 2] += x * centred[q + 2];
-        covariance[base + q + 3] += x * centred[q + 3];
-      }
-      for (; q < dim; q++) covariance[base + q] += x * centred[q];
-    }
-  }
-  for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) covariance[p * dim + q] = covariance[q * dim + p];
+  const covariance = sampleCovariance(data, n, dim, mean);
 
   const c = Math.min(nComponents, dim);
   // basis: c orthonormal directions in R^dim, stored row-wise.
-  let basis = new Float64Array(c * dim);
+  let basis: Float64Array = new Float64Array(c * dim);
   for (let k = 0; k < basis.length; k++) basis[k] = gaussian(random);
   orthonormaliseRows(basis, c, dim);
   for (let iteration = 0; iteration < 500; iteration++) {
-    const next = new Float64Array(c * dim);
-    for (let k = 0; k < c; k++) {
-      for (let p = 0; p < dim; p++) {
-        let s = 0;
-        for (let q = 0; q < dim; q++) s += covariance[p * dim + q] * basis[k * dim + q];
-        next[k * dim + p] = s;
-      }
-    }
+    const next = multiplyRows(covariance, dim, basis, c);
     orthonormaliseRows(next, c, dim);
     let change = 0;
     for (let k = 0; k < next.length; k++) change = Math.max(change, Math.abs(next[k] - basis[k]));
@@ -263,6 +235,135 @@ function pcaLayout(vectors: Float32Array[], nComponents: number, random: Random)
   const scale = maxAbs > 0 ? 10 / maxAbs : 0;
   for (let t = 0; t < scores.length; t++) scores[t] = scores[t] * scale + gaussian(random) * 1e-4;
   return scores;
+}
+
+/**
+ * The (unnormalised) covariance Σ_r x_r·x_rᵀ of the centred rows, from at most PCA_MAX_ROWS evenly
+ * spaced rows, as a full dim × dim matrix. Each entry is one sum over the rows in row order, as a
+ * row-by-row accumulation gives it; computed as dot products of the centred columns (stored
+ * contiguously) in 2 × 4 blocks of entries, so each loaded value serves two to four sums and the
+ * matrix is not read and written once per row.
+ */
+export function sampleCovariance(data: Float32Array, n: number, dim: number, mean: Float64Array): Float64Array {
+  const rows = Math.min(n, PCA_MAX_ROWS);
+  const columns = new Float64Array(dim * rows);
+  for (let r = 0; r < rows; r++) {
+    const i = Math.floor((r * n) / rows);
+    for (let d = 0; d < dim; d++) columns[d * rows + r] = data[i * dim + d] - mean[d];
+  }
+  const covariance = new Float64Array(dim * dim);
+  let p = 0;
+  // Pairs of rows p, p + 1 against four columns q … q + 3 from the diagonal on; (p + 1, p) is below
+  // the diagonal and overwritten by the mirror below.
+  for (; p + 1 < dim; p += 2) {
+    const oa = p * rows;
+    const ob = oa + rows;
+    const rowA = p * dim;
+    const rowB = rowA + dim;
+    let q = p;
+    for (; q + 3 < dim; q += 4) {
+      const o0 = q * rows;
+      const o1 = o0 + rows;
+      const o2 = o1 + rows;
+      const o3 = o2 + rows;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let r = 0; r < rows; r++) {
+        const x = columns[oa + r];
+        const y = columns[ob + r];
+        const v0 = columns[o0 + r];
+        const v1 = columns[o1 + r];
+        const v2 = columns[o2 + r];
+        const v3 = columns[o3 + r];
+        a0 += x * v0;
+        a1 += x * v1;
+        a2 += x * v2;
+        a3 += x * v3;
+        b0 += y * v0;
+        b1 += y * v1;
+        b2 += y * v2;
+        b3 += y * v3;
+      }
+      covariance[rowA + q] = a0;
+      covariance[rowA + q + 1] = a1;
+      covariance[rowA + q + 2] = a2;
+      covariance[rowA + q + 3] = a3;
+      covariance[rowB + q] = b0;
+      covariance[rowB + q + 1] = b1;
+      covariance[rowB + q + 2] = b2;
+      covariance[rowB + q + 3] = b3;
+    }
+    for (; q < dim; q++) {
+      const oq = q * rows;
+      let a = 0;
+      let b = 0;
+      for (let r = 0; r < rows; r++) {
+        a += columns[oa + r] * columns[oq + r];
+        b += columns[ob + r] * columns[oq + r];
+      }
+      covariance[rowA + q] = a;
+      covariance[rowB + q] = b;
+    }
+  }
+  for (; p < dim; p++) {
+    for (let q = p; q < dim; q++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += columns[p * rows + r] * columns[q * rows + r];
+      covariance[p * dim + q] = s;
+    }
+  }
+  for (let a = 0; a < dim; a++) for (let b = 0; b < a; b++) covariance[a * dim + b] = covariance[b * dim + a];
+  return covariance;
+}
+
+/**
+ * next[k] = matrix · basis[k] for the c rows of `basis` (matrix dim × dim, row-major). Each entry is
+ * one sum in column order; two matrix rows and two basis rows at a time, so four independent sums
+ * share their loads instead of one sum waiting on the previous addition.
+ */
+export function multiplyRows(matrix: Float64Array, dim: number, basis: Float64Array, c: number): Float64Array {
+  const next = new Float64Array(c * dim);
+  let k = 0;
+  for (; k + 1 < c; k += 2) {
+    const ka = k * dim;
+    const kb = ka + dim;
+    let p = 0;
+    for (; p + 1 < dim; p += 2) {
+      const pa = p * dim;
+      const pb = pa + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let q = 0; q < dim; q++) {
+        const u = basis[ka + q];
+        const v = basis[kb + q];
+        const x = matrix[pa + q];
+        const y = matrix[pb + q];
+        s0 += x * u;
+        s1 += y * u;
+        s2 += x * v;
+        s3 += y * v;
+      }
+      next[ka + p] = s0;
+      next[ka + p + 1] = s1;
+      next[kb + p] = s2;
+      next[kb + p + 1] = s3;
+    }
+    for (; p < dim; p++) {
+      let s0 = 0, s2 = 0;
+      for (let q = 0; q < dim; q++) {
+        s0 += matrix[p * dim + q] * basis[ka + q];
+        s2 += matrix[p * dim + q] * basis[kb + q];
+      }
+      next[ka + p] = s0;
+      next[kb + p] = s2;
+    }
+  }
+  for (; k < c; k++) {
+    for (let p = 0; p < dim; p++) {
+      let s = 0;
+      for (let q = 0; q < dim; q++) s += matrix[p * dim + q] * basis[k * dim + q];
+      next[k * dim + p] = s;
+    }
+  }
+  return next;
 }
 
 /**

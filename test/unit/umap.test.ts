@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestNeighbors, nearestNeighbors2d } from '../../shared/algorithms/neighbors';
-import { APPROXIMATE_KNN_FROM, projectUmap, projectUmapLayouts, umapEdges } from '../../shared/algorithms/umap';
+import { APPROXIMATE_KNN_FROM, multiplyRows, projectUmap, projectUmapLayouts, sampleCovariance, umapEdges } from '../../shared/algorithms/umap';
 import { gaussian, seededRandom } from '../../shared/algorithms/random';
 import { BIODIVERSITY, conversationVectors, gaussianBlobs } from './support/conversationVectors';
 
@@ -215,5 +215,41 @@ describe('umapEdges', () => {
   it('returns no edges for fewer than two points', () => {
     expect(umapEdges([])).toEqual([]);
     expect(umapEdges([[1, 2]])).toEqual([]);
+  });
+});
+
+describe('the PCA start\'s blocked kernels', () => {
+  // Sizes with remainders in every blocked loop (odd dimensions, odd counts): each entry must be the
+  // plain loop's sum, bit for bit, or the layouts of every conversation would move.
+  const random = seededRandom(5);
+  const n = 23;
+  const dim = 7;
+  const data = Float32Array.from({ length: n * dim }, () => gaussian(random));
+  data[3] = 0; // an exact zero, which the row-by-row accumulation used to skip
+  const mean = new Float64Array(dim).map(() => gaussian(random) * 0.1);
+
+  it('sampleCovariance equals the row-by-row accumulation', () => {
+    const expected = new Float64Array(dim * dim);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < dim; p++) for (let q = p; q < dim; q++) expected[p * dim + q] += (data[i * dim + p] - mean[p]) * (data[i * dim + q] - mean[q]);
+    }
+    for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) expected[p * dim + q] = expected[q * dim + p];
+    expect(Array.from(sampleCovariance(data, n, dim, mean))).toEqual(Array.from(expected));
+  });
+
+  it('multiplyRows equals one plain sum per entry', () => {
+    const matrix = Float64Array.from({ length: dim * dim }, () => gaussian(random));
+    for (const c of [1, 2, 3]) {
+      const basis = Float64Array.from({ length: c * dim }, () => gaussian(random));
+      const expected = new Float64Array(c * dim);
+      for (let k = 0; k < c; k++) {
+        for (let p = 0; p < dim; p++) {
+          let s = 0;
+          for (let q = 0; q < dim; q++) s += matrix[p * dim + q] * basis[k * dim + q];
+          expected[k * dim + p] = s;
+        }
+      }
+      expect(Array.from(multiplyRows(matrix, dim, basis, c))).toEqual(Array.from(expected));
+    }
   });
 });
