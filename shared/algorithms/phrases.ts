@@ -684,8 +684,7 @@ export function clusterLabelPhrases(
     const best = shortlist[0].ctfidf || 1;
     const hitsOf = new Map(shortlist.map((candidate) => [candidate.key, inCluster.map((i) => containsInOrder(stemsAt(i), candidate.stems))]));
     mergeSpellings(shortlist, hitsOf);
-    dropCompoundParts(shortlist, inCluster.map(stemsAt), inCluster.map((i) => contentWords[i]));
-    dropDependentWords(shortlist, inCluster.map((i) => runs[i]));
+    dropLoneWordsInContext(shortlist, inCluster.map(stemsAt), inCluster.map((i) => contentWords[i]), inCluster.map((i) => runs[i]));
     const stemShare = stemShares(inCluster.map(stemsAt));
     for (const candidate of shortlist) {
       candidate.recurrence = recurrence(candidate, stemShare);
@@ -715,33 +714,6 @@ export function clusterLabelPhrases(
 
 const languageOf = (candidate: Candidate) => candidate.forms.values().next().value?.tokens[0].language;
 
-/**
- * Removes (in place) English words that two or more of the cluster's comments contain, each time
- * followed by the same word of a noun phrase: the first half of a compound ("self" of "self
- * employed" and "self-employed", "household" of "household income"), no topic alone. A verb after
- * it makes it the subject ("parents came"), not a compound. (Other languages write compounds as one
- * word, or no spaces at all.)
- */
-function dropCompoundParts(shortlist: Candidate[], stemsOf: readonly string[][], wordsOf: readonly string[][]): void {
-  for (let i = shortlist.length - 1; i >= 0; i--) {
-    const candidate = shortlist[i];
-    if (candidate.stems.length !== 1 || languageOf(candidate) !== undefined) continue;
-    const [stem] = candidate.stems;
-    const next = new Set<string>();
-    let containing = 0;
-    let nominal = true;
-    stemsOf.forEach((stems, c) => {
-      if (!stems.includes(stem)) return;
-      containing++;
-      stems.forEach((s, k) => {
-        if (s !== stem) return;
-        next.add(stems[k + 1] ?? '');
-        if (k + 1 >= stems.length || !canBeNominal(wordsOf[c][k + 1])) nominal = false;
-      });
-    });
-    if (containing >= 2 && next.size === 1 && nominal) shortlist.splice(i, 1);
-  }
-}
 
 /** Words after which a noun names what it relates to ("access to health care", "cost of living"). */
 const COMPLEMENT_WORDS: ReadonlySet<string> = new Set(['to', 'of', 'for']);
@@ -750,34 +722,59 @@ const LIGHT_VERBS: ReadonlySet<string> = new Set('take takes taking took make ma
 /** A word is dependent when at least this share of its occurrences in the topic stand so. */
 const DEPENDENT_SHARE = 0.75;
 
+/** What the cluster's comments show of the context of a lone English word (see {@link dropLoneWordsInContext}). */
+interface WordContext {
+  /** Comments that contain it. */
+  comments: number;
+  occurrences: number;
+  /** Stems of the content words that follow it (none: ''). */
+  next: Set<string>;
+  /** Whether every word that follows it can stand in a noun phrase. */
+  nominalNext: boolean;
+  /** Occurrences before a complement or after a light verb. */
+  dependent: number;
+}
+
 /**
- * Removes (in place) English words that two or more of the cluster's comments contain and that
- * stand, in {@link DEPENDENT_SHARE} of their occurrences, before a complement ("access to …": the
- * topic is what follows) or as the object of a light verb ("take action"): no name alone.
+ * Removes (in place) English words that two or more of the cluster's comments contain and that are
+ * no topic alone there:
+ * - each time followed by the same word of a noun phrase: the first half of a compound ("self" of
+ *   "self employed" and "self-employed", "household" of "household income"); a verb after it makes
+ *   it the subject ("parents came"), not a compound;
+ * - in {@link DEPENDENT_SHARE} of their occurrences before a complement ("access to …": the topic is
+ *   what follows) or the object of a light verb ("take action").
+ * (Other languages write compounds as one word, or no spaces at all.)
  */
-function dropDependentWords(shortlist: Candidate[], runsOf: readonly Token[][][]): void {
-  for (let i = shortlist.length - 1; i >= 0; i--) {
-    const candidate = shortlist[i];
-    if (candidate.stems.length !== 1 || languageOf(candidate) !== undefined) continue;
-    const [stem] = candidate.stems;
-    let comments = 0;
-    let occurrences = 0;
-    let dependent = 0;
-    for (const runs of runsOf) {
-      let found = false;
-      for (const run of runs) {
-        run.forEach((token, k) => {
-          if (token.stop || token.stem !== stem) return;
-          found = true;
-          occurrences++;
-          const complemented = k + 2 < run.length && COMPLEMENT_WORDS.has(run[k + 1].lower);
-          const verb = k > 0 && ARTICLES.has(run[k - 1].lower) ? run[k - 2] : run[k - 1];
-          if (complemented || (verb && LIGHT_VERBS.has(verb.lower))) dependent++;
-        });
-      }
-      if (found) comments++;
+function dropLoneWordsInContext(shortlist: Candidate[], stemsOf: readonly string[][], wordsOf: readonly string[][], runsOf: readonly Token[][][]): void {
+  const lone = (candidate: Candidate) => candidate.stems.length === 1 && languageOf(candidate) === undefined;
+  const contexts = new Map<string, WordContext>(shortlist.filter(lone).map((c) => [c.stems[0], { comments: 0, occurrences: 0, next: new Set(), nominalNext: true, dependent: 0 }]));
+  if (contexts.size === 0) return;
+  stemsOf.forEach((stems, c) => {
+    const seen = new Set<string>();
+    stems.forEach((stem, k) => {
+      const context = contexts.get(stem);
+      if (!context) return;
+      seen.add(stem);
+      context.next.add(stems[k + 1] ?? '');
+      if (k + 1 >= stems.length || !canBeNominal(wordsOf[c][k + 1])) context.nominalNext = false;
+    });
+    for (const stem of seen) contexts.get(stem)!.comments++;
+    for (const run of runsOf[c]) {
+      run.forEach((token, k) => {
+        const context = token.stop ? undefined : contexts.get(token.stem);
+        if (!context) return;
+        context.occurrences++;
+        const complemented = k + 2 < run.length && COMPLEMENT_WORDS.has(run[k + 1].lower);
+        const verb = k > 0 && ARTICLES.has(run[k - 1].lower) ? run[k - 2] : run[k - 1];
+        if (complemented || (verb && LIGHT_VERBS.has(verb.lower))) context.dependent++;
+      });
     }
-    if (comments >= 2 && dependent >= DEPENDENT_SHARE * occurrences) shortlist.splice(i, 1);
+  });
+  for (let i = shortlist.length - 1; i >= 0; i--) {
+    const context = lone(shortlist[i]) ? contexts.get(shortlist[i].stems[0]) : undefined;
+    if (!context || context.comments < 2) continue;
+    const compound = context.next.size === 1 && context.nominalNext;
+    if (compound || context.dependent >= DEPENDENT_SHARE * context.occurrences) shortlist.splice(i, 1);
   }
 }
 
