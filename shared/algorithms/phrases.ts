@@ -390,6 +390,8 @@ function acceptableInLanguage(tokens: Token[], i: number, j: number): boolean {
   if (content === 0 || isNumber(tokens[i].lower) || isNumber(tokens[j].lower)) return false;
   // German capitalises nouns: a phrase ends with one ("erneuerbare Energieträger", not "verpflichtend").
   if (tokens[j].language === 'de' && !/^\p{Lu}/u.test(tokens[j].surface)) return false;
+  // An adjective in -em is in the dative ("von neuem Bauland"): a name is in the nominative, so the noun alone names it.
+  if (tokens[j].language === 'de' && tokens.slice(i, j).some((t) => t.lower.endsWith('em') && !/^\p{Lu}/u.test(t.surface))) return false;
   if (i === j) {
     const word = tokens[i];
     if (hasCase(word.lower)) {

@@ -256,6 +256,9 @@ describe('clusterLabelPhrases', () => {
     ];
     const phrases = clusterLabelPhrases(phraseCorpus(texts, { languages: texts.map(() => 'de') }), [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
     expect(phrases.get(0)![0].phrase).toBe('Städte');
+    const german = (text: string) => [...commentCandidates(text, 'de').values()].map((o) => o.tokens.map((t) => t.surface).join(' '));
+    expect(german('Kein Verbrauch von neuem Bauland')).not.toContain('neuem Bauland');
+    expect(german('Kein Verbrauch von neuem Bauland')).toContain('Bauland');
     // "thermische" opens sentences only: it is lower case mid-sentence as "thermischer" is.
     expect(phrases.get(1)![0].phrase).toBe('thermische Sanierung');
   });
