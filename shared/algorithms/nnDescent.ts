@@ -37,6 +37,10 @@ export interface NnDescentOptions {
   delta?: number;
 }
 
+/** Slots of the compared-pairs table per point (a point is compared with ~100 others on near-copies), and its largest size (2^22 slots: 32 MB). */
+const PAIR_SLOTS_PER_POINT = 128;
+const MAX_PAIR_TABLE_BITS = 22;
+
 /** Cosine distance 1 − x·y of two normalised rows, clamped to [0, 2]. */
 function distanceOf(data: Float32Array, dim: number, p: number, q: number): number {
   const op = p * dim;
@@ -145,6 +149,85 @@ class CandidateSets {
   }
 }
 
+/**
+ * Pairs whose distance has been compared in both directions already. Such a pair can never change
+ * a list again: a point kept in a list stays a duplicate there, and a point rejected or pushed out
+ * stays behind the list's worst entry, which only gets better. So a pair found here is skipped with
+ * the same outcome as comparing it, and on near-copies most pairs come again (in several trees'
+ * leaves, and as the candidates of many points). The table is direct-mapped and lossy: a newer pair
+ * takes an older one's slot, which then only costs a comparison again, so its size is bounded.
+ */
+export class ComparedPairs {
+  /** a · n + b + 1 for the pair a < b in each slot; 0 = empty. Exact up to 2^53, far beyond any n². */
+  private readonly keys: Float64Array;
+  private readonly shift: number;
+
+  constructor(private readonly n: number) {
+    const bits = Math.min(MAX_PAIR_TABLE_BITS, Math.max(10, Math.ceil(Math.log2(n * PAIR_SLOTS_PER_POINT))));
+    this.keys = new Float64Array(2 ** bits);
+    this.shift = 32 - bits;
+  }
+
+  /** True if p and q were compared before; otherwise records them and returns false. */
+  seen(p: number, q: number): boolean {
+    const a = p < q ? p : q;
+    const b = p < q ? q : p;
+    const key = a * this.n + b + 1;
+    const slot = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77)) >>> this.shift;
+    if (this.keys[slot] === key) return true;
+    this.keys[slot] = key;
+    return false;
+  }
+}
+
+/**
+ * margins[p − start] = normal · row order[p] for p in [start, end): per row four partial sums over
+ * d ≡ 0, 1, 2, 3 (mod 4), the tail into the first, then added in that order. Two rows at a time, so
+ * each coordinate of the normal is loaded once for both.
+ */
+export function hyperplaneMargins(data: Float32Array, dim: number, normal: Float64Array, order: Int32Array, start: number, end: number, margins: Float64Array): void {
+  let p = start;
+  for (; p + 1 < end; p += 2) {
+    const oa = order[p] * dim;
+    const ob = order[p + 1] * dim;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    let d = 0;
+    for (; d + 3 < dim; d += 4) {
+      const n0 = normal[d];
+      const n1 = normal[d + 1];
+      const n2 = normal[d + 2];
+      const n3 = normal[d + 3];
+      a0 += n0 * data[oa + d];
+      a1 += n1 * data[oa + d + 1];
+      a2 += n2 * data[oa + d + 2];
+      a3 += n3 * data[oa + d + 3];
+      b0 += n0 * data[ob + d];
+      b1 += n1 * data[ob + d + 1];
+      b2 += n2 * data[ob + d + 2];
+      b3 += n3 * data[ob + d + 3];
+    }
+    for (; d < dim; d++) {
+      a0 += normal[d] * data[oa + d];
+      b0 += normal[d] * data[ob + d];
+    }
+    margins[p - start] = a0 + a1 + a2 + a3;
+    margins[p + 1 - start] = b0 + b1 + b2 + b3;
+  }
+  for (; p < end; p++) {
+    const offset = order[p] * dim;
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+    let d = 0;
+    for (; d + 3 < dim; d += 4) {
+      m0 += normal[d] * data[offset + d];
+      m1 += normal[d + 1] * data[offset + d + 1];
+      m2 += normal[d + 2] * data[offset + d + 2];
+      m3 += normal[d + 3] * data[offset + d + 3];
+    }
+    for (; d < dim; d++) m0 += normal[d] * data[offset + d];
+    margins[p - start] = m0 + m1 + m2 + m3;
+  }
+}
+
 /** Leaves (as [start, end) ranges of `order`) of one angular random-projection tree. */
 function projectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSize: number, random: Random): { order: Int32Array; leaves: number[] } {
   const order = new Int32Array(n);
@@ -153,6 +236,7 @@ function projectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSi
   const side = new Uint8Array(n);
   const scratch = new Int32Array(n);
   const normal = new Float64Array(dim);
+  const margins = new Float64Array(n);
   const stack: number[] = [0, n];
   while (stack.length > 0) {
     const end = stack.pop() as number;
@@ -166,25 +250,12 @@ function projectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSi
     let b = order[start + Math.floor(random() * (size - 1))];
     if (b === a) b = order[end - 1];
     for (let d = 0; d < dim; d++) normal[d] = data[a * dim + d] - data[b * dim + d];
+    hyperplaneMargins(data, dim, normal, order, start, end, margins);
     let left = 0;
     for (let p = start; p < end; p++) {
-      const i = order[p];
-      const offset = i * dim;
-      let m0 = 0;
-      let m1 = 0;
-      let m2 = 0;
-      let m3 = 0;
-      let d = 0;
-      for (; d + 3 < dim; d += 4) {
-        m0 += normal[d] * data[offset + d];
-        m1 += normal[d + 1] * data[offset + d + 1];
-        m2 += normal[d + 2] * data[offset + d + 2];
-        m3 += normal[d + 3] * data[offset + d + 3];
-      }
-      for (; d < dim; d++) m0 += normal[d] * data[offset + d];
-      const margin = m0 + m1 + m2 + m3;
+      const margin = margins[p - start];
       const goesLeft = margin > 0 || (margin === 0 && random() < 0.5);
-      side[i] = goesLeft ? 1 : 0;
+      side[order[p]] = goesLeft ? 1 : 0;
       if (goesLeft) left++;
     }
     if (left === 0 || left === size) {
@@ -227,6 +298,7 @@ export function nnDescent(vectors: ArrayLike<number>[], k: number, options: NnDe
   const delta = options.delta ?? 0.001;
 
   const lists = new NeighborLists(n, kk);
+  const compared = new ComparedPairs(n);
   for (let t = 0; t < trees; t++) {
     const { order, leaves } = projectionTreeLeaves(data, n, dim, leafSize, random);
     for (let l = 0; l < leaves.length; l += 2) {
@@ -234,6 +306,7 @@ export function nnDescent(vectors: ArrayLike<number>[], k: number, options: NnDe
         const i = order[p];
         for (let q = p + 1; q < leaves[l + 1]; q++) {
           const j = order[q];
+          if (compared.seen(i, j)) continue;
           const d = distanceOf(data, dim, i, j);
           if (d <= lists.bound(i)) lists.push(i, j, d);
           if (d <= lists.bound(j)) lists.push(j, i, d);
@@ -279,13 +352,14 @@ export function nnDescent(vectors: ArrayLike<number>[], k: number, options: NnDe
         const p = fresh.indices[fb + x];
         for (let y = x + 1; y < fc; y++) {
           const q = fresh.indices[fb + y];
+          if (compared.seen(p, q)) continue;
           const d = distanceOf(data, dim, p, q);
           if (d <= lists.bound(p) && lists.push(p, q, d)) updates++;
           if (d <= lists.bound(q) && lists.push(q, p, d)) updates++;
         }
         for (let y = 0; y < oc; y++) {
           const q = old.indices[ob + y];
-          if (q === p) continue;
+          if (q === p || compared.seen(p, q)) continue;
           const d = distanceOf(data, dim, p, q);
           if (d <= lists.bound(p) && lists.push(p, q, d)) updates++;
           if (d <= lists.bound(q) && lists.push(q, p, d)) updates++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestNeighbors } from '../../shared/algorithms/neighbors';
-import { nnDescent } from '../../shared/algorithms/nnDescent';
+import { ComparedPairs, hyperplaneMargins, nnDescent } from '../../shared/algorithms/nnDescent';
 import { gaussian, seededRandom } from '../../shared/algorithms/random';
 import { conversationVectors, gaussianBlobs, MARCH_ON } from './support/conversationVectors';
 
@@ -61,5 +61,45 @@ describe('nnDescent (approximate cosine kNN)', () => {
     const three = nnDescent([Float32Array.of(1, 0), Float32Array.of(0, 1), Float32Array.of(1, 1)], 5);
     expect(three.k).toBe(2);
     expect(Array.from(three.indices)).toEqual([2, 1, 2, 0, 0, 1]);
+  });
+});
+
+describe('ComparedPairs (pairs nnDescent skips)', () => {
+  it('answers true only for a pair recorded before, in either order', () => {
+    const n = 5000;
+    const pairs = new ComparedPairs(n);
+    const recorded = new Set<number>();
+    const random = seededRandom(9);
+    for (let t = 0; t < 200_000; t++) {
+      const p = Math.floor(random() * n);
+      const q = (p + 1 + Math.floor(random() * (n - 1))) % n;
+      const key = Math.min(p, q) * n + Math.max(p, q);
+      const seen = random() < 0.5 ? pairs.seen(p, q) : pairs.seen(q, p);
+      // Lossy: a recorded pair may have lost its slot, but a pair never recorded is never "seen".
+      if (seen) expect(recorded.has(key)).toBe(true);
+      recorded.add(key);
+    }
+    expect(pairs.seen(3, 7)).toBe(false);
+    expect(pairs.seen(7, 3)).toBe(true);
+  });
+});
+
+describe('hyperplaneMargins', () => {
+  it('gives each row the sum of its four partial sums, as one row alone does', () => {
+    const random = seededRandom(4);
+    const dim = 11;
+    const n = 9;
+    const data = Float32Array.from({ length: n * dim }, () => gaussian(random));
+    const normal = Float64Array.from({ length: dim }, () => gaussian(random));
+    const order = Int32Array.from([4, 0, 8, 2, 7, 1, 3, 6, 5]);
+    const margins = new Float64Array(n);
+    hyperplaneMargins(data, dim, normal, order, 1, 8, margins);
+    for (let p = 1; p < 8; p++) {
+      const sums = [0, 0, 0, 0];
+      let d = 0;
+      for (; d + 3 < dim; d += 4) for (let r = 0; r < 4; r++) sums[r] += normal[d + r] * data[order[p] * dim + d + r];
+      for (; d < dim; d++) sums[0] += normal[d] * data[order[p] * dim + d];
+      expect(margins[p - 1]).toBe(sums[0] + sums[1] + sums[2] + sums[3]);
+    }
   });
 });
