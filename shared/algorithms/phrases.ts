@@ -953,7 +953,13 @@ function display(candidate: Candidate, casing: Casing): string {
   // Shouting ("CLIMATE CHANGE") is not how a phrase is spelled.
   const shouted = top === top.toUpperCase() && [...top.replace(/[^\p{L}]/gu, '')].length > 5;
   if (topCount >= 2 && topCount > total / 2 && !shouted) return top;
-  return best.tokens.map((t, k) => (k > 0 ? t.joiner : '') + (t.stop ? t.surface.toLowerCase() : casing.show(t))).join('');
+  const shown = best.tokens.map((t) => (t.stop ? t.surface.toLowerCase() : casing.show(t)));
+  // A word written capitalised before a name is part of it ("New Zealand", though "new" is mostly lower case).
+  for (let k = shown.length - 2; k >= 0; k--) {
+    const token = best.tokens[k];
+    if (!token.stop && writtenAsName(token) && /^\p{Lu}/u.test(shown[k + 1]) && hasCase(token.lower)) shown[k] = token.surface.replace(/'s$/i, '');
+  }
+  return best.tokens.map((t, k) => (k > 0 ? t.joiner : '') + shown[k]).join('');
 }
 
 /** The form of `form` with its last word in the plural, if the comments write it ("tax" → "taxes", "woman" → "women"). */

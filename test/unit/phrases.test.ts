@@ -144,6 +144,13 @@ describe('clusterLabelPhrases', () => {
     expect(phrases).not.toContain('Städten Autos');
   });
 
+  it('keeps the capital of a word written capitalised before a name, though the word is mostly lower case ("New Zealand")', () => {
+    const texts = ['Feral cats in New Zealand are a pest', 'Possums in Aotearoa New Zealand forests', 'We need new ideas', 'I want new laws', 'Build new roads', 'Try new things', 'Fix roads', 'Potholes on roads'];
+    const phrases = clusterLabelPhrases(texts, [0, 0, 0, 0, 0, 0, 1, 1]).get(0)!.map((p) => p.phrase);
+    expect(phrases).toContain('cats in New Zealand');
+    expect(phrases).toContain('Aotearoa New Zealand forests');
+  });
+
   it('shows, of two forms written as often, the longer (the plural)', () => {
     const texts = ['Both Democrats and Republicans are corrupt', 'Stop calling them Democrat and Republican!', 'Fix roads', 'Potholes on roads'];
     const phrases = clusterLabelPhrases(texts, [0, 0, 1, 1]).get(0)!;
