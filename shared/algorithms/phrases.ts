@@ -957,7 +957,7 @@ function display(candidate: Candidate, casing: Casing): string {
   // A word written capitalised before a name is part of it ("New Zealand", though "new" is mostly lower case).
   for (let k = shown.length - 2; k >= 0; k--) {
     const token = best.tokens[k];
-    if (!token.stop && writtenAsName(token) && /^\p{Lu}/u.test(shown[k + 1]) && hasCase(token.lower)) shown[k] = token.surface.replace(/'s$/i, '');
+    if (!token.stop && writtenAsName(token) && /^\p{Lu}/u.test(shown[k + 1]) && hasCase(token.lower)) shown[k] = shown[k].charAt(0).toUpperCase() + shown[k].slice(1);
   }
   return best.tokens.map((t, k) => (k > 0 ? t.joiner : '') + shown[k]).join('');
 }
