@@ -351,6 +351,8 @@ function acceptable(tokens: Token[], i: number, j: number): boolean {
       const afterInner = k > i && INNER_WORDS.has(tokens[k - 1].lower) && tokens[k - 1].lower !== 'and';
       // "and" pairs two words ("checks and balances", "social and economic justice"), not two phrases of a list.
       if (token.lower === 'and' && k !== i + 1) return false;
+      // A participle before "to" opens a clause ("unemployment projected to reach"), a noun a phrase ("right to vote").
+      if (token.lower === 'to' && k > i && /^VB[ND]/.test(tagsOf(tokens[k - 1].lower) ?? '')) return false;
       if (INNER_WORDS.has(token.lower)) inner++;
       else if (!(ARTICLES.has(token.lower) && afterInner)) return false;
     } else if (!isWeak(token) && !isNumber(token.lower)) {

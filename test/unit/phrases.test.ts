@@ -224,6 +224,7 @@ describe('clusterLabelPhrases', () => {
     expect(keys('We should tax the rich and fund schools')).not.toContain('tax the rich');
     expect(keys('We need a fair share of tax revenue')).toContain('tax revenue');
     expect(keys('It is our right to vote')).toContain('right to vote');
+    expect(keys('Unemployment projected to reach ten percent')).not.toContain('unemployment projected to reach');
   });
 
   it('drops a word that stands before a complement or after a light verb in most of its occurrences ("access to …", "take action")', () => {
