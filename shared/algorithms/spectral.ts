@@ -55,13 +55,7 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
   let spare: Float64Array = new Float64Array(n * m);
   const multiply = (x: Float64Array): Float64Array => {
     const y = spare;
-    for (let i = 0; i < n; i++) {
-      const base = i * m;
-      for (let c = 0; c < m; c++) y[base + c] = 0.5 * x[base + c];
-      for (let p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        addScaled(y, base, x, columns[p] * m, normalised[p], m);
-      }
-    }
+    multiplyShifted(rowStart, columns, normalised, x, m, y);
     spare = x;
     return y;
   };
@@ -126,6 +120,45 @@ export function spectralEmbedding(graph: FuzzyGraph, dimensions: number, options
 }
 
 /**
+ * y = (I + N) / 2 · x for the n × m block x (row-major): y[i][c] = 0.5 · x[i][c] + Σ_p w_p · x[column_p][c],
+ * the sum over row i's entries in their order. Four columns c at a time in locals, the entries in
+ * the inner loop: the same additions in the same order as adding the entries' rows one by one into
+ * y, without reading and writing y's row once per entry.
+ */
+export function multiplyShifted(rowStart: Int32Array, columns: Int32Array, normalised: Float64Array, x: Float64Array, m: number, y: Float64Array): void {
+  const n = rowStart.length - 1;
+  for (let i = 0; i < n; i++) {
+    const base = i * m;
+    const first = rowStart[i];
+    const last = rowStart[i + 1];
+    let c = 0;
+    for (; c + 3 < m; c += 4) {
+      let s0 = 0.5 * x[base + c];
+      let s1 = 0.5 * x[base + c + 1];
+      let s2 = 0.5 * x[base + c + 2];
+      let s3 = 0.5 * x[base + c + 3];
+      for (let p = first; p < last; p++) {
+        const w = normalised[p];
+        const o = columns[p] * m + c;
+        s0 += w * x[o];
+        s1 += w * x[o + 1];
+        s2 += w * x[o + 2];
+        s3 += w * x[o + 3];
+      }
+      y[base + c] = s0;
+      y[base + c + 1] = s1;
+      y[base + c + 2] = s2;
+      y[base + c + 3] = s3;
+    }
+    for (; c < m; c++) {
+      let s = 0.5 * x[base + c];
+      for (let p = first; p < last; p++) s += normalised[p] * x[columns[p] * m + c];
+      y[base + c] = s;
+    }
+  }
+}
+
+/**
  * Orthonormalises the m columns of a row-major n × m block (m < n): Cholesky QR (Gram matrix in one
  * pass over the rows, Q ← Q·R⁻¹ in another), repeated once for accuracy (CholeskyQR2). When the
  * block is (numerically) rank-deficient, modified Gram–Schmidt, which replaces a vanished column by
@@ -141,11 +174,7 @@ function orthonormaliseColumns(x: Float64Array, n: number, m: number, passes = 2
 }
 
 function choleskyQr(x: Float64Array, n: number, m: number): boolean {
-  const gram = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    const base = i * m;
-    for (let a = 0; a < m; a++) addScaled(gram, a * m + a, x, base + a, x[base + a], m - a);
-  }
+  const gram = gramUpper(x, n, m);
   // Upper-triangular R with RᵀR = gram.
   const r = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
@@ -160,18 +189,66 @@ function choleskyQr(x: Float64Array, n: number, m: number): boolean {
       r[a * m + b] = value / root;
     }
   }
-  // Each row ← row · R⁻¹ (forward substitution).
-  const row = new Float64Array(m);
-  for (let i = 0; i < n; i++) {
+  solveRowsAgainstUpper(x, n, m, r);
+  return true;
+}
+
+/**
+ * The upper triangle of the Gram matrix xᵀx of a row-major n × m block: each entry one sum over the
+ * rows in row order, two rows per pass over the triangle (the same additions as one row at a time,
+ * with half the loads and stores of the triangle).
+ */
+export function gramUpper(x: Float64Array, n: number, m: number): Float64Array {
+  const gram = new Float64Array(m * m);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const first = i * m;
+    const second = first + m;
+    for (let a = 0; a < m; a++) {
+      const u = x[first + a];
+      const v = x[second + a];
+      const row = a * m;
+      for (let b = a; b < m; b++) gram[row + b] = gram[row + b] + u * x[first + b] + v * x[second + b];
+    }
+  }
+  for (; i < n; i++) {
+    const base = i * m;
+    for (let a = 0; a < m; a++) addScaled(gram, a * m + a, x, base + a, x[base + a], m - a);
+  }
+  return gram;
+}
+
+/**
+ * Each row of x ← row · R⁻¹ for upper-triangular R (forward substitution, in place). Two rows at a
+ * time: their substitutions are independent chains of the same operations, which the processor
+ * overlaps, where one row alone waits on every subtraction.
+ */
+export function solveRowsAgainstUpper(x: Float64Array, n: number, m: number, r: Float64Array): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const first = i * m;
+    const second = first + m;
+    for (let b = 0; b < m; b++) {
+      let u = x[first + b];
+      let v = x[second + b];
+      for (let k = 0; k < b; k++) {
+        const factor = r[k * m + b];
+        u -= x[first + k] * factor;
+        v -= x[second + k] * factor;
+      }
+      const diagonal = r[b * m + b];
+      x[first + b] = u / diagonal;
+      x[second + b] = v / diagonal;
+    }
+  }
+  for (; i < n; i++) {
     const base = i * m;
     for (let b = 0; b < m; b++) {
       let value = x[base + b];
-      for (let k = 0; k < b; k++) value -= row[k] * r[k * m + b];
-      row[b] = value / r[b * m + b];
+      for (let k = 0; k < b; k++) value -= x[base + k] * r[k * m + b];
+      x[base + b] = value / r[b * m + b];
     }
-    for (let b = 0; b < m; b++) x[base + b] = row[b];
   }
-  return true;
 }
 
 /** Gram–Schmidt on the columns, through the row version on the transposed block (a rare path). */
