@@ -173,7 +173,7 @@ function canBeNoun(word: string): boolean {
 /** Words the lexicon tags as adjectives first that comments use as nouns ("the military"). */
 const NOUNS_FIRST: ReadonlySet<string> = new Set(['military']);
 /** Whether a word is most often an adjective ("progressive" JJ|NN, "young", "female"): no topic alone, though its plural is ("progressives"). */
-function mostlyAdjective(word: string): boolean {
+export function mostlyAdjective(word: string): boolean {
   return /^JJ/.test(tagsOf(word) ?? '') && !NOUNS_FIRST.has(word);
 }
 

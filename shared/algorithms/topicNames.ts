@@ -1,7 +1,7 @@
 /**
  * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
  */
-import { phraseStem, WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
+import { mostlyAdjective, phraseStem, WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
 import { languageProfile } from './languageProfiles';
 import { compareCodeUnits, isEnglish, tokenize } from './text';
 
@@ -447,11 +447,19 @@ function preferredFirstPhrases(window: string[]): string[] {
   return ordered;
 }
 
-/** Lower-case phrases without stop words or punctuation, duplicates removed, rank order kept. */
+/**
+ * Lower-case phrases without stop words or punctuation, duplicates removed, rank order kept; none that
+ * starts or ends with a number ("30 years", "55": a bracket of a demographic question, no topic),
+ * no English word alone that is most often an adjective ("older"), as label phrases have none.
+ */
 function normalisePhrases(keywords: string[], language?: string): string[] {
   const phrases: string[] = [];
+  const number = (word: string | undefined) => word !== undefined && /^\p{N}+$/u.test(word);
   for (const keyword of keywords) {
-    const phrase = tokenize(keyword, language).slice(0, MAX_LABEL_WORDS).join(' ');
+    const words = tokenize(keyword, language).slice(0, MAX_LABEL_WORDS);
+    if (number(words[0]) || number(words[words.length - 1])) continue;
+    if (words.length === 1 && isEnglish(language) && mostlyAdjective(words[0])) continue;
+    const phrase = words.join(' ');
     if (phrase && !phrases.includes(phrase)) phrases.push(phrase);
   }
   return phrases;

@@ -52,6 +52,12 @@ describe('keywordTopicNames', () => {
     expect(nameOf(['the', 'and of'])).toBe('Miscellaneous comments');
   });
 
+  it('takes no keyword that starts or ends with a number, nor an adjective alone', () => {
+    expect(nameOf(['age', '30 years', 'income'])).toBe('Age and income');
+    expect(nameOf(['55', 'age', 'income'])).toBe('Age and income');
+    expect(nameOf(['age', 'older', 'income'])).toBe('Age and income');
+  });
+
   it('never gives two clusters of one sibling group the same label', () => {
     // Prepare: three clusters whose preferred label is the same, one in another group.
     const clusters = [
