@@ -69,11 +69,13 @@ export function connectedWard(
     const [w, x, y] = heap.pop();
     if (!alive[x] || !alive[y]) continue;
     const node = merge(x, y, w);
-    for (const z of [...adjacent[x], ...adjacent[y]]) {
-      if (!alive[z] || adjacent[node].has(z)) continue;
-      adjacent[node].add(z);
-      adjacent[z].add(node);
-      heap.push(cost(node, z), Math.min(node, z), Math.max(node, z));
+    for (const side of [x, y]) {
+      for (const z of adjacent[side]) {
+        if (!alive[z] || adjacent[node].has(z)) continue;
+        adjacent[node].add(z);
+        adjacent[z].add(node);
+        heap.push(cost(node, z), Math.min(node, z), Math.max(node, z));
+      }
     }
     adjacent[x].clear();
     adjacent[y].clear();
@@ -153,9 +155,16 @@ class PairHeap {
   }
 
   private swap(i: number, j: number): void {
-    [this.costs[i], this.costs[j]] = [this.costs[j], this.costs[i]];
-    [this.as[i], this.as[j]] = [this.as[j], this.as[i]];
-    [this.bs[i], this.bs[j]] = [this.bs[j], this.bs[i]];
+    const { costs, as, bs } = this;
+    const cost = costs[i];
+    costs[i] = costs[j];
+    costs[j] = cost;
+    const a = as[i];
+    as[i] = as[j];
+    as[j] = a;
+    const b = bs[i];
+    bs[i] = bs[j];
+    bs[j] = b;
   }
 }
 
