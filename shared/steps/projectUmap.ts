@@ -16,7 +16,8 @@ export const projectUmapStep: StepFunction = async (input, { repository }) => {
   const base = { job_id: input.job_id, conversation_id: input.conversation_id };
   const map = projectUmap(comments.vectors, { nComponents: 2, minDist: input.options.min_dist, nNeighbors: input.options.n_neighbors, seed: input.options.seed, neighbors: cachedNeighbors });
   const edges = umapEdges(map.positions, GRAPH_NEIGHBORS).map((edge) => {
-    const [a, b] = [comments.ids[edge.source], comments.ids[edge.target]].sort((x, y) => x - y);
+    const a = Math.min(comments.ids[edge.source], comments.ids[edge.target]);
+    const b = Math.max(comments.ids[edge.source], comments.ids[edge.target]);
     return {
       ...base,
       edge_id: `${a}_${b}`,
