@@ -26,6 +26,8 @@ import { LocalPipeline, type ExecutionLease } from './runner';
 
 export const LOCAL_API_HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Longer than any step holds the event loop (see where the server sets it). */
+const LOCAL_KEEP_ALIVE_MS = 120_000;
 
 export interface LocalApiOptions {
   repository: Repository;
@@ -279,6 +281,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     log(`${request.method} ${url.pathname}${url.search} → ${response.statusCode} (${Date.now() - started} ms)`);
   });
+  // Jobs run in this process, so a step can hold the event loop for seconds; with Node's default of
+  // 5 s the server would then close an idle keep-alive socket while the client's next request is
+  // already on it, and the client sees ECONNRESET. The client closes idle sockets itself sooner.
+  server.keepAliveTimeout = LOCAL_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, LOCAL_API_HOST, () => resolve());
