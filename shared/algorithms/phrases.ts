@@ -12,7 +12,7 @@
  *   does not contain "opioid addiction treatment", "raise the minimum wage" contains "minimum wage").
  */
 import { languageProfile } from './languageProfiles';
-import { compareCodeUnits, ENGLISH_STOP_WORDS, isEnglish, lightStem, prepareText, profileWords } from './text';
+import { compareCodeUnits, ENGLISH_STOP_WORDS, isEnglish, lightStem, prepareText, profileWords, withoutLinks } from './text';
 
 /**
  * Words that rank high in opinion comments ("we need", "I believe", "people want") but say nothing
@@ -196,10 +196,6 @@ function canBeNominal(word: string): boolean {
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
 const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
 const SENTENCE_END = /[.!?;:\n]/u;
-/** A web address ("http://bit.ly/taxavoiders12", "www.example.org"): its parts are no words of the comment ("http", "bit"). */
-const LINK = /(?:https?:\/\/|www\.)\S+|\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+\/\S*/giu;
-/** The text without its web addresses, each replaced by a line break (it ends the run it stood in). */
-const withoutLinks = (text: string) => text.replace(LINK, '\n');
 
 export interface Token {
   /** As written ("Trump's", "NZ"). */

@@ -72,6 +72,10 @@ const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
  * directly (" - " with spaces is a dash, like "–").
  */
 const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
+/** A web address ("http://bit.ly/taxavoiders12", "www.example.org"): its parts are no words of the comment ("http", "bit"). */
+const LINK = /(?:https?:\/\/|www\.)\S+|\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+\/\S*/giu;
+/** The text without its web addresses, each replaced by a full stop on a line of its own (it ends the run and the sentence it stood in). */
+export const withoutLinks = (text: string): string => text.replace(LINK, '\n.\n');
 
 /**
  * Lower-cases one raw word and decides whether it is kept: stop words (with or without a
@@ -106,7 +110,7 @@ export function tokenRuns(text: string, language?: string): string[][] {
   const runs: string[][] = [];
   let current: string[] = [];
   let previousEnd = 0;
-  const normalised = text.normalize('NFC');
+  const normalised = withoutLinks(text.normalize('NFC'));
   for (const match of normalised.matchAll(WORD)) {
     const start = match.index ?? 0;
     const gap = normalised.slice(previousEnd, start);
@@ -198,7 +202,7 @@ function profileRuns(text: string, profile: LanguageProfile): string[][] {
   const runs: string[][] = [];
   let current: string[] = [];
   let previousEnd = 0;
-  const source = prepareText(text, profile.code);
+  const source = withoutLinks(prepareText(text, profile.code));
   for (const { word, start, end } of profileWords(source, profile)) {
     const gap = source.slice(previousEnd, start);
     previousEnd = end;

@@ -45,6 +45,12 @@ describe('tokenize', () => {
     expect(tokenize('pest-free on/near #metoo (trees)')).toEqual(['pest', 'free', 'near', 'metoo', 'trees']);
   });
 
+  it('reads no words in web addresses, and a link ends the phrase it stands in', () => {
+    expect(tokenize('Tax avoiders, see http://bit.ly/taxavoiders12 and www.ird.govt.nz today')).toEqual(['tax', 'avoiders', 'today']);
+    expect(tokenRuns('native species nzherald.co.nz/news/article plants')).toEqual([['native', 'species'], ['plants']]);
+    expect(tokenize('Gesetze siehe https://www.parlament.gv.at/gesetz jetzt', 'de')).toEqual(['gesetze', 'siehe']);
+  });
+
   it('returns nothing for empty, stop-word-only or punctuation-only text', () => {
     expect(tokenize('')).toEqual([]);
     expect(tokenize('and the of it is')).toEqual([]);
