@@ -5,7 +5,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { addScaled } from './denseKernels';
 import { DEFAULT_SEED, gaussian, seededRandom } from './random';
-import { characterNgrams, compareCodeUnits, documentTerms, stemmerFor } from './text';
+import { characterNgrams, compareCodeUnits, documentTerms, linkWordsApart, stemmerFor } from './text';
 
 /** A sparse document × term matrix in CSR form; rows are documents. */
 export interface TfidfMatrix {
@@ -210,7 +210,8 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
   const stem = options.stem ?? true;
   const languages = options.languages;
   if (languages && languages.length !== n) throw new RangeError(`embedLsa: ${n} texts but ${languages.length} languages`);
-  const terms = texts.map((text, i) => documentTerms(text, 2, stem ? stemmerFor(languages?.[i]) : undefined, languages?.[i]));
+  const readable = texts.map(linkWordsApart);
+  const terms = readable.map((text, i) => documentTerms(text, 2, stem ? stemmerFor(languages?.[i]) : undefined, languages?.[i]));
 
   let minDf = Math.max(1, Math.floor(options.minDf ?? DEFAULT_MIN_DF));
   if (options.minDf === undefined && n < SMALL_CORPUS && minDf > 1) {
@@ -235,7 +236,7 @@ export function embedLsa(texts: string[], options: LsaOptions = {}): LsaEmbeddin
   const characters =
     characterWeight > 0
       ? buildTfidf(
-          texts.map((text, i) =>
+          readable.map((text, i) =>
             !compounding || COMPOUNDING_LANGUAGES.has(languages![i])
               ? characterNgrams(text, CHARACTER_NGRAMS.min, CHARACTER_NGRAMS.max, languages?.[i])
               : [],

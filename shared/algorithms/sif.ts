@@ -16,7 +16,7 @@
  * a word with diacritics not in the vocabulary is looked up without them ("māori" → "maori").
  * Dropping stop words changes little: SIF gives them the smallest weights anyway.
  */
-import { tokenize } from './text';
+import { linkWordsApart, tokenize } from './text';
 import type { WordVectors } from './wordVectors';
 
 const SIF_A = 1e-3;
@@ -27,7 +27,7 @@ const MIN_TEXTS_FOR_COMMON_COMPONENT = 30;
 
 /** The words of a text that SIF looks up (see above). */
 export function sifWords(text: string): string[] {
-  return tokenize(text);
+  return tokenize(linkWordsApart(text));
 }
 
 /** The vocabulary rank of a token, else of the token without diacritics, else undefined. */

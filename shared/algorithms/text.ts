@@ -76,6 +76,12 @@ const PHRASE_GAP = /^(?:\s+|[-‐‑])$/u;
 const LINK = /(?:https?:\/\/|www\.)\S+|\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+\/\S*/giu;
 /** The text without its web addresses, each replaced by a full stop on a line of its own (it ends the run and the sentence it stood in). */
 export const withoutLinks = (text: string): string => text.replace(LINK, '\n.\n');
+/**
+ * The text with each web address's words set apart ("ird.govt.nz/gst" → "ird . govt . nz . gst"),
+ * so that the tokenizers, which drop links, read them as single words: for the embedding, where a
+ * link's domain tells what the comment is about, not for keywords and names, which a reader sees.
+ */
+export const linkWordsApart = (text: string): string => text.replace(LINK, (link) => ` ${link.split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean).join(' . ')} `);
 
 /**
  * Lower-cases one raw word and decides whether it is kept: stop words (with or without a

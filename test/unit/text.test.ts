@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENGLISH_STOP_WORDS, characterNgrams, compareCodeUnits, documentTerms, ngrams, tokenRuns, tokenize, lightStem } from '../../shared/algorithms/text';
+import { ENGLISH_STOP_WORDS, characterNgrams, compareCodeUnits, documentTerms, linkWordsApart, ngrams, tokenRuns, tokenize, lightStem } from '../../shared/algorithms/text';
 
 describe('ENGLISH_STOP_WORDS', () => {
   it("contains scikit-learn's list, typos included, and English contractions", () => {
@@ -49,6 +49,10 @@ describe('tokenize', () => {
     expect(tokenize('Tax avoiders, see http://bit.ly/taxavoiders12 and www.ird.govt.nz today')).toEqual(['tax', 'avoiders', 'today']);
     expect(tokenRuns('native species nzherald.co.nz/news/article plants')).toEqual([['native', 'species'], ['plants']]);
     expect(tokenize('Gesetze siehe https://www.parlament.gv.at/gesetz jetzt', 'de')).toEqual(['gesetze', 'siehe']);
+  });
+
+  it('reads a web address as single words where the embedding asks for them (linkWordsApart)', () => {
+    expect(tokenRuns(linkWordsApart('GST, see https://www.ird.govt.nz/gst-rates today'))).toEqual([['gst'], ['https'], ['www'], ['ird'], ['govt'], ['nz'], ['gst'], ['rates', 'today']]);
   });
 
   it('returns nothing for empty, stop-word-only or punctuation-only text', () => {
