@@ -141,7 +141,8 @@ export function tokenRuns(text: string, language?: string): string[][] {
  * Lower-cased words of the text in order, without stop words and without tokens shorter than two
  * characters. Unicode letters and digits count as word characters; an apostrophe inside a word
  * keeps it whole ("don't" is then dropped as a stop word, "o'brien" stays), a possessive "'s" is
- * removed ("nz's" → "nz"), and hyphens split words ("pest-free" → "pest", "free").
+ * removed ("nz's" → "nz"), and hyphens split words ("pest-free" → "pest", "free"). Web addresses
+ * give no words ({@link withoutLinks}; {@link linkWordsApart} first, where they should).
  */
 export function tokenize(text: string, language?: string): string[] {
   return tokenRuns(text, language).flat();
