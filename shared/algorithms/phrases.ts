@@ -308,7 +308,8 @@ function profilePhraseRuns(text: string, language: string): Token[][] {
   return runs;
 }
 
-const isNumber = (word: string) => /^\p{N}+$/u.test(word);
+/** A word of digits only ("55", "2070"). */
+export const isNumber = (word: string) => /^\p{N}+$/u.test(word);
 const ORDINAL = /^\p{N}+(?:st|nd|rd|th)$/u;
 const isWeak = (token: Token) => (token.language === undefined ? WEAK_LABEL_WORDS.has(token.lower) : token.weak === true);
 
@@ -504,15 +505,15 @@ export class Casing {
   see(token: Token): void {
     if (token.initial && !/^\p{Lu}{2,}/u.test(token.surface)) return;
     const letters = token.surface.replace(/'s$/i, '');
+    const kind =
+      [...letters].length >= 2 && letters === letters.toUpperCase() && letters !== letters.toLowerCase() ? 'upper' : /^\p{Lu}/u.test(letters) ? 'capital' : 'lower';
     for (const [counts, key] of [[this.counts, token.lower], [this.stems, token.stem]] as const) {
       let count = counts.get(key);
       if (!count) {
         count = { upper: 0, capital: 0, lower: 0 };
         counts.set(key, count);
       }
-      if ([...letters].length >= 2 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) count.upper++;
-      else if (/^\p{Lu}/u.test(letters)) count.capital++;
-      else count.lower++;
+      count[kind]++;
     }
   }
 
@@ -713,7 +714,6 @@ export function clusterLabelPhrases(
 }
 
 const languageOf = (candidate: Candidate) => candidate.forms.values().next().value?.tokens[0].language;
-
 
 /** Words after which a noun names what it relates to ("access to health care", "cost of living"). */
 const COMPLEMENT_WORDS: ReadonlySet<string> = new Set(['to', 'of', 'for']);

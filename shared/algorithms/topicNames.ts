@@ -1,7 +1,7 @@
 /**
  * Topic labels: the offline `keywords` naming provider, and the cleaning applied to LLM replies.
  */
-import { mostlyAdjective, phraseStem, WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
+import { isNumber, mostlyAdjective, phraseStem, WEAK_LABEL_WORDS, type LabelPhrase } from './phrases';
 import { languageProfile } from './languageProfiles';
 import { compareCodeUnits, isEnglish, tokenize } from './text';
 
@@ -454,10 +454,9 @@ function preferredFirstPhrases(window: string[]): string[] {
  */
 function normalisePhrases(keywords: string[], language?: string): string[] {
   const phrases: string[] = [];
-  const number = (word: string | undefined) => word !== undefined && /^\p{N}+$/u.test(word);
   for (const keyword of keywords) {
     const words = tokenize(keyword, language).slice(0, MAX_LABEL_WORDS);
-    if (number(words[0]) || number(words[words.length - 1])) continue;
+    if (words.length > 0 && (isNumber(words[0]) || isNumber(words[words.length - 1]))) continue;
     if (words.length === 1 && isEnglish(language) && mostlyAdjective(words[0])) continue;
     const phrase = words.join(' ');
     if (phrase && !phrases.includes(phrase)) phrases.push(phrase);
