@@ -11,6 +11,9 @@
  *                                                  freshwater, taxes, ubi, march-on
  *   npm run bench:quality -- --sets unbalanced     five mixes of unequal sources (a small conversation
  *                                                  inside a large one; not run by default)
+ *   npm run bench:quality -- --sets heldout --seeds 42 --no-resample
+ *                                                  the 25 held-out mixes that choices are checked on
+ *                                                  (not A or B; not run by default), with a summary
  *   npm run bench:quality -- --seeds 42,7          other seeds
  *   npm run bench:quality -- --embedder lsa        another offline embedder (default: the pipeline's)
  *   npm run bench:quality -- --no-peer             without the Python peer
@@ -68,6 +71,28 @@ const UNBALANCED: Record<string, [string, number?, number?][]> = {
   'biodiversity+freshwater+ubi': [['scoop-hivemind.biodiversity'], ['scoop-hivemind.freshwater'], ['scoop-hivemind.ubi']],
   'march-on-600+housing+taxes': [[MARCH_ON, 600, 7], ['scoop-hivemind.affordable-housing'], ['scoop-hivemind.taxes']],
 };
+/**
+ * The held-out mixes (`--sets heldout`): what a change to the analysis is judged on before A and B,
+ * so that it is not tuned to the two mixes the targets name. Every pair and every triple of the five
+ * themes, three triples beside a March On sample, two themes beside a larger one, four themes.
+ */
+const HELDOUT: Record<string, [string, number?, number?][]> = (() => {
+  const theme = (name: string): [string] => [`scoop-hivemind.${name}`];
+  const mixes: Record<string, [string, number?, number?][]> = {};
+  const pairs = THEMES.flatMap((a, i) => THEMES.slice(i + 1).map((b) => [a, b]));
+  const triples = THEMES.flatMap((a, i) => THEMES.slice(i + 1).flatMap((b, j) => THEMES.slice(i + j + 2).map((c) => [a, b, c])));
+  for (const names of [...pairs, ...triples]) mixes[names.join('+')] = names.map(theme);
+  mixes['biodiversity+affordable-housing+taxes+march-on-150'] = [...['biodiversity', 'affordable-housing', 'taxes'].map(theme), [MARCH_ON, 150, 3]];
+  mixes['freshwater+ubi+taxes+march-on-150'] = [...['freshwater', 'ubi', 'taxes'].map(theme), [MARCH_ON, 150, 5]];
+  mixes['biodiversity+freshwater+ubi+march-on-150'] = [...['biodiversity', 'freshwater', 'ubi'].map(theme), [MARCH_ON, 150, 11]];
+  mixes['biodiversity+affordable-housing+march-on-200'] = [...['biodiversity', 'affordable-housing'].map(theme), [MARCH_ON, 200, 13]];
+  mixes['four-themes-without-biodiversity'] = THEMES.slice(1).map(theme);
+  return mixes;
+})();
+const GROUPS = { unbalanced: UNBALANCED, heldout: HELDOUT };
+type GroupName = keyof typeof GROUPS;
+const GROUP_NAMES = Object.keys(GROUPS) as GroupName[];
+const isGroup = (key: string): key is GroupName => (GROUP_NAMES as string[]).includes(key);
 const NEIGHBORS = 15;
 const SUBSAMPLE_SHARE = 0.9;
 const SUBSAMPLE_SEEDS = [1, 2, 3];
@@ -81,8 +106,8 @@ interface DataSet {
   /** Source conversation per comment, for the mixes. */
   truth?: number[];
   sources: number;
-  /** One of the unbalanced mixes: the issue's targets for mixes A and B do not apply. */
-  unbalanced?: boolean;
+  /** One of the unbalanced or held-out mixes: the issue's targets for mixes A and B do not apply. */
+  group?: GroupName;
 }
 
 /** The comments of several sources in the pipeline's order within each: by (source, comment id). */
@@ -92,7 +117,8 @@ function mixed(groups: BenchComment[][]): { texts: string[]; truth: number[] } {
   return { texts: rows.map((r) => r.body), truth: rows.map((r) => r.source) };
 }
 
-async function dataSet(key: string): Promise<DataSet> {
+/** `group`: the group the key was asked through (a mix can be in two: the held-out triple of biodiversity, freshwater and UBI is also an unbalanced mix). */
+async function dataSet(key: string, asked?: GroupName): Promise<DataSet> {
   const read = (folder: string) => readPipelineComments(path.join(FIXTURES, folder));
   if (key === 'a' || key === 'mix-a') {
     const biodiversity = await read('scoop-hivemind.biodiversity');
@@ -103,18 +129,19 @@ async function dataSet(key: string): Promise<DataSet> {
     const groups = await Promise.all(THEMES.map((theme) => read(`scoop-hivemind.${theme}`)));
     return { key: 'b', name: 'mix B: five themes (scoop-hivemind)', ...mixed(groups), sources: 5 };
   }
-  if (UNBALANCED[key]) {
-    const groups = await Promise.all(UNBALANCED[key].map(async ([folder, count, seed]) => {
+  const group = asked ?? GROUP_NAMES.find((name) => GROUPS[name][key]);
+  if (group) {
+    const groups = await Promise.all(GROUPS[group][key].map(async ([folder, count, seed]) => {
       const comments = await read(folder);
       return count === undefined ? comments : sample(comments, count, seed ?? 7);
     }));
-    return { key, name: `unbalanced: ${key} (${groups.map((g) => g.length).join(' / ')})`, ...mixed(groups), sources: groups.length, unbalanced: true };
+    return { key, name: `${group}: ${key} (${groups.map((g) => g.length).join(' / ')})`, ...mixed(groups), sources: groups.length, group };
   }
   if (key === 'march-on' || THEMES.includes(key)) {
     const folder = key === 'march-on' ? MARCH_ON : `scoop-hivemind.${key}`;
     return { key, name: folder, texts: (await read(folder)).map((c) => c.body), sources: 1 };
   }
-  throw new Error(`unknown set "${key}": one of ${[...ALL_SETS, 'unbalanced', ...Object.keys(UNBALANCED)].join(', ')}`);
+  throw new Error(`unknown set "${key}": one of ${[...ALL_SETS, ...GROUP_NAMES, ...new Set([...Object.keys(UNBALANCED), ...Object.keys(HELDOUT)])].join(', ')}`);
 }
 
 const clusterCount = (labels: number[]) => new Set(labels.filter((l) => l >= 0)).size;
@@ -212,6 +239,33 @@ const f2 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const counts = (values: number[]) => (new Set(values).size === 1 ? String(values[0]) : values.join('/'));
 
+interface HeldoutFigures {
+  key: string;
+  comments: number;
+  clusters: number[];
+  /** At the layer nearest the number of sources (means over the seeds). */
+  nearest: { nmi: number; purity: number };
+  nmiOverLayers: number;
+  peers: { variant: string; nearestNmi: number; nmiOverLayers: number }[];
+}
+
+/** One line per held-out mix and the means over them: the figure a change to the analysis is judged by. */
+function printHeldout(rows: HeldoutFigures[], target: (verdict: 'INFO', what: string, measured: string) => void): void {
+  const average = (pick: (row: HeldoutFigures) => number) => mean(rows.map(pick));
+  console.log(`\nHeld-out mixes (${rows.length}): NMI and purity at the layer nearest the number of sources, NMI over all layers${rows[0].peers.length ? '; each peer\'s NMI at the same two' : ''}`);
+  for (const row of rows) {
+    console.log(
+      `  ${row.key.padEnd(52)} ${String(row.comments).padStart(4)}  ${row.clusters.join('/').padEnd(10)}  NMI ${f2(row.nearest.nmi)}  purity ${f2(row.nearest.purity)}  all layers ${f2(row.nmiOverLayers)}` +
+        row.peers.map((peer, p) => `  p${p + 1} ${f2(peer.nearestNmi)} / ${f2(peer.nmiOverLayers)}`).join(''),
+    );
+  }
+  const f3 = (x: number) => x.toFixed(3);
+  const ours = `NMI ${f3(average((r) => r.nearest.nmi))}, purity ${f3(average((r) => r.nearest.purity))}, NMI over all layers ${f3(average((r) => r.nmiOverLayers))}`;
+  console.log(`  mean: ${ours}`);
+  rows[0].peers.forEach((peer, p) => console.log(`  mean of peer ${p + 1} (${peer.variant}): NMI ${f3(average((r) => r.peers[p].nearestNmi))}, NMI over all layers ${f3(average((r) => r.peers[p].nmiOverLayers))}`));
+  target('INFO', `held-out mixes (${rows.length}), means at the layer nearest the number of sources`, ours);
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -226,17 +280,18 @@ async function main() {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .flatMap((key) => (key === 'unbalanced' ? Object.keys(UNBALANCED) : [key]));
+    .flatMap((key): { key: string; group?: GroupName }[] => (isGroup(key) ? Object.keys(GROUPS[key]).map((member) => ({ key: member, group: key })) : [{ key }]));
   const seeds = (values.seeds ?? '42,7,2027').split(',').map(Number);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds: non-negative integers, got ${values.seeds}`);
   const sets: DataSet[] = [];
-  for (const key of keys) sets.push(await dataSet(key));
+  for (const { key, group } of keys) sets.push(await dataSet(key, group));
 
   const peerProbe = values['no-peer'] ? { why: '--no-peer' } : findPeerPython();
   if (!peerProbe.python) console.log(`peer skipped: ${peerProbe.why}`);
   else console.log(`peer: ${peerProbe.python} test/bench/quality_peer.py (on the mixes, at our cluster counts)`);
 
   const results: unknown[] = [];
+  const heldout: HeldoutFigures[] = [];
   const targets: string[] = [];
   const target = (verdict: 'PASS' | 'MISS' | 'INFO', what: string, measured: string) => targets.push(`${verdict}  ${what}: ${measured}`);
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
@@ -351,12 +406,23 @@ async function main() {
       notes,
     });
 
+    if (set.group === 'heldout') {
+      heldout.push({
+        key: set.key,
+        comments: set.texts.length,
+        clusters: layers.map((l) => l.clusters[0]),
+        nearest: { nmi: nearest.nmi as number, purity: nearest.purity as number },
+        nmiOverLayers: mean(layers.map((l) => l.nmi as number)),
+        peers: peers.map((peer, p) => ({ variant: peer.name, nearestNmi: nearest.peers[p].nmi, nmiOverLayers: mean(layers.map((l) => l.peers[p].nmi)) })),
+      });
+    }
+
     // The issue's targets.
-    if (set.sources === 5 && !set.unbalanced) {
+    if (set.sources === 5 && !set.group) {
       target(verdict((nearest.nmi as number) >= 0.5), `${set.name}: NMI ≥ 0.50 at the layer nearest 5 clusters (layer ${nearest.layer}, ${counts(nearest.clusters)})`, f2(nearest.nmi));
       target(verdict((nearest.purity as number) >= 0.75), `${set.name}: purity ≥ 0.75 at that layer`, f2(nearest.purity));
     }
-    if (set.sources === 2 && !set.unbalanced) target(verdict((coarsest.purity as number) >= 0.9), `${set.name}: coarse purity ≥ 0.90 (layer ${coarsest.layer}, ${counts(coarsest.clusters)} clusters)`, f2(coarsest.purity));
+    if (set.sources === 2 && !set.group) target(verdict((coarsest.purity as number) >= 0.9), `${set.name}: coarse purity ≥ 0.90 (layer ${coarsest.layer}, ${counts(coarsest.clusters)} clusters)`, f2(coarsest.purity));
     if (set.truth) {
       peers.forEach((peer, p) => {
         const differences = layers.map((l) => (l.nmi as number) - l.peers[p].nmi);
@@ -376,9 +442,12 @@ async function main() {
     }
     const worstNoise = Math.max(...layers.map((l) => l.noise));
     target(verdict(worstNoise <= 0.1), `${set.name}: noise ≤ 10 % every layer`, `max ${pct(worstNoise)}`);
+    if (set.group === 'heldout') continue; // judged by the summary's means; their peer comparisons above stay
     if (set.truth) target('INFO', `${set.name}: largest coarse topic (≤ 25 % applies to single conversations, not to a mix of ${set.sources} sources)`, pct(coarsest.largest));
     else target(verdict(coarsest.largest <= 0.25), `${set.name}: largest coarse topic ≤ 25 % (layer ${coarsest.layer}, ${counts(coarsest.clusters)} clusters)`, pct(coarsest.largest));
   }
+
+  if (heldout.length > 0) printHeldout(heldout, target);
 
   console.log(`\nTargets (the issue's; embedder ${embedderName}, seeds ${seeds.join('/')}):`);
   for (const line of targets) console.log(`  ${line}`);
