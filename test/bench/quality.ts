@@ -74,7 +74,7 @@ const UNBALANCED: Record<string, [string, number?, number?][]> = {
 /**
  * The held-out mixes (`--sets heldout`): what a change to the analysis is judged on before A and B,
  * so that it is not tuned to the two mixes the targets name. Every pair and every triple of the five
- * themes, three triples beside a March On sample, two themes beside a larger one, four themes.
+ * themes, three triples and one pair beside a March On sample, the four themes without biodiversity.
  */
 const HELDOUT: Record<string, [string, number?, number?][]> = (() => {
   const theme = (name: string): [string] => [`scoop-hivemind.${name}`];
