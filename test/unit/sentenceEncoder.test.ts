@@ -32,7 +32,14 @@ describe('the sentence encoder (Universal Sentence Encoder lite, from models/use
     const again = (await encoder.encode([comment]))[0];
     const amongOthers = (await encoder.encode(['Tax sugar.', comment, 'We need far more housing near the railway stations in every city']))[1];
     expect(again).toEqual(alone);
-    for (let d = 0; d < alone.length; d++) expect(amongOthers[d]).toBeCloseTo(alone[d], 4);
+    expect(amongOthers).toEqual(alone);
+  });
+
+  it('calls the model with texts of one token count at a time, so that none is padded', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { equalLengthCalls } = require('../../shared/providers/embedding/sentenceEncoderWorker.cjs') as { equalLengthCalls(counts: number[], batch: number): number[][] };
+    expect(equalLengthCalls([5, 3, 5, 5, 3, 9], 2)).toEqual([[1, 4], [0, 2], [3], [5]]);
+    expect(equalLengthCalls([], 16)).toEqual([]);
   });
 
   it('names the missing file when its folder is not found', () => {
@@ -43,8 +50,8 @@ describe('the sentence encoder (Universal Sentence Encoder lite, from models/use
 });
 
 describe('the sentence encoder on worker threads', () => {
-  // Comments of many lengths, so that the calls of 16 differ in how much they pad and a comment that
-  // changed call would change its vector.
+  // Comments of many lengths: were a call to pad its shorter comments, a comment that changed call
+  // would change its vector.
   const subjects = ['the buses', 'rents in the city', 'native birds', 'the income tax', 'school lunches', 'bike lanes on the main road', 'the hospital'];
   const claims = ['should be free', 'are far too high for young families who work here', 'need protecting from stoats', 'must go down', 'cost too much'];
   const texts = Array.from({ length: 150 }, (_, i) => `${subjects[i % subjects.length]} ${claims[(i * 3) % claims.length]}${' and more of it'.repeat(i % 6)} (${i})`);
@@ -69,6 +76,15 @@ describe('the sentence encoder on worker threads', () => {
     expect(three.workers()).toBe(3);
     // A warm pool, and an input smaller than one worker's share.
     expect(bytes(await three.encode(texts.slice(0, 5)))).toEqual(bytes(await inThread.encode(texts.slice(0, 5))));
+  });
+
+  it('gives every comment the bytes it gets alone, whatever else is encoded with it', async () => {
+    const inThread = start({ threads: 1, minCommentsForWorkers: 0 });
+    const together = bytes(await inThread.encode(texts));
+    const reversed = bytes(await inThread.encode([...texts].reverse())).reverse();
+    expect(reversed).toEqual(together);
+    // Every sixth comment alone: padded among the others, most of them would differ in the last digits.
+    for (let i = 0; i < texts.length; i += 6) expect(bytes(await inThread.encode([texts[i]]))[0]).toBe(together[i]);
   });
 
   it('keeps small inputs in the main thread while no worker runs', async () => {

@@ -29,9 +29,10 @@ export const SENTENCE_ENCODER_FOLDER = path.join('models', 'use-lite');
 const WORKER_FILE = 'sentenceEncoderWorker.cjs';
 
 /**
- * Comments per call. The model pads every comment of a call to the longest one, so the comments are
- * encoded in order of length (each call holds comments of about one length) and in small calls. The
- * calls are the same whatever the threads (a thread gets whole calls), so the vectors are too.
+ * Most comments per call. A call holds comments of one token count (the worker's equalLengthCalls),
+ * so none is padded and each gets the vector it gets alone, whatever the threads and whatever else
+ * the conversation holds. The comments go out in order of length, so that a worker's share holds
+ * few token counts and its calls stay full.
  */
 const BATCH = 16;
 /** Calls per message to a worker: enough that messages cost nothing, few enough that the workers finish together. */
@@ -163,8 +164,9 @@ function findWorkerFile(folder: string): string {
 }
 
 /**
- * Tasks of whole calls (BATCH), handed to whichever worker is free, longest first: the workers start
- * and run at their own pace (other processes share the cores) and finish about together.
+ * Tasks of BATCH × BATCHES_PER_TASK comments of about one length, handed to whichever worker is free,
+ * longest first: the workers start and run at their own pace (other processes share the cores) and
+ * finish about together.
  */
 async function encodeOnWorkers(workers: EncoderWorker[], ordered: string[]): Promise<Float32Array[]> {
   const size = BATCH * BATCHES_PER_TASK;
