@@ -239,30 +239,32 @@ const f2 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const counts = (values: number[]) => (new Set(values).size === 1 ? String(values[0]) : values.join('/'));
 
-interface HeldoutFigures {
-  key: string;
-  comments: number;
-  clusters: number[];
-  /** At the layer nearest the number of sources (means over the seeds). */
-  nearest: { nmi: number; purity: number };
-  nmiOverLayers: number;
-  peers: { variant: string; nearestNmi: number; nmiOverLayers: number }[];
+/** A held-out mix's figures, as the per-set table has them. */
+interface HeldoutRow {
+  set: DataSet;
+  layers: LayerFigures[];
+  nearest: LayerFigures;
+  peerNames: string[];
 }
 
 /** One line per held-out mix and the means over them: the figure a change to the analysis is judged by. */
-function printHeldout(rows: HeldoutFigures[], target: (verdict: 'INFO', what: string, measured: string) => void): void {
-  const average = (pick: (row: HeldoutFigures) => number) => mean(rows.map(pick));
-  console.log(`\nHeld-out mixes (${rows.length}): NMI and purity at the layer nearest the number of sources, NMI over all layers${rows[0].peers.length ? '; each peer\'s NMI at the same two' : ''}`);
+function printHeldout(rows: HeldoutRow[], target: (verdict: 'INFO', what: string, measured: string) => void): void {
+  const average = (pick: (row: HeldoutRow) => number) => mean(rows.map(pick));
+  const overLayers = (row: HeldoutRow, nmi: (l: LayerFigures) => number) => mean(row.layers.map(nmi));
+  const peerNames = rows[0].peerNames;
+  console.log(`\nHeld-out mixes (${rows.length}): NMI and purity at the layer nearest the number of sources, NMI over all layers${peerNames.length ? '; each peer\'s NMI at the same two' : ''}`);
   for (const row of rows) {
     console.log(
-      `  ${row.key.padEnd(52)} ${String(row.comments).padStart(4)}  ${row.clusters.join('/').padEnd(10)}  NMI ${f2(row.nearest.nmi)}  purity ${f2(row.nearest.purity)}  all layers ${f2(row.nmiOverLayers)}` +
-        row.peers.map((peer, p) => `  p${p + 1} ${f2(peer.nearestNmi)} / ${f2(peer.nmiOverLayers)}`).join(''),
+      `  ${row.set.key.padEnd(52)} ${String(row.set.texts.length).padStart(4)}  ${row.layers.map((l) => l.clusters[0]).join('/').padEnd(10)}  NMI ${f2(row.nearest.nmi)}  purity ${f2(row.nearest.purity)}  all layers ${f2(overLayers(row, (l) => l.nmi as number))}` +
+        peerNames.map((_, p) => `  p${p + 1} ${f2(row.nearest.peers[p].nmi)} / ${f2(overLayers(row, (l) => l.peers[p].nmi))}`).join(''),
     );
   }
   const f3 = (x: number) => x.toFixed(3);
-  const ours = `NMI ${f3(average((r) => r.nearest.nmi))}, purity ${f3(average((r) => r.nearest.purity))}, NMI over all layers ${f3(average((r) => r.nmiOverLayers))}`;
+  const ours = `NMI ${f3(average((r) => r.nearest.nmi as number))}, purity ${f3(average((r) => r.nearest.purity as number))}, NMI over all layers ${f3(average((r) => overLayers(r, (l) => l.nmi as number)))}`;
   console.log(`  mean: ${ours}`);
-  rows[0].peers.forEach((peer, p) => console.log(`  mean of peer ${p + 1} (${peer.variant}): NMI ${f3(average((r) => r.peers[p].nearestNmi))}, NMI over all layers ${f3(average((r) => r.peers[p].nmiOverLayers))}`));
+  peerNames.forEach((name, p) =>
+    console.log(`  mean of peer ${p + 1} (${name}): NMI ${f3(average((r) => r.nearest.peers[p].nmi))}, NMI over all layers ${f3(average((r) => overLayers(r, (l) => l.peers[p].nmi)))}`),
+  );
   target('INFO', `held-out mixes (${rows.length}), means at the layer nearest the number of sources`, ours);
 }
 
@@ -291,7 +293,7 @@ async function main() {
   else console.log(`peer: ${peerProbe.python} test/bench/quality_peer.py (on the mixes, at our cluster counts)`);
 
   const results: unknown[] = [];
-  const heldout: HeldoutFigures[] = [];
+  const heldout: HeldoutRow[] = [];
   const targets: string[] = [];
   const target = (verdict: 'PASS' | 'MISS' | 'INFO', what: string, measured: string) => targets.push(`${verdict}  ${what}: ${measured}`);
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
@@ -406,16 +408,7 @@ async function main() {
       notes,
     });
 
-    if (set.group === 'heldout') {
-      heldout.push({
-        key: set.key,
-        comments: set.texts.length,
-        clusters: layers.map((l) => l.clusters[0]),
-        nearest: { nmi: nearest.nmi as number, purity: nearest.purity as number },
-        nmiOverLayers: mean(layers.map((l) => l.nmi as number)),
-        peers: peers.map((peer, p) => ({ variant: peer.name, nearestNmi: nearest.peers[p].nmi, nmiOverLayers: mean(layers.map((l) => l.peers[p].nmi)) })),
-      });
-    }
+    if (set.group === 'heldout') heldout.push({ set, layers, nearest, peerNames: peers.map((peer) => peer.name) });
 
     // The issue's targets.
     if (set.sources === 5 && !set.group) {
