@@ -48,6 +48,11 @@ export function embedHybrid(
   };
 }
 
+/** What besideLsa multiplies the second vector by: one number, so that sentenceHybrid.ts can undo it exactly. */
+export function secondHalfScale(weight: number): number {
+  return weight * (1 / Math.sqrt(1 + weight * weight));
+}
+
 /**
  * Each comment's LSA vector (unit length) followed by its second vector (unit length; none: that
  * half stays zero), the halves weighted 1 : `weight` and the whole of unit length.
@@ -62,6 +67,7 @@ export function besideLsa(
 ): { vectors: Float32Array[]; dimensions: number; missing: number } {
   const dimensions = lsa.dimensions + secondDimensions;
   const scale = 1 / Math.sqrt(1 + weight * weight);
+  const secondScale = secondHalfScale(weight);
   let missing = 0;
   const vectors = lsa.vectors.map((lsaVector, i) => {
     const out = new Float32Array(dimensions);
@@ -72,7 +78,7 @@ export function besideLsa(
       return out; // the LSA half is already of unit length
     }
     for (let d = 0; d < lsa.dimensions; d++) out[d] *= scale;
-    for (let d = 0; d < secondDimensions; d++) out[lsa.dimensions + d] = weight * scale * secondVector[d];
+    for (let d = 0; d < secondDimensions; d++) out[lsa.dimensions + d] = secondScale * secondVector[d];
     return out;
   });
   return { vectors, dimensions, missing };

@@ -97,6 +97,11 @@ export type JobRecord = {
   embedding_model?: string;
   embedding_provider?: string;
   embedding_dimensions?: number;
+  /**
+   * An embedder that reuses earlier vectors (`sentence`): the job whose rows it took them from
+   * (null: none), how many comments it took and how many it encoded.
+   */
+  embedding_reuse?: { from_job: string | null; reused: number; encoded: number };
   /** The most common language of the comments (ISO 639-1; shared/algorithms/language.ts). */
   language?: string;
   /** Share of the comments per language, largest first. */
@@ -123,6 +128,6 @@ export const JOB_FIELDS = {
   source: 'string?', parameters: 'object?', request_hash: 'string?', steps: 'object?', current_step: 'string?', error: 'object?',
   failure_redrive_count: 'number?', redrive_count: 'number?', lease: 'object?', lineage: 'object?', naming_calls_saved: 'number?',
   num_comments: 'number?', has_votes: 'boolean?', opinion_groups: 'number?', metadata: 'object?', source_filtering: 'object?', embedding_model: 'string?',
-  embedding_provider: 'string?', embedding_dimensions: 'number?', language: 'string?', language_shares: 'object?', umap_parameters: 'object?', clustering_parameters: 'object?',
+  embedding_provider: 'string?', embedding_dimensions: 'number?', embedding_reuse: 'object?', language: 'string?', language_shares: 'object?', umap_parameters: 'object?', clustering_parameters: 'object?',
   cluster_layers: 'array?', evaluation: 'array?', step_timings_ms: 'object?', counts: 'object?', warnings: 'strings?', adjustments: 'strings?',
 } as const satisfies { readonly [K in keyof JobRecord]-?: FieldSpec };

@@ -21,7 +21,7 @@ import { OpenAiNamer } from './naming/openai';
 import { apiKeyResolver, type ApiKeyResolver } from './secrets';
 import { EMBEDDER_SETTINGS, NAMER_SETTINGS } from './settings';
 
-export type { EmbeddingProvider, EmbeddingResult } from './embedding/provider';
+export type { EarlierEmbeddings, EmbeddingProvider, EmbeddingResult } from './embedding/provider';
 export type { ClusterToName, TopicNamer } from './naming/namer';
 
 export interface ProviderServices {

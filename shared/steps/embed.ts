@@ -5,7 +5,10 @@
  */
 import type { StepFunction, StepResult } from '../handler';
 import { OFFLINE_EMBEDDERS, type EmbeddingBatch, type StepInput } from '../pipeline';
-import { createEmbeddingProvider, defaultProviderServices } from '../providers';
+import { createEmbeddingProvider, defaultProviderServices, type EarlierEmbeddings, type EmbeddingProvider } from '../providers';
+import type { Repository } from '../repository';
+import { embeddingVector } from '../contract/rows';
+import { previousCompletedJob } from './lineage';
 import type { Dependencies } from '../dependencies';
 import { loadSource, type PolisExport } from '../sources';
 import { encodeVector } from '../vectors';
@@ -45,10 +48,32 @@ export function languageWarnings(detection: LanguageDetection, provider: string)
   ];
 }
 
+/**
+ * The vectors of the conversation's previous COMPLETED job, for an embedder that reuses them: only
+ * from a job that recorded `embedding_reuse`, since only the code that records it makes a comment's
+ * encoder vector from its text alone. Any such job gives the same bytes, so a retry that finds a
+ * newer one embeds exactly as its first attempt did.
+ */
+async function earlierEmbeddings(input: StepInput, repository: Repository, embedder: EmbeddingProvider): Promise<{ job_id: string; embeddings: EarlierEmbeddings } | undefined> {
+  if (!embedder.reusesEarlierVectors) return undefined;
+  const previous = await previousCompletedJob(repository, await repository.requireJob(input.job_id));
+  if (!previous?.embedding_reuse || previous.embedding_provider !== embedder.provider || !previous.embedding_model) return undefined;
+  const rows = await repository.queryByJob('embeddings', previous.job_id, { attributes: ['comment_text', 'embedding'] });
+  return {
+    job_id: previous.job_id,
+    embeddings: { model: previous.embedding_model, byText: new Map(rows.map((row) => [row.comment_text, embeddingVector(row)])) },
+  };
+}
+
 async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments, languages?: string[]) {
   // All vectors or none: a provider that keeps failing throws before anything is written.
   const embedder = createEmbeddingProvider(input.options, deps.providers ?? defaultProviderServices());
-  const embedding = await embedder.embed(comments.map((comment) => comment.text));
+  // Fanned-out batches (API embedders) never reuse: only the whole conversation's Embed looks back.
+  const earlier = input.batch ? undefined : await earlierEmbeddings(input, deps.repository, embedder);
+  const embedding = await embedder.embed(
+    comments.map((comment) => comment.text),
+    earlier?.embeddings,
+  );
   const rows = comments.map((comment, i) => ({
     job_id: input.job_id,
     conversation_id: input.conversation_id,
@@ -66,7 +91,8 @@ async function embedComments(input: StepInput, deps: Dependencies, source: Polis
     group_votes: source.group_votes?.get(comment.comment_id),
   }));
   const facts = { provider: embedder.provider, model: embedding.model, dimensions: embedding.dimensions };
-  return { rows, facts, adjustments: embedding.adjustments };
+  const reuse = embedding.reuse && { from_job: earlier?.job_id ?? null, ...embedding.reuse };
+  return { rows, facts, reuse, adjustments: embedding.adjustments };
 }
 
 function sourceFacts(source: PolisExport) {
@@ -90,7 +116,7 @@ export const embedStep: StepFunction = async (input, deps) => {
   }
   // Detected once here and stored on every row: the later steps read the codes instead of detecting again.
   const detection = detectLanguages(source.comments.map((comment) => comment.text));
-  const { rows, facts, adjustments } = await embedComments(input, deps, source, source.comments, detection.languages);
+  const { rows, facts, reuse, adjustments } = await embedComments(input, deps, source, source.comments, detection.languages);
   const { written, deleted } = await repository.replaceJobRows('embeddings', input.job_id, rows);
   await repository.updateJob(input.job_id, input.conversation_id, {
     ...sourceFacts(source),
@@ -98,11 +124,12 @@ export const embedStep: StepFunction = async (input, deps) => {
     embedding_model: facts.model,
     embedding_provider: facts.provider,
     embedding_dimensions: facts.dimensions,
+    embedding_reuse: reuse ?? null,
   });
   return {
     rows_written: written,
     rows_deleted: deleted,
-    details: { comments: rows.length, ...facts, language: detection.conversation },
+    details: { comments: rows.length, ...facts, language: detection.conversation, ...(reuse ? { reused_vectors: reuse.reused, reused_from: reuse.from_job } : {}) },
     warnings: [...(source.warnings ?? []), ...languageWarnings(detection, facts.provider)],
     adjustments,
   };

@@ -10,6 +10,9 @@
  *   npm run bench -- --db in-process      dynalite inside the pipeline's process, as `npm start` runs it
  *   npm run bench -- --write-concurrency 16
  *   DELPHI_EMBEDDER=hybrid npm run bench   another embedder than the default (the header names the model)
+ *   npm run bench -- --after 10            the measured job follows a COMPLETED job of the conversation that
+ *                                          lacked its newest 10 % of comments (0: had them all), as when a
+ *                                          conversation is analysed again as it grows
  * Results: test-output/bench/results.json (curve.json for --curve).
  *
  * By default the local DynamoDB (dynalite) runs in a process of its own, so the steps' CPU time is
@@ -27,7 +30,7 @@ import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BIODIVERSITY, MARCH_ON, mixedComments, readComments, syntheticComments, writeExport, type BenchComment } from './datasets';
+import { BIODIVERSITY, MARCH_ON, mixedComments, readComments as readExportComments, syntheticComments, writeExport, type BenchComment } from './datasets';
 
 const STEPS = ['MarkRunning', 'Embed', 'ProjectUmap', 'Cluster', 'ExtractKeywords', 'ComputeFeatures', 'NameTopics', 'MarkCompleted'];
 const OUT_DIR = path.resolve(__dirname, '../../test-output/bench');
@@ -52,6 +55,8 @@ interface RunResult {
   steps: Record<string, StepFigures>;
   quality: unknown;
   cluster_layers: unknown;
+  /** With --after: the comments of the earlier job, and what Embed took from it. */
+  earlier?: { comments: number; embedding_reuse: unknown };
 }
 
 interface Timing {
@@ -80,8 +85,8 @@ function calibrate(): number {
 }
 
 function commentsFor(set: string): BenchComment[] {
-  if (set === 'biodiversity') return readComments(BIODIVERSITY);
-  if (set === 'march-on') return readComments(MARCH_ON);
+  if (set === 'biodiversity') return readExportComments(BIODIVERSITY);
+  if (set === 'march-on') return readExportComments(MARCH_ON);
   if (set === 'mixed') return mixedComments();
   const synthetic = /^synthetic-(\d+)$/.exec(set);
   if (synthetic) return syntheticComments(Number(synthetic[1]));
@@ -111,7 +116,7 @@ async function startDatabaseProcess(): Promise<{ endpoint: string; stop: () => P
   };
 }
 
-async function worker(source: string, database: string, writeConcurrency?: number): Promise<void> {
+async function worker(source: string, database: string, writeConcurrency?: number, earlierSource?: string): Promise<void> {
   process.env.LOG_LEVEL = 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   await import('../../shared/local/polyfills');
@@ -141,6 +146,10 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
         })();
   setDependencies({ repository: db.repository });
   const pipeline = new LocalPipeline();
+  if (earlierSource) {
+    const earlier = await pipeline.run({ conversation_id: 'bench', source: earlierSource });
+    if (earlier.status !== 'SUCCEEDED') throw new Error(`earlier pipeline ${earlier.status}: ${earlier.error} ${earlier.cause}`);
+  }
   const calibration_ms = calibrate();
   const load_average = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -197,6 +206,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
     steps,
     quality: job?.evaluation,
     cluster_layers: job?.cluster_layers,
+    ...(earlierSource ? { earlier: { comments: readExportComments(earlierSource).length, embedding_reuse: job?.embedding_reuse } } : {}),
   };
   await db.close();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
@@ -210,8 +220,8 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function runWorker(source: string, database: string, writeConcurrency?: string): RunResult {
-  const extra = writeConcurrency ? ['--write-concurrency', writeConcurrency] : [];
+function runWorker(source: string, database: string, writeConcurrency?: string, earlierSource?: string): RunResult {
+  const extra = [...(writeConcurrency ? ['--write-concurrency', writeConcurrency] : []), ...(earlierSource ? ['--earlier', earlierSource] : [])];
   const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--worker', source, '--db', database, ...extra], {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
@@ -274,6 +284,7 @@ function medianRun(runs: RunResult[]) {
     steps,
     quality: runs[0].quality,
     cluster_layers: runs[0].cluster_layers,
+    earlier: runs[0].earlier,
   };
 }
 
@@ -286,6 +297,9 @@ function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: Pe
       `${(result.total_cpu_ms / 1000).toFixed(2)} s CPU, peak RSS ${result.peak_rss_mb.toFixed(0)} MB ` +
       `(calibration ${result.calibration_ms.join('/')} ms, quiet ≈ 250; load ${result.load_average.join('/')})`,
   );
+  if (result.earlier) {
+    console.log(`  after a COMPLETED job of the conversation on ${result.earlier.comments} of its comments; Embed's reuse: ${JSON.stringify(result.earlier.embedding_reuse)}`);
+  }
   console.log(`  ${'step'.padEnd(16)}${'wall ms'.padStart(8)}${'cpu ms'.padStart(8)}${'RSS MB'.padStart(8)}${'rows'.padStart(8)}${'rows/s'.padStart(8)}${peer ? `${'peer ms'.padStart(9)}${'step/peer'.padStart(10)}` : ''}`);
   for (const step of STEPS) {
     const s = result.steps[step];
@@ -352,10 +366,14 @@ async function main() {
       'no-peer': { type: 'boolean', default: false },
       db: { type: 'string', default: 'separate' },
       'write-concurrency': { type: 'string' },
+      after: { type: 'string' },
+      earlier: { type: 'string' },
     },
   });
   if (values.db !== 'separate' && values.db !== 'in-process') throw new Error(`--db is separate or in-process, not ${values.db}`);
-  if (values.worker) return worker(values.worker, values.db, values['write-concurrency'] ? Number(values['write-concurrency']) : undefined);
+  if (values.worker) return worker(values.worker, values.db, values['write-concurrency'] ? Number(values['write-concurrency']) : undefined, values.earlier);
+  const after = values.after === undefined ? undefined : Number(values.after);
+  if (after !== undefined && !(after >= 0 && after < 100)) throw new Error(`--after is a percentage from 0 to under 100, not ${values.after}`);
 
   const sets = values.sets?.split(',') ?? (values.curve ? ['synthetic-1000', 'synthetic-2000', 'synthetic-5000', 'synthetic-10000', 'synthetic-20000'] : ['biodiversity', 'march-on', 'mixed', 'synthetic-20000']);
   const runs = Number(values.runs ?? (values.curve ? 1 : 3));
@@ -369,7 +387,9 @@ async function main() {
   for (const set of sets) {
     const comments = commentsFor(set);
     const source = writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-`)), comments);
-    const measured = Array.from({ length: runs }, () => runWorker(source, values.db as string, values['write-concurrency']));
+    const earlierSource =
+      after === undefined ? undefined : writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-earlier-`)), comments.slice(0, Math.round(comments.length * (1 - after / 100))));
+    const measured = Array.from({ length: runs }, () => runWorker(source, values.db as string, values['write-concurrency'], earlierSource));
     const result = medianRun(measured);
     const peer = python ? runPeer(python, comments) : undefined;
     printTable(set, result, peer);

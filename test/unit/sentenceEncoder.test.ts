@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { besideLsa } from '../../shared/algorithms/hybrid';
+import { seededRandom } from '../../shared/algorithms/random';
 import { embedLsa } from '../../shared/algorithms/lsa';
-import { SENTENCE_VECTOR_WEIGHT } from '../../shared/algorithms/sentenceHybrid';
+import { isSentenceModelOf, SENTENCE_VECTOR_WEIGHT, storedSentenceVector } from '../../shared/algorithms/sentenceHybrid';
 import { parseEnvironment } from '../../shared/config';
 import { ConfigurationError, ProviderError } from '../../shared/errors';
 import { SentenceEmbedder } from '../../shared/providers/embedding/sentence';
@@ -183,5 +184,82 @@ describe('the sentence embedder', () => {
     expect(missing).toBe(1);
     expect(Array.from(vectors[1].subarray(0, 2))).toEqual(Array.from(lsa.vectors[1]));
     expect(vectors[0][3]).toBeCloseTo(2 / Math.sqrt(5), 6);
+  });
+});
+
+describe('reusing an earlier job\'s sentence vectors', () => {
+  const bytes = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+  const randomUnit = (random: () => number, dimensions: number) => {
+    const vector = Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
+    const length = norm(vector);
+    return vector.map((x) => x / length);
+  };
+
+  it('recovers from a stored vector an encoder vector that besideLsa turns into the same bytes', () => {
+    const texts = Array.from({ length: 200 }, (_, i) => `comment ${i} about topic ${i % 7} and word${i % 13}`);
+    const lsa = embedLsa(texts, { dimensions: 5 });
+    const random = seededRandom(11);
+    const encoded = texts.map(() => randomUnit(random, 64));
+    const stored = besideLsa(lsa, encoded, 64, SENTENCE_VECTOR_WEIGHT, texts.map(() => true)).vectors;
+    const recovered = stored.map((vector) => storedSentenceVector(vector, 64));
+    expect(recovered.every((vector) => vector !== undefined)).toBe(true);
+    const again = besideLsa(lsa, recovered, 64, SENTENCE_VECTOR_WEIGHT, texts.map(() => true)).vectors;
+    again.forEach((vector, i) => expect(bytes(vector).equals(bytes(stored[i])), `comment ${i}`).toBe(true));
+  });
+
+  it('finds none where the comment had LSA alone, or the halves were weighted otherwise', () => {
+    const texts = ['protect the native birds', 'rents are too high', 'tax the rich more', 'trap the stoats'];
+    const lsa = embedLsa(texts, { dimensions: 2 });
+    const random = seededRandom(3);
+    const encoded = texts.map((_, i) => (i === 1 ? undefined : randomUnit(random, 16)));
+    const stored = besideLsa(lsa, encoded, 16, SENTENCE_VECTOR_WEIGHT, texts.map(() => true)).vectors;
+    expect(storedSentenceVector(stored[1], 16)).toBeUndefined();
+    expect(storedSentenceVector(stored[0], 16)).toBeDefined();
+    const otherWeight = besideLsa(lsa, encoded, 16, 2, texts.map(() => true)).vectors;
+    expect(storedSentenceVector(otherWeight[0], 16)).toBeUndefined();
+    expect(storedSentenceVector(stored[0].subarray(0, 10), 16)).toBeUndefined();
+  });
+
+  it('tells this encoder\'s model names from others', () => {
+    expect(isSentenceModelOf(`sentence-lsa100-${SENTENCE_ENCODER.name}${SENTENCE_ENCODER.dimensions}`, SENTENCE_ENCODER)).toBe(true);
+    expect(isSentenceModelOf(`sentence-lsa7-${SENTENCE_ENCODER.name}${SENTENCE_ENCODER.dimensions}`, SENTENCE_ENCODER)).toBe(true);
+    for (const other of ['sentence-lsa100', 'hybrid-lsa100-glove100-sif', `sentence-lsa100-${SENTENCE_ENCODER.name}256`, `sentence-lsaX-${SENTENCE_ENCODER.name}512`]) {
+      expect(isSentenceModelOf(other, SENTENCE_ENCODER), other).toBe(false);
+    }
+  });
+
+  it('encodes only the comments the earlier vectors lack, and gives every comment the bytes a fresh run gives', async () => {
+    const english = [
+      'Protect native birds from predators in the national parks',
+      'Rates for renters are far too high in Auckland',
+      'Trap the stoats and the possums before the birds are gone',
+      'Build more social housing so that rents come down',
+      'A universal basic income would replace the benefits',
+      'Tax capital gains on second homes',
+      'Clean rivers need fewer cows on the farms',
+    ];
+    // Two: a language of one comment only is read as the conversation's main one.
+    const german = ['Die Mieten in Wien sind viel zu hoch für junge Familien', 'Mehr Radwege und Busse statt neuer Autobahnen in Österreich'];
+    const asked: string[] = [];
+    const counting = async () => {
+      const encoder = await loadSentenceEncoder();
+      return { encode: (texts: string[]) => (asked.push(...texts), encoder.encode(texts)) };
+    };
+    const first = await new SentenceEmbedder({}, counting).embed([...english.slice(0, 5), ...german]);
+    expect(first.reuse).toEqual({ reused: 0, encoded: 5 });
+    const earlier = { model: first.model, byText: new Map([...english.slice(0, 5), ...german].map((text, i) => [text, first.vectors[i]])) };
+
+    asked.length = 0;
+    const texts = [english[6], german[1], ...english.slice(1, 6), german[0], english[0]];
+    const reused = await new SentenceEmbedder({}, counting).embed(texts, earlier);
+    expect(asked.sort()).toEqual([english[5], english[6]].sort());
+    expect(reused.reuse).toEqual({ reused: 5, encoded: 2 });
+    const fresh = await new SentenceEmbedder({}).embed(texts);
+    expect(reused.model).toBe(fresh.model);
+    reused.vectors.forEach((vector, i) => expect(bytes(vector).equals(bytes(fresh.vectors[i])), texts[i]).toBe(true));
+
+    asked.length = 0;
+    await new SentenceEmbedder({}, counting).embed(texts, { ...earlier, model: 'hybrid-lsa5-glove100-sif' });
+    expect(asked).toHaveLength(english.length);
   });
 });

@@ -10,11 +10,21 @@ export interface EmbeddingResult {
   dimensions: number;
   /** Parameters changed to fit the input (LSA clamps its dimensions), for the job record. */
   adjustments?: string[];
+  /** A provider that reuses earlier vectors: how many texts it took from them and how many it encoded. */
+  reuse?: { reused: number; encoded: number };
+}
+
+/** The vectors an earlier job of the conversation stored, by comment text, and the model that made them. */
+export interface EarlierEmbeddings {
+  model: string;
+  byText: ReadonlyMap<string, Float32Array>;
 }
 
 export interface EmbeddingProvider {
   readonly provider: Embedder;
-  embed(texts: string[]): Promise<EmbeddingResult>;
+  /** True when `embed` can take an earlier job's vectors instead of computing them again (the same bytes). */
+  readonly reusesEarlierVectors?: boolean;
+  embed(texts: string[], earlier?: EarlierEmbeddings): Promise<EmbeddingResult>;
 }
 
 /**
