@@ -28,6 +28,8 @@ export async function printSummary(repository: Repository, jobId: string, layer?
   const shares = job.language_shares;
   const languages = shares ? `  languages ${Object.entries(shares).map(([code, share]) => `${code} ${Math.round(share * 100)}%`).join(', ')}` : '';
   console.log(`comments         ${job.num_comments ?? '?'}  embedding ${job.embedding_model ?? '?'}${languages}`);
+  const reuse = job.embedding_reuse;
+  if (reuse?.from_job && reuse.reused > 0) console.log(`reused vectors   ${reuse.reused} of unchanged comments from job ${reuse.from_job}; ${reuse.encoded} encoded`);
   console.log(`votes            ${job.has_votes ? 'yes' : 'none'}  ${job.opinion_groups ? `${plural(job.opinion_groups, 'opinion group')}` : 'no opinion groups'}`);
   console.log('rows per table');
   const counts = job.counts ?? (await repository.countJobRows(jobId));
