@@ -44,7 +44,14 @@ const COUNTED = { embeddings: ['Query'], graph: ['Query'], assignments: ['Query'
 export const FUNCTION_ACCESS = {
   // The Tasks of the state machine (shared/local/runner.ts TASK_HANDLERS), in pipeline order.
   markRunning: { tables: { config: ['Query', 'PutItem'] } },
-  embed: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, readsPolisDatabase: true, providers: true },
+  // Embed also reads the previous COMPLETED job's vectors, to reuse them (steps/embed.ts earlierEmbeddings).
+  embed: {
+    tables: { config: ['Query', 'UpdateItem'], embeddings: REPLACE },
+    conversationIndex: ['config'],
+    readsUploads: true,
+    readsPolisDatabase: true,
+    providers: true,
+  },
   // A large job's Embed fans out: each EmbedBatch only adds rows; FinishEmbedding deletes stale ones.
   embedBatch: { tables: { ...STEP_RECORD, embeddings: ['BatchWriteItem'] }, readsUploads: true, readsPolisDatabase: true, providers: true },
   finishEmbedding: { tables: { ...STEP_RECORD, embeddings: REPLACE }, readsUploads: true, readsPolisDatabase: true },

@@ -51,11 +51,12 @@ export const JOB_WALL_CLOCK_ATTRIBUTES = [
 
 /**
  * How a job relates to the earlier jobs of its conversation (docs/lineage.md): two jobs of the same
- * input differ there by design (the second is matched with the first, and its clustering parameters
- * say it followed the first one's layers: `continuity_layers`), so comparing them leaves those out.
- * The topic uids stay in: the second job carries the first one's.
+ * input differ there by design (the second is matched with the first, its clustering parameters
+ * say it followed the first one's layers: `continuity_layers`, and Embed says whose vectors it
+ * reused: `embedding_reuse`), so comparing them leaves those out. The topic uids and the vectors
+ * stay in: the second job carries the first one's uids, and the same bytes.
  */
-export const LINEAGE_ATTRIBUTES = ['lineage', 'continuity_layers'];
+export const LINEAGE_ATTRIBUTES = ['lineage', 'continuity_layers', 'embedding_reuse'];
 
 /** A job's rows in all seven tables with its job_id replaced, to compare two jobs of the same input. */
 export async function dumpJobComparable(repository: Repository, jobId: string): Promise<Record<string, unknown>> {

@@ -195,6 +195,9 @@ describe('the Embed step with the offline embedders', () => {
     const jobs: Array<Record<string, unknown>> = [];
     const rows: Array<Record<string, unknown>> = [];
     const repository = {
+      requireJob: async (jobId: string) => ({ job_id: jobId, conversation_id: 'bio', status: 'RUNNING', created_at: '2026-12-03T00:00:00.000Z' }),
+      // The conversation's first job: no earlier one to reuse vectors from.
+      queryByConversation: async () => ({ items: [] }),
       updateJob: async (_job: string, _conversation: string, fields: Record<string, unknown>) => void jobs.push(fields),
       replaceJobRows: async (_table: string, _job: string, written: Array<Record<string, unknown>>) => {
         rows.push(...written);
