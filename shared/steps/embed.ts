@@ -52,7 +52,7 @@ export function languageWarnings(detection: LanguageDetection, provider: string)
  * The vectors of the conversation's previous COMPLETED job, for an embedder that reuses them: only
  * from a job that recorded `embedding_reuse`, since only the code that records it makes a comment's
  * encoder vector from its text alone. Any such job gives the same bytes, so a retry that finds a
- * newer one embeds exactly as its first attempt did.
+ * newer one writes the rows its first attempt wrote.
  */
 async function earlierEmbeddings(input: StepInput, repository: Repository, embedder: EmbeddingProvider): Promise<{ job_id: string; embeddings: EarlierEmbeddings } | undefined> {
   if (!embedder.reusesEarlierVectors) return undefined;
@@ -68,8 +68,7 @@ async function earlierEmbeddings(input: StepInput, repository: Repository, embed
 async function embedComments(input: StepInput, deps: Dependencies, source: PolisExport, comments = source.comments, languages?: string[]) {
   // All vectors or none: a provider that keeps failing throws before anything is written.
   const embedder = createEmbeddingProvider(input.options, deps.providers ?? defaultProviderServices());
-  // Fanned-out batches (API embedders) never reuse: only the whole conversation's Embed looks back.
-  const earlier = input.batch ? undefined : await earlierEmbeddings(input, deps.repository, embedder);
+  const earlier = await earlierEmbeddings(input, deps.repository, embedder);
   const embedding = await embedder.embed(
     comments.map((comment) => comment.text),
     earlier?.embeddings,

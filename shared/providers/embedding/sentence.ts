@@ -45,4 +45,3 @@ export class SentenceEmbedder implements EmbeddingProvider {
     return { vectors, model, dimensions, adjustments, reuse: { reused: englishIndices.length - toEncode.length, encoded: toEncode.length } };
   }
 }
-
