@@ -30,7 +30,7 @@ import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BIODIVERSITY, MARCH_ON, mixedComments, readComments as readExportComments, syntheticComments, writeExport, type BenchComment } from './datasets';
+import { BIODIVERSITY, MARCH_ON, mixedComments, readComments, syntheticComments, writeExport, type BenchComment } from './datasets';
 
 const STEPS = ['MarkRunning', 'Embed', 'ProjectUmap', 'Cluster', 'ExtractKeywords', 'ComputeFeatures', 'NameTopics', 'MarkCompleted'];
 const OUT_DIR = path.resolve(__dirname, '../../test-output/bench');
@@ -55,8 +55,8 @@ interface RunResult {
   steps: Record<string, StepFigures>;
   quality: unknown;
   cluster_layers: unknown;
-  /** With --after: the comments of the earlier job, and what Embed took from it. */
-  earlier?: { comments: number; embedding_reuse: unknown };
+  /** With --after: what Embed took from the earlier job. */
+  embedding_reuse?: unknown;
 }
 
 interface Timing {
@@ -85,8 +85,8 @@ function calibrate(): number {
 }
 
 function commentsFor(set: string): BenchComment[] {
-  if (set === 'biodiversity') return readExportComments(BIODIVERSITY);
-  if (set === 'march-on') return readExportComments(MARCH_ON);
+  if (set === 'biodiversity') return readComments(BIODIVERSITY);
+  if (set === 'march-on') return readComments(MARCH_ON);
   if (set === 'mixed') return mixedComments();
   const synthetic = /^synthetic-(\d+)$/.exec(set);
   if (synthetic) return syntheticComments(Number(synthetic[1]));
@@ -206,7 +206,7 @@ async function worker(source: string, database: string, writeConcurrency?: numbe
     steps,
     quality: job?.evaluation,
     cluster_layers: job?.cluster_layers,
-    ...(earlierSource ? { earlier: { comments: readExportComments(earlierSource).length, embedding_reuse: job?.embedding_reuse } } : {}),
+    ...(earlierSource ? { embedding_reuse: job?.embedding_reuse } : {}),
   };
   await db.close();
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
@@ -284,21 +284,21 @@ function medianRun(runs: RunResult[]) {
     steps,
     quality: runs[0].quality,
     cluster_layers: runs[0].cluster_layers,
-    earlier: runs[0].earlier,
+    embedding_reuse: runs[0].embedding_reuse,
   };
 }
 
 const PEER_STEP: Record<string, string> = { Embed: 'embed', ProjectUmap: 'umap', Cluster: 'cluster' };
 
-function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: PeerResult) {
+function printTable(set: string, result: ReturnType<typeof medianRun>, peer?: PeerResult, earlierComments?: number) {
   const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
   console.log(
     `\n${set}: ${result.comments} comments (${result.embedding_model}), median of ${result.runs} run(s): ${(result.total_wall_ms / 1000).toFixed(2)} s wall, ` +
       `${(result.total_cpu_ms / 1000).toFixed(2)} s CPU, peak RSS ${result.peak_rss_mb.toFixed(0)} MB ` +
       `(calibration ${result.calibration_ms.join('/')} ms, quiet ≈ 250; load ${result.load_average.join('/')})`,
   );
-  if (result.earlier) {
-    console.log(`  after a COMPLETED job of the conversation on ${result.earlier.comments} of its comments; Embed's reuse: ${JSON.stringify(result.earlier.embedding_reuse)}`);
+  if (earlierComments !== undefined) {
+    console.log(`  after a COMPLETED job of the conversation on ${earlierComments} of its comments; Embed's reuse: ${JSON.stringify(result.embedding_reuse)}`);
   }
   console.log(`  ${'step'.padEnd(16)}${'wall ms'.padStart(8)}${'cpu ms'.padStart(8)}${'RSS MB'.padStart(8)}${'rows'.padStart(8)}${'rows/s'.padStart(8)}${peer ? `${'peer ms'.padStart(9)}${'step/peer'.padStart(10)}` : ''}`);
   for (const step of STEPS) {
@@ -387,12 +387,12 @@ async function main() {
   for (const set of sets) {
     const comments = commentsFor(set);
     const source = writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-`)), comments);
-    const earlierSource =
-      after === undefined ? undefined : writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-earlier-`)), comments.slice(0, Math.round(comments.length * (1 - after / 100))));
+    const earlier = after === undefined ? undefined : comments.slice(0, Math.round(comments.length * (1 - after / 100)));
+    const earlierSource = earlier && writeExport(mkdtempSync(path.join(tmpdir(), `delphi-bench-${set}-earlier-`)), earlier);
     const measured = Array.from({ length: runs }, () => runWorker(source, values.db as string, values['write-concurrency'], earlierSource));
     const result = medianRun(measured);
     const peer = python ? runPeer(python, comments) : undefined;
-    printTable(set, result, peer);
+    printTable(set, result, peer, earlier?.length);
     medians[set] = result;
     results[set] = { ...result, database: values.db, write_concurrency: values['write-concurrency'] ?? 'default', peer, runs_raw: measured };
     writeFileSync(
